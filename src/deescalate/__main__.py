@@ -1,0 +1,5 @@
+"""`python -m deescalate`."""
+
+from deescalate.cli import main
+
+main()
