@@ -1,0 +1,265 @@
+"""Configuration: flags, environment, the team's `.deescalate.yaml`, the user's file, defaults.
+
+Precedence, highest first: command-line flag, environment (`DEESCALATE_AGENT`,
+`DEESCALATE_RECORDS`, `DEESCALATE_PLAYBOOKS`), the team file (found by walking up
+from the current folder), the user's `deescalate/config.yaml` in the XDG config
+folder, then defaults. Every value remembers where it came from, for `deescalate config`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deescalate import safeyaml
+from deescalate.errors import DeescalateError
+from deescalate.schema import ID_PATTERN, check_node
+
+TEAM_FILE = ".deescalate.yaml"
+ROOT_CAUSES = ["billing-error", "shipping-delay", "product-defect", "policy",
+               "misunderstanding", "other"]
+CONFIG_LIMIT = 200_000
+
+_redact_pattern = {
+    "oneOf": [
+        {"type": "string", "format": "regex"},
+        {"type": "object", "additionalProperties": False, "required": ["name", "pattern"],
+         "properties": {"name": {"type": "string", "pattern": ID_PATTERN},
+                        "pattern": {"type": "string", "format": "regex"}}},
+    ],
+}
+_SHARED: dict[str, Any] = {
+    "records": {"type": "string", "minLength": 1,
+                "description": "The records folder, relative to this file."},
+    "playbooks": {"type": "array", "items": {"type": "string", "minLength": 1},
+                  "description": "Playbook folders, relative to this file, searched in order."},
+}
+TEAM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        **_SHARED,
+        "root_causes": {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}},
+        "redact": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "emails": {"type": "boolean"},
+                "phones": {"type": "boolean"},
+                "patterns": {"type": "array", "items": _redact_pattern},
+            },
+        },
+        "git": {"type": "object", "additionalProperties": False,
+                "properties": {"commit": {"type": "boolean"}}},
+    },
+}
+USER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"agent": {"type": "string", "minLength": 1}, **_SHARED},
+}
+
+TEAM_TEMPLATE = """\
+# deescalate team settings. Paths are relative to this file.
+records: records
+playbooks: [playbooks]
+root_causes: [billing-error, shipping-delay, product-defect, policy, misunderstanding, other]
+redact: {emails: true, phones: true, patterns: []}
+git: {commit: false}   # true: commit each new record (that file alone)
+"""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value and where it came from."""
+
+    value: Any
+    source: str
+
+
+@dataclass(frozen=True)
+class RedactPattern:
+    name: str
+    pattern: str
+
+
+@dataclass
+class Config:
+    """The effective settings for one run."""
+
+    agent: Setting
+    records: Setting  # Path
+    playbook_dirs: list[Setting]  # Path each, in search order (built-ins not included)
+    root_causes: Setting  # list[str]
+    redact_emails: Setting
+    redact_phones: Setting
+    redact_patterns: Setting  # list[RedactPattern]
+    git_commit: Setting
+    state_dir: Setting  # Path
+    team_file: Path | None
+    user_file: Path
+    user_playbooks: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.user_playbooks = self.user_file.parent / "playbooks"
+
+    @property
+    def team_dir(self) -> Path | None:
+        return self.team_file.parent if self.team_file else None
+
+
+def xdg_dir(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable, "")
+    base = Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
+    return base / "deescalate"
+
+
+def user_config_file() -> Path:
+    return xdg_dir("XDG_CONFIG_HOME", ".config") / "config.yaml"
+
+
+def find_team_file(start: Path | None = None) -> Path | None:
+    """The nearest `.deescalate.yaml` in this folder or one above it."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / TEAM_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_settings(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
+    """A settings file's values, or a DeescalateError pointing at the first problem."""
+    text = safeyaml.read_text(path, limit=CONFIG_LIMIT, what="settings file")
+    try:
+        root = safeyaml.compose(text)
+    except safeyaml.YamlError as exc:
+        raise DeescalateError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from None
+    if root is None:
+        return {}
+    problems: list[str] = []
+    check_node(root, schema, "", lambda node, message: problems.append(
+        f"{path}:{node.line}:{node.col}: {message}"), subject="the settings file")
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DeescalateError(problems[0] + more)
+    values: dict[str, Any] = safeyaml.to_python(root)
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        return "agent"
+
+
+def load(
+    *,
+    agent: str | None = None,
+    records: Path | None = None,
+    playbooks: list[Path] | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """Resolve every setting from flags (the arguments), environment, files and defaults."""
+    user_file = user_config_file()
+    user = read_settings(user_file, USER_SCHEMA) if user_file.is_file() else {}
+    team_file = find_team_file(cwd)
+    team = read_settings(team_file, TEAM_SCHEMA) if team_file else {}
+    team_src = f"team file {team_file}"
+    user_src = f"user file {user_file}"
+
+    def pick(name: str, flag: Any, env: str | None, default: Setting,
+             *, from_team: bool = True, from_user: bool = True) -> Setting:
+        if flag is not None:
+            return Setting(flag, f"--{name} flag")
+        if env and os.environ.get(env):
+            return Setting(os.environ[env], f"{env} environment variable")
+        if from_team and name in team:
+            return Setting(team[name], team_src)
+        if from_user and name in user:
+            return Setting(user[name], user_src)
+        return default
+
+    agent_setting = pick("agent", agent, "DEESCALATE_AGENT",
+                         Setting(login_name(), "default (your login name)"), from_team=False)
+    if not str(agent_setting.value).strip():
+        raise DeescalateError(f"the agent name is empty ({agent_setting.source})")
+
+    default_records = (Setting(team_file.parent / "records", f"default (beside {team_file})")
+                       if team_file else
+                       Setting(xdg_dir("XDG_DATA_HOME", ".local/share") / "records", "default"))
+    records_setting = pick("records", records, "DEESCALATE_RECORDS", default_records)
+    records_setting = Setting(_absolute(records_setting, team_file, user_file),
+                              records_setting.source)
+
+    dirs: list[Setting] = []
+    if playbooks:
+        dirs += [Setting(Path(p).resolve(), "--playbooks flag") for p in playbooks]
+    elif os.environ.get("DEESCALATE_PLAYBOOKS"):
+        dirs += [Setting(Path(p).resolve(), "DEESCALATE_PLAYBOOKS environment variable")
+                 for p in os.environ["DEESCALATE_PLAYBOOKS"].split(os.pathsep) if p]
+    for source, values, base in ((team_src, team, team_file), (user_src, user, user_file)):
+        for entry in values.get("playbooks", []):
+            assert base is not None
+            dirs.append(Setting((base.parent / entry).resolve(), source))
+    user_playbooks = user_file.parent / "playbooks"
+    dirs.append(Setting(user_playbooks, "your playbooks folder"))
+
+    redact = team.get("redact", {})
+    patterns = [RedactPattern(p["name"], p["pattern"]) if isinstance(p, dict)
+                else RedactPattern("pattern", p) for p in redact.get("patterns", [])]
+    _check_patterns(patterns, team_file)
+
+    def team_value(name: str, value: Any, default: Any) -> Setting:
+        return Setting(value, team_src) if value is not None else Setting(default, "default")
+
+    return Config(
+        agent=Setting(str(agent_setting.value).strip(), agent_setting.source),
+        records=records_setting,
+        playbook_dirs=_unique(dirs),
+        root_causes=team_value("root_causes", team.get("root_causes"), list(ROOT_CAUSES)),
+        redact_emails=team_value("emails", redact.get("emails"), True),
+        redact_phones=team_value("phones", redact.get("phones"), True),
+        redact_patterns=team_value("patterns", patterns if patterns else None, []),
+        git_commit=team_value("commit", team.get("git", {}).get("commit"), False),
+        state_dir=Setting(xdg_dir("XDG_STATE_HOME", ".local/state") / "calls", "default"),
+        team_file=team_file,
+        user_file=user_file,
+    )
+
+
+def _absolute(setting: Setting, team_file: Path | None, user_file: Path) -> Path:
+    path = Path(setting.value).expanduser()
+    if path.is_absolute():
+        return path
+    if setting.source.startswith("team file") and team_file:
+        return (team_file.parent / path).resolve()
+    if setting.source.startswith("user file"):
+        return (user_file.parent / path).resolve()
+    return path.resolve()
+
+
+def _unique(dirs: list[Setting]) -> list[Setting]:
+    seen: set[Path] = set()
+    result = []
+    for setting in dirs:
+        if setting.value not in seen:
+            seen.add(setting.value)
+            result.append(setting)
+    return result
+
+
+def _check_patterns(patterns: list[RedactPattern], team_file: Path | None) -> None:
+    import re
+
+    for entry in patterns:
+        try:
+            re.compile(entry.pattern)
+        except re.error as exc:
+            raise DeescalateError(
+                f"{team_file}: the redact pattern {entry.pattern!r} is not a valid regular "
+                f"expression ({exc})") from None

@@ -1,0 +1,62 @@
+"""The team folder that `deescalate init` makes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from deescalate.authoring import SCHEMA_FILE
+from deescalate.config import TEAM_FILE, TEAM_TEMPLATE
+from deescalate.errors import DeescalateError
+
+# Derived files never belong in git: the records cache and half-written temp files.
+GITIGNORE_LINES = ["records/.cache/", ".*.tmp"]
+
+
+def init_team(folder: Path) -> Iterator[tuple[Path, str]]:
+    """Make what is missing of a team folder; yields (path, 'Created' or 'Kept')."""
+    from deescalate.schema import SCHEMA
+
+    if folder.exists() and not folder.is_dir():
+        raise DeescalateError(f"{folder}: is a file, not a folder")
+    try:
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            yield folder, "Created"
+        yield _write_new(folder / TEAM_FILE, TEAM_TEMPLATE)
+        for name in ("records", "playbooks"):
+            sub = folder / name
+            if sub.is_dir():
+                yield sub, "Kept"
+            else:
+                sub.mkdir()
+                yield sub, "Created"
+        yield _write_new(folder / "records" / ".gitkeep", "")
+        yield _write_new(folder / "playbooks" / SCHEMA_FILE, json.dumps(SCHEMA, indent=2) + "\n")
+        yield _gitignore(folder / ".gitignore")
+    except OSError as exc:
+        raise DeescalateError(f"{exc.filename or folder}: can't write "
+                              f"({exc.strerror or exc})") from None
+
+
+def _write_new(path: Path, text: str) -> tuple[Path, str]:
+    try:
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        return path, "Kept"
+    return path, "Created"
+
+
+def _gitignore(path: Path) -> tuple[Path, str]:
+    existing = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    missing = [line for line in GITIGNORE_LINES if line not in existing]
+    if not missing:
+        return path, "Kept"
+    with open(path, "a", encoding="utf-8") as handle:
+        if existing and existing[-1].strip():
+            handle.write("\n")
+        handle.write("# derived by deescalate; never commit these\n")
+        handle.write("\n".join(missing) + "\n")
+    return path, "Updated" if existing else "Created"
