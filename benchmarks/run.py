@@ -1,0 +1,128 @@
+"""Benchmarks for the budgets of PRODUCT.md section 6.
+
+    python benchmarks/run.py               # all of them
+    python benchmarks/run.py help validate # some of them
+
+Start-up budgets are ratios to the bare import of the dependencies in the same run,
+so they hold on a noisy machine: each command and its baseline run alternately and
+the medians are compared. Exits 1 if a budget is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PYTHON = sys.executable
+DEESCALATE = str(Path(PYTHON).parent / "deescalate")
+
+
+def wall(argv: list[str], **kwargs: object) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+                   **kwargs)  # type: ignore[call-overload]
+    return time.perf_counter() - started
+
+
+def compare(measure: Callable[[], float], baseline: Callable[[], float],
+            runs: int = 21) -> tuple[float, float]:
+    """Median seconds of `measure` and of `baseline`, run alternately after a warm-up."""
+    measure(), baseline()
+    ours, base = [], []
+    for _ in range(runs):
+        ours.append(measure())
+        base.append(baseline())
+    return statistics.median(ours), statistics.median(base)
+
+
+class Report:
+    def __init__(self) -> None:
+        self.failed = False
+
+    def ratio(self, what: str, ours: float, base: float, budget: float, baseline: str) -> None:
+        ratio = ours / base
+        ok = ratio <= budget
+        self.failed |= not ok
+        print(f"{'ok  ' if ok else 'OVER'} {what}: {ours * 1000:.0f} ms vs {baseline} "
+              f"{base * 1000:.0f} ms = {ratio:.2f}x (budget {budget}x)")
+
+    def seconds(self, what: str, took: float, budget: float, extra: str = "") -> None:
+        ok = took < budget
+        self.failed |= not ok
+        print(f"{'ok  ' if ok else 'OVER'} {what}: {took:.2f} s (budget {budget} s){extra}")
+
+
+def environment() -> dict[str, str]:
+    """Run the tool in throwaway home folders, as a new user would."""
+    home = Path(tempfile.mkdtemp(prefix="deescalate-bench-home-"))
+    return {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state"),
+            "DEESCALATE_AGENT": "bench", "NO_COLOR": "1"}
+
+
+def bench_help(report: Report) -> None:
+    env = environment()
+    ours, base = compare(lambda: wall([DEESCALATE, "--help"], env=env),
+                         lambda: wall([PYTHON, "-c", "import typer"], env=env))
+    report.ratio("deescalate --help", ours, base, 1.3, "import typer")
+
+
+def make_playbooks(folder: Path, count: int) -> None:
+    """`count` valid playbooks: the built-ins under new ids and titles, without aliases."""
+    import yaml
+
+    sources = [yaml.safe_load(p.read_text(encoding="utf-8"))
+               for p in sorted((REPO / "playbooks").glob("*.yaml"))]
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        book = {**sources[n % len(sources)], "id": f"generated-{n:04d}", "aliases": []}
+        book["title"] = f"{book['title']} ({n})"
+        text = yaml.safe_dump(book, sort_keys=False, allow_unicode=True)
+        (folder / f"generated-{n:04d}.yaml").write_text(text, encoding="utf-8")
+
+
+def bench_validate(report: Report) -> None:
+    env = environment()
+    folder = Path(tempfile.mkdtemp(prefix="deescalate-bench-")) / "playbooks"
+    make_playbooks(folder, 500)
+    done = subprocess.run([DEESCALATE, "playbooks", "validate", str(folder)], env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0 or done.stdout:
+        sys.exit(f"the generated playbooks are not clean:\n{done.stdout}{done.stderr}")
+    took = min(wall([DEESCALATE, "playbooks", "validate", str(folder)], env=env)
+               for _ in range(5))
+    report.seconds("playbooks validate, 500 playbooks", took, 2.0)
+    shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+BENCHMARKS: dict[str, Callable[[Report], None]] = {
+    "help": bench_help,
+    "validate": bench_validate,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], metavar="NAME",
+                        help=f"which to run: {', '.join(BENCHMARKS)} (default: all)")
+    args = parser.parse_args()
+    if not Path(DEESCALATE).exists():
+        sys.exit(f"{DEESCALATE} is missing: install the package into this Python first")
+    report = Report()
+    for name in args.names or BENCHMARKS:
+        BENCHMARKS[name](report)
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Finding playbooks: the folders searched, first match wins, and what overrides what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deescalate.config import Setting
+from deescalate.errors import DeescalateError, PlaybookInvalid, Problem
+from deescalate.playbook import Playbook, check_file
+from deescalate.schema import did_you_mean
+
+BUILTIN = "built-in"
+
+
+def builtin_dir() -> Path:
+    """The built-in playbooks: inside the installed package, or the repo's top-level folder."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "playbooks"
+    return packaged if packaged.is_dir() else here.parents[1] / "playbooks"
+
+
+def is_path(name: str) -> bool:
+    """Whether a PLAYBOOK argument names a file rather than an id or alias."""
+    return "/" in name or "\\" in name or name.endswith((".yaml", ".yml"))
+
+
+@dataclass
+class Entry:
+    """One playbook file found in a search folder."""
+
+    path: Path
+    source: str
+    playbook: Playbook | None
+    problems: list[Problem]
+    overrides: list[Entry] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.playbook.id if self.playbook else self.path.stem
+
+
+class Catalog:
+    """The playbooks a run can see, searched in order, first match wins."""
+
+    def __init__(self, dirs: list[Setting], *, builtins: bool = True) -> None:
+        self.dirs = list(dirs)
+        if builtins:
+            self.dirs.append(Setting(builtin_dir(), BUILTIN))
+        self._entries: list[Entry] | None = None
+
+    def files(self) -> list[tuple[Path, str]]:
+        """Every playbook file in search order, with the source of its folder."""
+        found = []
+        for setting in self.dirs:
+            folder = Path(setting.value)
+            try:
+                names = sorted(p for p in folder.iterdir()
+                               if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except PermissionError:
+                raise DeescalateError(f"{folder}: permission denied") from None
+            found += [(path, setting.source) for path in names]
+        return found
+
+    def all_entries(self) -> list[Entry]:
+        """Every file, checked; later files with an id seen before are marked as overridden."""
+        if self._entries is None:
+            self._entries = []
+            for path, source in self.files():
+                playbook, problems = check_file(path)
+                self._entries.append(Entry(path, source, playbook, problems))
+        return self._entries
+
+    def effective(self) -> list[Entry]:
+        """One entry per id, the first found; each lists the entries it overrides."""
+        winners: dict[str, Entry] = {}
+        for entry in self.all_entries():
+            if entry.id in winners:
+                winners[entry.id].overrides.append(entry)
+            else:
+                entry.overrides = []
+                winners[entry.id] = entry
+        return list(winners.values())
+
+    def find(self, name: str) -> Playbook:
+        """The playbook a PLAYBOOK argument names: a path, an id or an alias."""
+        if is_path(name):
+            from deescalate.playbook import load_file
+
+            return load_file(Path(name))
+        entries = self.effective()
+        for entry in entries:
+            if entry.id == name:
+                if entry.playbook is None:
+                    raise PlaybookInvalid(entry.problems)
+                return entry.playbook
+        for entry in entries:
+            if entry.playbook and name in entry.playbook.aliases:
+                return entry.playbook
+        names = {e.id for e in entries} | {a for e in entries if e.playbook
+                                           for a in e.playbook.aliases}
+        hint = did_you_mean(name, names)
+        if not hint:
+            hint = "; `deescalate playbooks list` shows them all"
+        raise DeescalateError(f"no playbook is called {name!r}{hint}")
+
+
+# Below this many files a second process costs more than it saves.
+PARALLEL_FROM = 64
+
+
+def check_files(paths: list[Path]) -> list[Problem]:
+    """Every problem in these files, including ids two of them share in one folder."""
+    problems: list[Problem] = []
+    names: list[_Names] = []
+    for found, name in _check_all(paths):
+        problems += found
+        if name:
+            names.append(name)
+    return problems + _clashes(names)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """What a valid playbook is called, for checks across files."""
+
+    path: Path
+    id: str
+    aliases: tuple[str, ...]
+
+
+def _check_one(path: Path) -> tuple[list[Problem], _Names | None]:
+    playbook, problems = check_file(path)
+    return problems, _Names(path, playbook.id, playbook.aliases) if playbook else None
+
+
+def _check_all(paths: list[Path]) -> list[tuple[list[Problem], _Names | None]]:
+    """Check each path, in order; on several cores, in several processes."""
+    import os
+    import sys
+
+    workers = min(os.cpu_count() or 1, 4)
+    if len(paths) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
+        return [_check_one(path) for path in paths]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start with everything already imported
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, len(paths) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_check_one, paths, chunksize=chunk))
+
+
+def _clashes(playbooks: list[_Names]) -> list[Problem]:
+    """Two playbooks of one folder with one id (error); an alias naming another playbook (warning).
+
+    The same id in different folders is an override, which is how a team adapts a
+    built-in playbook, so it is not reported.
+    """
+    from deescalate.playbook import display_path
+
+    problems: list[Problem] = []
+    by_folder: dict[tuple[Path, str], _Names] = {}
+    names: dict[str, tuple[_Names, str]] = {}
+    for playbook in playbooks:
+        key = (playbook.path.parent.resolve(), playbook.id)
+        if key in by_folder:
+            problems.append(Problem(display_path(playbook.path), _line_of(playbook.path, "id"),
+                                    1, "error", f"the playbook id {playbook.id!r} is also used "
+                                                f"by {display_path(by_folder[key].path)}"))
+            continue
+        by_folder[key] = playbook
+        names.setdefault(playbook.id, (playbook, "id"))
+    for playbook in by_folder.values():
+        for alias in playbook.aliases:
+            other, kind = names.get(alias, (playbook, ""))
+            if other.id != playbook.id:
+                problems.append(Problem(
+                    display_path(playbook.path), _line_of(playbook.path, "aliases"), 1,
+                    "warning", f"the alias {alias!r} is already the {kind} of "
+                               f"{display_path(other.path)}, which `start` will pick"))
+            names.setdefault(alias, (playbook, "alias"))
+    return problems
+
+
+def _line_of(path: Path, key: str) -> int:
+    """The line of a top-level key in a file, for messages about the whole file (else 1)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.startswith(f"{key}:"):
+                    return number
+    except OSError:
+        pass
+    return 1

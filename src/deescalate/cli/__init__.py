@@ -1,0 +1,131 @@
+"""The command line: argument handling over the library, and the one place errors are shown.
+
+Two things keep `deescalate --help` within its budget (PRODUCT.md section 6):
+Typer's rich help is off (it imports Rich and Markdown on every `--help`), and
+commands are turned into Click commands only when they are run, not all at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+from difflib import get_close_matches
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+try:  # newer Typer carries its own copy of Click
+    from typer._click.exceptions import UsageError as _UsageError
+except ImportError:  # pragma: no cover - older Typer uses Click itself
+    from click.exceptions import UsageError as _UsageError  # type: ignore[import-not-found,no-redef]
+
+from deescalate import __version__
+from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
+
+# name: (module, attribute): a function is one command, a Typer app a group of them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "playbooks": ("deescalate.cli.playbooks", "app"),
+    "init": ("deescalate.cli.team", "init"),
+    "config": ("deescalate.cli.team", "show_config"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: builds a command only when it is asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            target = _target(cmd_name)
+            if not isinstance(target, typer.Typer):
+                single = typer.Typer(rich_markup_mode=None, add_completion=False)
+                single.command(cmd_name)(target)
+                target = single
+            command = typer.main.get_command(target)
+            command.name = cmd_name
+            self.commands[cmd_name] = command
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, _short_help(name)) for name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except _UsageError as exc:
+            matches = get_close_matches(args[0], list(COMMANDS)) if args else []
+            if matches and "Did you mean" not in exc.message:
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {matches[0]!r}?"
+            raise
+
+
+def _target(name: str) -> Any:
+    module, attribute = COMMANDS[name]
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _short_help(name: str) -> str:
+    """The first line of a command's help, without building the command."""
+    target = _target(name)
+    text = target.info.help if isinstance(target, typer.Typer) else target.__doc__
+    return (text or "").strip().splitlines()[0]
+
+
+app = typer.Typer(
+    cls=LazyGroup,
+    name="deescalate",
+    help="""A de-escalation coach for customer calls: playbooks step by step, records in git.
+
+\b
+Examples:
+  deescalate start upset --customer "Dana R." --ref T-1234
+  deescalate playbooks list
+  deescalate playbooks validate playbooks/
+""",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"deescalate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """A de-escalation coach for customer calls."""
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]) and return the exit code."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=list(argv) if argv is not None else None,
+                     prog_name="deescalate", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except DeescalateError as exc:
+        typer.secho(f"deescalate: {exc.message}", fg="red", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        typer.echo("", err=True)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,70 @@
+"""What every command shares: its options, settings loading and output helpers.
+
+Only typer and the standard library are imported here: `--help` must stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from deescalate.catalog import Catalog
+    from deescalate.config import Config
+
+PlaybooksOption = Annotated[
+    list[Path] | None,
+    typer.Option("--playbooks", metavar="DIR",
+                 help="A folder of playbooks to search first (repeatable)."),
+]
+RecordsOption = Annotated[
+    Path | None,
+    typer.Option("--records", metavar="DIR", help="The records folder to use."),
+]
+AgentOption = Annotated[
+    str | None,
+    typer.Option("--agent", metavar="NAME", help="Your name as it goes into records."),
+]
+
+
+def settings(*, playbooks: list[Path] | None = None, records: Path | None = None,
+             agent: str | None = None) -> Config:
+    from deescalate import config
+
+    return config.load(agent=agent, records=records, playbooks=playbooks)
+
+
+def catalog(playbooks: list[Path] | None = None) -> Catalog:
+    from deescalate.catalog import Catalog
+
+    return Catalog(settings(playbooks=playbooks).playbook_dirs)
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    typer.echo(text, err=err)
+
+
+def warn(text: str) -> None:
+    typer.secho(f"warning: {text}", fg="yellow", err=True)
+
+
+def wrote(path: Path, what: str) -> None:
+    """Tell the user where something was written."""
+    typer.echo(f"{what}: {path}", err=False)
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,168 @@
+"""`deescalate playbooks ...`: the trainer's commands."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deescalate.cli import common
+from deescalate.errors import EXIT_FINDINGS, DeescalateError
+
+app = typer.Typer(
+    help="""List, show, check and write playbooks.
+
+\b
+Examples:
+  deescalate playbooks list
+  deescalate playbooks show upset-customer --format mermaid
+  deescalate playbooks validate playbooks/
+  deescalate playbooks new billing-dispute --from customer-is-wrong
+""",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+
+class Format(StrEnum):
+    text = "text"
+    mermaid = "mermaid"
+    json = "json"
+
+
+@app.command("list")
+def list_(
+    json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    playbooks: common.PlaybooksOption = None,
+) -> None:
+    """List the playbooks you can start, where each comes from and what it overrides.
+
+    \b
+    Example:
+      deescalate playbooks list --playbooks ~/drafts
+    """
+    from deescalate import views
+
+    entries = common.catalog(playbooks).effective()
+    if json:
+        common.print_json([views.entry_dict(e) for e in entries])
+        return
+    common.console().print(views.playbook_table(entries))
+
+
+@app.command()
+def show(
+    playbook: Annotated[str, typer.Argument(metavar="PLAYBOOK",
+                                            help="An id, an alias or a path to a YAML file.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="How to show it.")] = Format.text,
+    playbooks: common.PlaybooksOption = None,
+) -> None:
+    """Show a playbook step by step, as a flowchart, or as JSON.
+
+    \b
+    Examples:
+      deescalate playbooks show upset
+      deescalate playbooks show customer-is-wrong --format mermaid > flow.mmd
+    """
+    from deescalate import views
+
+    found = common.catalog(playbooks).find(playbook)
+    if format is Format.json:
+        common.print_json(found.to_dict())
+    elif format is Format.mermaid:
+        common.echo(views.mermaid(found))
+    else:
+        common.console().print(views.playbook_text(found))
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        metavar="PATH", help="Playbook files or folders; default: every playbook found.",
+        show_default=False)] = None,
+    playbooks: common.PlaybooksOption = None,
+) -> None:
+    """Check playbooks and report every problem as FILE:LINE:COL: error|warning: message.
+
+    Exits 1 if any problem is an error, 0 otherwise.
+
+    \b
+    Examples:
+      deescalate playbooks validate
+      deescalate playbooks validate playbooks/refund.yaml
+    """
+    from deescalate.catalog import check_files
+
+    files = _expand(paths) if paths else [path for path, _ in common.catalog(playbooks).files()]
+    problems = check_files(files)
+    for problem in problems:
+        common.echo(str(problem))
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    count = f"{len(files)} playbook{'s' if len(files) != 1 else ''}"
+    if problems:
+        typer.echo(f"{count} checked: {errors} error{'s' if errors != 1 else ''}, "
+                   f"{warnings} warning{'s' if warnings != 1 else ''}", err=True)
+    else:
+        typer.echo(f"{count} checked: no problems", err=True)
+    if errors:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir()
+                           if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+            if not found:
+                raise DeescalateError(f"{path}: no playbooks (*.yaml) in this folder")
+            files += found
+        elif path.exists() or path.is_symlink():
+            files.append(path)
+        else:
+            raise DeescalateError(f"{path}: no such file or folder")
+    return files
+
+
+@app.command()
+def new(
+    id: Annotated[str, typer.Argument(metavar="ID", help="The new playbook's id.")],
+    from_: Annotated[str | None, typer.Option("--from", metavar="PLAYBOOK",
+                                              help="Start from a copy of this playbook.")] = None,
+    playbooks: common.PlaybooksOption = None,
+) -> None:
+    """Write a new playbook file to start from, in your team's playbook folder.
+
+    Without a team folder it goes to your own playbooks folder. With --from it is
+    a copy of that playbook under the new id: the way to adapt a built-in one.
+
+    \b
+    Examples:
+      deescalate playbooks new billing-dispute
+      deescalate playbooks new upset-customer --from upset-customer
+    """
+    from deescalate import authoring
+
+    settings = common.settings(playbooks=playbooks)
+    path, note = authoring.new_playbook(id, from_, settings)
+    common.wrote(path, "Wrote")
+    if note:
+        common.echo(note)
+    common.echo(f"Check it as you edit: deescalate playbooks validate {path}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the playbook format, for editors.
+
+    \b
+    Example:
+      deescalate playbooks schema > playbooks/playbook.schema.json
+    """
+    from deescalate.schema import SCHEMA
+
+    common.print_json(SCHEMA)

@@ -1,0 +1,44 @@
+"""The wheel carries the built-in playbooks and works from any folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def test_the_wheel_ships_the_playbooks_and_runs_from_elsewhere(tmp_path: Path) -> None:
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "dist"), str(REPO)],
+        capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("deescalate-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for stem in ("customer-is-wrong", "upset-customer", "difficult-customer"):
+        assert f"deescalate/playbooks/{stem}.yaml" in names
+    assert any(n.endswith("entry_points.txt") for n in names)
+
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+
+    def deescalate(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "deescalate", *args], cwd=elsewhere,
+                              env=env, capture_output=True, text=True, check=False)
+
+    where = subprocess.run([sys.executable, "-c", "import deescalate; print(deescalate.__file__)"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
+    assert where.stdout.startswith(str(site))
+    listed = deescalate("playbooks", "list")
+    assert listed.returncode == 0
+    assert listed.stdout.count("built-in") == 3
+    assert deescalate("playbooks", "validate").returncode == 0
+    flow = deescalate("playbooks", "show", "customer-is-wrong", "--format", "mermaid")
+    assert flow.returncode == 0 and flow.stdout.startswith("flowchart TD")
