@@ -1,0 +1,79 @@
+"""Calls in progress, kept in the user's state folder so nothing typed is ever lost.
+
+Each call is one JSON file, rewritten atomically (temp file, fsync, rename) after every
+answer, readable only by its owner. It is removed once the call's record is on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from deescalate.engine import Call
+from deescalate.errors import DeescalateError
+
+
+def new_call_id(started: datetime) -> str:
+    """A sortable id: the UTC start time and four random hex digits."""
+    return f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+class CallStore:
+    """The saved state of unfinished calls."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, call_id: str) -> Path:
+        return self.folder / f"{call_id}.json"
+
+    def save(self, call: Call) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.path(call.id)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        data = json.dumps(call.to_dict(), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+
+    def load(self, call_id: str) -> Call:
+        path = self.path(call_id)
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8", "surrogatepass"))
+            return Call.from_dict(data)
+        except FileNotFoundError:
+            raise DeescalateError(f"no saved call {call_id!r}; "
+                                  "`deescalate resume --list` shows them") from None
+        except (OSError, ValueError, TypeError) as exc:
+            raise DeescalateError(f"{path}: the saved call can't be read ({exc}); "
+                                  f"`deescalate resume --discard {call_id}` removes it") from None
+
+    def ids(self) -> list[str]:
+        """Saved call ids, oldest first."""
+        try:
+            return sorted(p.stem for p in self.folder.glob("*.json"))
+        except OSError:
+            return []
+
+    def find(self, prefix: str) -> str:
+        """The one saved call whose id starts with `prefix`."""
+        matches = [i for i in self.ids() if i.startswith(prefix)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise DeescalateError(f"no saved call {prefix!r}; "
+                                  "`deescalate resume --list` shows them")
+        raise DeescalateError(f"{prefix!r} matches {len(matches)} saved calls: "
+                              f"{', '.join(matches)}")
+
+    def discard(self, call_id: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(call_id).unlink()

@@ -1,0 +1,283 @@
+"""The record of a call, format version 1: Markdown with YAML front matter.
+
+One file per call, never overwritten: `<records>/<YYYY>/<MM>/<id>.md`, where the id is
+`<YYYYMMDD>-<HHMMSS>-<agent>-<playbook>-<4 hex>` (UTC). The file is written to a temp
+file, flushed, then hard-linked into place, which fails rather than overwrite, so a
+crash leaves the whole record or none, and two agents writing in the same second
+never collide. Everything typed is redacted before it is rendered.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from deescalate.engine import MOODS, Call, parse_iso
+from deescalate.playbook import Playbook
+from deescalate.redaction import Redactor
+
+RECORD_VERSION = 1
+FOLLOW_UP_HEADING = "## Follow-up"
+NAME = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}\.md$")
+ATTEMPTS = 50
+
+try:
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class _Dumper(_BaseDumper):
+    """Block style, keys in the order given, times as 2026-11-22T14:30:12Z."""
+
+
+def _timestamp(dumper: _Dumper, value: datetime) -> yaml.Node:
+    text = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", text)
+
+
+_Dumper.add_representer(datetime, _timestamp)
+
+
+def dump_front_matter(data: dict[str, Any]) -> str:
+    """YAML for a record's front matter, written by the dumper so any text round-trips."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=None, width=100)
+
+
+def slug(text: str, fallback: str) -> str:
+    """A file-name-safe form: lowercase letters, digits and single dashes."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+    return cleaned or fallback
+
+
+def clean(text: str) -> str:
+    """Text that can be written as UTF-8 (a lone surrogate from a broken terminal becomes �)."""
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def record_id(call: Call, suffix: str) -> str:
+    started = parse_iso(call.started)
+    return (f"{started:%Y%m%d-%H%M%S}-{slug(call.agent, 'agent')}-"
+            f"{slug(call.playbook, 'playbook')}-{suffix}")
+
+
+def record_path(folder: Path, identifier: str) -> Path:
+    return folder / identifier[0:4] / identifier[4:6] / f"{identifier}.md"
+
+
+def minutes(seconds: int) -> str:
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+class _Scrubber:
+    """Redacts text and counts what it took out."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+        self.count = 0
+
+    def __call__(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        redacted, found = self.redactor.redact(clean(text))
+        self.count += found
+        return redacted
+
+    def value(self, value: Any) -> Any:
+        return self(value) if isinstance(value, str) else value
+
+
+def render(call: Call, playbook: Playbook, redactor: Redactor, identifier: str) -> str:
+    """The whole record: front matter, then the body for people."""
+    scrub = _Scrubber(redactor)
+    started, ended = parse_iso(call.started), parse_iso(call.ended or call.started)
+    steps = []
+    for visit in call.visits:
+        checklist = playbook.step(visit.step).checklist if visit.step in _ids(playbook) else ()
+        entry: dict[str, Any] = {
+            "id": visit.step, "at": visit.at, "seconds": visit.seconds,
+            "skipped": visit.skipped,
+            "unticked": [item for item in checklist if item not in visit.ticked],
+            "notes": [{"at": note.at, "text": scrub(note.text)} for note in visit.notes],
+        }
+        if visit.skip_reason:
+            entry["skip_reason"] = scrub(visit.skip_reason)
+        if visit.answer is not None:
+            entry["answer"] = visit.answer
+        steps.append(entry)
+    captures = {key: scrub.value(value) for key, value in call.captures.items()}
+    front: dict[str, Any] = {
+        "record": RECORD_VERSION,
+        "id": identifier,
+        "playbook": call.playbook,
+        "playbook_version": call.playbook_version,
+        "playbook_sha256": call.playbook_sha256,
+        "agent": call.agent,
+        "customer": scrub(call.customer),
+        "reference": scrub(call.reference),
+        "started": started,
+        "ended": ended,
+        "duration_seconds": max(0, int((ended - started).total_seconds())),
+        "outcome": call.outcome,
+        "escalated": call.escalated,
+        "root_cause": call.root_cause,
+        "summary": scrub(call.summary),
+        "follow_up": date.fromisoformat(call.follow_up) if call.follow_up else None,
+        "follow_up_done": None,
+        "mood": [{"step": m.step, "at": m.at, "value": m.value} for m in call.mood],
+        "steps": steps,
+        "captures": captures,
+        "redactions": 0,
+        "tags": [],
+    }
+    body = _body(front, playbook)
+    front["redactions"] = scrub.count
+    return f"---\n{dump_front_matter(front)}---\n\n{body}"
+
+
+def _ids(playbook: Playbook) -> set[str]:
+    return {step.id for step in playbook.steps}
+
+
+def _indent(text: str) -> str:
+    """Keep a multi-line text inside its Markdown list item."""
+    return text.replace("\n", "\n  ")
+
+
+def _body(front: dict[str, Any], playbook: Playbook) -> str:
+    """The Markdown for people, from the (already redacted) front matter."""
+    who = " · ".join(str(x) for x in (front["customer"], front["reference"]) if x)
+    lines = [f"# {playbook.title}{': ' + who if who else ''}", ""]
+    lines += [front["summary"] or "(no summary)", "", "## Timeline", ""]
+    moods = list(front["mood"])
+    known = _ids(playbook)
+    for entry in front["steps"]:
+        step = playbook.step(entry["id"]) if entry["id"] in known else None
+        title = step.title if step else entry["id"]
+        lines.append(f"### {minutes(entry['at'])} {title}")
+        lines.append("")
+        items: list[str] = []
+        if entry["skipped"]:
+            reason = entry.get("skip_reason")
+            items.append(f"Skipped{': ' + _indent(reason) if reason else ''}")
+        while moods and moods[0]["step"] == entry["id"] and moods[0]["at"] >= entry["at"] and (
+                moods[0]["at"] <= entry["at"] + entry["seconds"]):
+            mood = moods.pop(0)
+            items.append(f"Mood {mood['value']} ({MOODS[mood['value']]}) at "
+                         f"{minutes(mood['at'])}")
+        for note in entry["notes"]:
+            items.append(f"Note at {minutes(note['at'])}: {_indent(note['text'])}")
+        for capture in step.capture if step else ():
+            value = front["captures"].get(capture.id)
+            if value is not None and not entry["skipped"]:
+                shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+                items.append(f"{capture.label}: {_indent(shown)}")
+        if entry.get("answer"):
+            items.append(f"{step.branch.question if step and step.branch else 'Answer'} "
+                         f"→ {entry['answer']}")
+        items += [f"Not ticked: {item}" for item in entry["unticked"]]
+        lines += [f"- {item}" for item in items] or ["- (nothing noted)"]
+        lines.append("")
+    for mood in moods:  # ratings the timeline could not place
+        lines.append(f"- Mood {mood['value']} ({MOODS[mood['value']]}) at "
+                     f"{minutes(mood['at'])}, step {mood['step']}")
+    lines += ["## Wrap-up", ""]
+    lines.append(f"- Outcome: {front['outcome']}")
+    lines.append(f"- Escalated: {'yes' if front['escalated'] else 'no'}")
+    lines.append(f"- Root cause: {front['root_cause'] or 'not given'}")
+    lines.append(f"- Length: {minutes(front['duration_seconds'])}")
+    if front["mood"]:
+        first, last = front["mood"][0]["value"], front["mood"][-1]["value"]
+        trend = "cooled down" if last < first else "heated up" if last > first else "held steady"
+        lines.append(f"- Mood: {first} → {last} ({trend})")
+    version = f" v{front['playbook_version']}" if front["playbook_version"] else ""
+    lines.append(f"- Agent: {front['agent']} · Playbook: {front['playbook']}{version}")
+    lines += ["", FOLLOW_UP_HEADING, ""]
+    due = front["follow_up"]
+    lines.append(f"Due {due.isoformat()}." if due else "None set.")
+    return "\n".join(lines) + "\n"
+
+
+def write_record(folder: Path, call: Call, playbook: Playbook, redactor: Redactor) -> Path:
+    """Write the call's record under `folder`, exclusively and atomically; returns its path."""
+    for _ in range(ATTEMPTS):
+        identifier = record_id(call, secrets.token_hex(2))
+        path = record_path(folder, identifier)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = render(call, playbook, redactor, identifier)
+        if _place(path, text.encode("utf-8")):
+            return path
+    raise FileExistsError(f"no free record name in {folder} after {ATTEMPTS} tries")
+
+
+def _place(path: Path, data: bytes) -> bool:
+    """Put `data` at `path` if nothing is there, all at once; False if the name is taken."""
+    temp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    with open(temp, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temp, path)  # fails if the name exists: never overwrites
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        os.close(fd)
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    _sync_folder(path.parent)
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - not every platform opens folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def split(text: str) -> tuple[str, str]:
+    """A record's front matter text and its body; ValueError if there is no front matter."""
+    if not text.startswith("---\n"):
+        raise ValueError("the file does not start with a '---' line")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise ValueError("the front matter has no closing '---' line")
+    return text[4:end + 1], text[end + 5:]
+
+
+def read_front_matter(text: str) -> dict[str, Any]:
+    """The front matter of a record as data; ValueError if it can't be read."""
+    from deescalate import safeyaml
+
+    head, _ = split(text)
+    try:
+        data = safeyaml.load(head)
+    except safeyaml.YamlError as exc:
+        raise ValueError(f"line {exc.line + 1}: {exc.message}") from None
+    if not isinstance(data, dict):
+        raise ValueError("the front matter is not a mapping of fields")
+    return data
