@@ -59,7 +59,9 @@ class Report:
     def seconds(self, what: str, took: float, budget: float, extra: str = "") -> None:
         ok = took < budget
         self.failed |= not ok
-        print(f"{'ok  ' if ok else 'OVER'} {what}: {took:.2f} s (budget {budget} s){extra}")
+        shown = f"{took * 1000:.1f} ms" if budget < 1 else f"{took:.2f} s"
+        limit = f"{budget * 1000:.0f} ms" if budget < 1 else f"{budget} s"
+        print(f"{'ok  ' if ok else 'OVER'} {what}: {shown} (budget {limit}){extra}")
 
 
 def environment() -> dict[str, str]:
@@ -105,8 +107,60 @@ def bench_validate(report: Report) -> None:
     shutil.rmtree(folder.parent, ignore_errors=True)
 
 
+def pty_seconds(argv: list[str], env: dict[str, str], until: str | None) -> float:
+    """Seconds from launching `argv` in a pseudo-terminal until `until` shows (None: exit)."""
+    import pexpect
+
+    started = time.perf_counter()
+    child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(60, 120), encoding="utf-8",
+                          timeout=30)
+    child.expect(until if until else pexpect.EOF)
+    took = time.perf_counter() - started
+    child.terminate(force=True)
+    child.close()
+    return took
+
+
+def bench_start(report: Report) -> None:
+    env = environment()
+    state = Path(env["XDG_STATE_HOME"])
+    ours, base = compare(
+        lambda: pty_seconds([DEESCALATE, "start", "upset-customer"], env, "step 1 of 9"),
+        lambda: pty_seconds([PYTHON, "-c", "import typer, rich.console, yaml, questionary"],
+                            env, None))
+    report.ratio("start until the first step is on screen", ours, base, 1.25,
+                 "import typer, rich.console, yaml, questionary")
+    shutil.rmtree(state, ignore_errors=True)
+
+
+def bench_record(report: Report) -> None:
+    sys.path.insert(0, str(REPO))
+    from deescalate.engine import Note, run_call
+    from deescalate.record import write_record
+    from deescalate.redaction import Redactor
+    from tests.engine_script import builtin, new_call, route_through, walk
+
+    book = builtin("upset-customer")
+    engine = new_call(book)
+    run_call(engine, walk(book, route_through(book, "check-fault", 0)), lambda c: None, [])
+    engine.call.visits[0].notes.append(
+        Note(3, "A note with a card 4111 1111 1111 1111 and dana@example.com in it"))
+    folder = Path(tempfile.mkdtemp(prefix="deescalate-bench-records-"))
+    times = []
+    for _ in range(50):
+        started = time.perf_counter()
+        write_record(folder, engine.call, book, Redactor())
+        times.append(time.perf_counter() - started)
+    took = statistics.median(times)
+    report.seconds("one record written (median of 50, with fsync)", took, 0.05,
+                   f"; slowest {max(times) * 1000:.1f} ms")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "help": bench_help,
+    "start": bench_start,
+    "record": bench_record,
     "validate": bench_validate,
 }
 

@@ -376,10 +376,7 @@ class CallEngine:
             self.call.follow_up = None
 
     def set_summary(self, text: str) -> None:
-        line = " ".join(text.split())
-        if not line:
-            raise ValueError("a one-line summary is needed")
-        self.call.summary = line
+        self.call.summary = _summary_line(text)
 
     def set_root_cause(self, cause: str | None) -> None:
         self.call.root_cause = cause or None
@@ -411,17 +408,27 @@ class CallEngine:
         self.call.phase = "done"
 
 
+Check = Callable[[str], "str | None"]
+
+
 class Asker(Protocol):
     """What the engine needs from a screen. Any call may raise KeyboardInterrupt."""
 
     def show(self, view: StepView) -> None: ...
 
+    def heading(self, text: str) -> None:
+        """A heading between parts of the call, such as the wrap-up."""
+
     def action(self, view: StepView) -> tuple[Action, int | None]:
         """The next action; for TICK, the 0-based checklist item."""
 
     def text(self, label: str, *, key: str, default: str = "", multiline: bool = False,
-             hint: str = "") -> str:
-        """Free text; `key` names the prompt so a cut-off draft can be kept."""
+             hint: str = "", check: Check | None = None) -> str:
+        """Free text; `key` names the prompt so a cut-off draft can be kept.
+
+        `check` returns what is wrong with an answer (or None), so a screen can say so
+        before the answer is taken; the engine checks again either way.
+        """
 
     def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
         """A capture's raw answer (None or '' leaves an optional one empty)."""
@@ -443,6 +450,10 @@ class CallPaused(Exception):
     """The agent stopped the call part-way; it is saved and can be resumed."""
 
 
+class Hangup(KeyboardInterrupt):
+    """Stop at once without asking: the terminal is gone or the process must end."""
+
+
 def run_call(engine: CallEngine, asker: Asker, save: Callable[[Call], None],
              root_causes: list[str]) -> Call:
     """Drive the call from where it is to a finished wrap-up, saving after every answer."""
@@ -453,8 +464,10 @@ def run_call(engine: CallEngine, asker: Asker, save: Callable[[Call], None],
                 _step_turn(engine, asker)
             else:
                 _wrap_up_turn(engine, asker, root_causes)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as interrupt:
             save(engine.call)
+            if isinstance(interrupt, Hangup):
+                raise CallPaused(engine.call.id) from None
             try:
                 stop = asker.confirm_stop()
             except KeyboardInterrupt:  # a second Ctrl-C: save and stop
@@ -486,8 +499,7 @@ def _step_turn(engine: CallEngine, asker: Asker) -> None:
         _ask_captures(engine, asker)
         engine.advance(_branch_answer(asker, step))
     elif action is Action.NOTE:
-        engine.note(_ask_text(engine, asker, "Note", key=f"note:{step.id}", multiline=True,
-                              hint="Esc then Enter to save; the note is kept with this step"))
+        engine.note(_ask_text(engine, asker, "Note", key=f"note:{step.id}", multiline=True))
     elif action is Action.MOOD:
         value = asker.mood(view.mood)
         if value is not None:
@@ -524,16 +536,40 @@ def _branch_answer(asker: Asker, step: Step) -> int | None:
     return asker.choose(step.branch.question, [o.label for o in step.branch.options])
 
 
+def _problem_of(parse: Callable[[str], Any]) -> Check:
+    """A Check from a function that raises ValueError on a bad answer."""
+
+    def check(text: str) -> str | None:
+        try:
+            parse(text)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
+def _summary_line(text: str) -> str:
+    line = " ".join(text.split())
+    if not line:
+        raise ValueError("a one-line summary is needed")
+    return line
+
+
 def _wrap_up_turn(engine: CallEngine, asker: Asker, root_causes: list[str]) -> None:
     question = engine.next_question()
     if question is None:
         engine.finish()
     elif question == "outcome":
+        minutes, seconds = divmod(engine.elapsed(), 60)
+        asker.heading(f"Wrap-up · {minutes:02d}:{seconds:02d}"
+                      f"{' · escalated' if engine.call.escalated else ''}")
         default = OUTCOMES.index(engine.default_outcome())
         engine.set_outcome(OUTCOMES[asker.choose("How did the call end?", list(OUTCOMES),
                                                  default)])
     elif question == "summary":
-        text = _ask_text(engine, asker, "One-line summary", key="summary")
+        text = _ask_text(engine, asker, "One-line summary", key="summary",
+                         check=_problem_of(_summary_line))
         try:
             engine.set_summary(text)
         except ValueError as exc:
@@ -547,7 +583,8 @@ def _wrap_up_turn(engine: CallEngine, asker: Asker, root_causes: list[str]) -> N
         engine.set_root_cause(None if index == 0 else options[index])
     elif question == "follow-up":
         text = _ask_text(engine, asker, "Follow up on", key="follow-up",
-                         hint="2026-12-01, tomorrow, +3d or a weekday")
+                         hint="2026-12-01, tomorrow, +3d or a weekday",
+                         check=_problem_of(dates.parse_date))
         try:
             engine.set_follow_up(text)
         except ValueError as exc:

@@ -9,6 +9,7 @@ never collide. Everything typed is redacted before it is rendered.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -42,13 +43,21 @@ def _timestamp(dumper: _Dumper, value: datetime) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", text)
 
 
+def _text(dumper: _Dumper, value: str) -> yaml.Node:
+    # Multi-line text reads best as a literal block; the emitter falls back to quotes
+    # by itself when a block can't hold the text exactly.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
 _Dumper.add_representer(datetime, _timestamp)
+_Dumper.add_representer(str, _text)
 
 
 def dump_front_matter(data: dict[str, Any]) -> str:
     """YAML for a record's front matter, written by the dumper so any text round-trips."""
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=None, width=100)
+                     default_flow_style=False, width=100)
 
 
 def slug(text: str, fallback: str) -> str:
@@ -224,23 +233,24 @@ def write_record(folder: Path, call: Call, playbook: Playbook, redactor: Redacto
 def _place(path: Path, data: bytes) -> bool:
     """Put `data` at `path` if nothing is there, all at once; False if the name is taken."""
     temp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    with open(temp, "xb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
     try:
-        os.link(temp, path)  # fails if the name exists: never overwrites
-    except FileExistsError:
-        return False
-    except OSError:  # a file system without hard links
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            os.link(temp, path)  # fails if the name exists: never overwrites
         except FileExistsError:
             return False
-        os.close(fd)
-        os.replace(temp, path)
+        except OSError:  # a file system without hard links
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                return False
+            os.close(fd)
+            os.replace(temp, path)
     finally:
-        if temp.exists():
+        with contextlib.suppress(FileNotFoundError):
             temp.unlink()
     _sync_folder(path.parent)
     return True

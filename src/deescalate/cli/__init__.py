@@ -26,6 +26,8 @@ from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
 
 # name: (module, attribute): a function is one command, a Typer app a group of them.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "start": ("deescalate.cli.call", "start"),
+    "resume": ("deescalate.cli.call", "resume"),
     "playbooks": ("deescalate.cli.playbooks", "app"),
     "init": ("deescalate.cli.team", "init"),
     "config": ("deescalate.cli.team", "show_config"),

@@ -1,0 +1,168 @@
+"""`deescalate start` and `deescalate resume`: the live call."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from deescalate.cli import common
+from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from deescalate.callstore import CallStore
+    from deescalate.config import Config
+    from deescalate.engine import CallEngine
+
+
+def start(
+    playbook: Annotated[str | None, typer.Argument(
+        metavar="PLAYBOOK", help="An id, an alias or a path to a YAML file; "
+                                 "asked for when left out.", show_default=False)] = None,
+    customer: Annotated[str | None, typer.Option("--customer", metavar="TEXT",
+                                                 help="The customer's name.")] = None,
+    ref: Annotated[str | None, typer.Option("--ref", metavar="TEXT",
+                                            help="The ticket or case reference.")] = None,
+    agent: common.AgentOption = None,
+    records: common.RecordsOption = None,
+    playbooks: common.PlaybooksOption = None,
+) -> None:
+    """Start a call: walk through a playbook step by step, then write its record.
+
+    Enter moves on; n note, m mood, 1-9 tick, b back, s skip, e escalate and q end the
+    call are one key away. Everything is saved as you go: after Ctrl-C, a closed
+    terminal or a crash, `deescalate resume` carries on where the call stopped.
+
+    \b
+    Examples:
+      deescalate start upset --customer "Dana R." --ref T-1234
+      deescalate start
+    """
+    from deescalate import livecall
+    from deescalate.callstore import CallStore
+
+    livecall.require_terminal()
+    settings = common.settings(playbooks=playbooks, records=records, agent=agent)
+    catalog = common.catalog(playbooks)
+    console = common.console()
+    if playbook is None:
+        playbook = _pick_playbook(catalog)
+    book = catalog.find(playbook)
+    engine = livecall.begin(book, settings, customer=customer, reference=ref)
+    store = CallStore(Path(settings.state_dir.value))
+    _run(engine, settings, store, console, f"Saving as you go to {store.path(engine.call.id)}")
+
+
+def resume(
+    call_id: Annotated[str | None, typer.Argument(
+        metavar="CALL_ID", help="The saved call (a prefix of its id is enough).",
+        show_default=False)] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the saved calls.")] = False,
+    discard: Annotated[str | None, typer.Option("--discard", metavar="CALL_ID",
+                                                help="Delete a saved call.")] = None,
+    records: common.RecordsOption = None,
+) -> None:
+    """Carry on with a call that was stopped, exactly where it stopped.
+
+    \b
+    Examples:
+      deescalate resume
+      deescalate resume --list
+      deescalate resume 20261122-1430
+    """
+    from deescalate import livecall
+    from deescalate.callstore import CallStore
+
+    settings = common.settings(records=records)
+    store = CallStore(Path(settings.state_dir.value))
+    if list_:
+        _list_saved(store)
+        return
+    if discard:
+        found = store.find(discard)
+        call = store.load(found)
+        store.discard(found)
+        common.echo(f"Discarded {found} ({call.playbook}, {call.customer or 'no name'}); "
+                    "it had no record yet.")
+        return
+    livecall.require_terminal()
+    console = common.console()
+    if call_id is None:
+        ids = store.ids()
+        if not ids:
+            raise DeescalateError("there is no saved call to resume")
+        call_id = ids[0] if len(ids) == 1 else _pick_saved(store, ids)
+    call = store.load(store.find(call_id))
+    engine = livecall.reopen(call)
+    if records is not None:
+        call.records = str(settings.records.value)
+    if engine.finished:
+        path = livecall.finish(engine, settings, store)
+        common.wrote(path, "Record written")
+        return
+    _run(engine, settings, store, console, f"Resumed {call.id} from {store.path(call.id)}")
+
+
+def _run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
+         notice: str) -> None:
+    from deescalate import livecall
+
+    try:
+        path = livecall.run(engine, settings, store, console, notice=notice)
+    except livecall.CallPaused:
+        with contextlib.suppress(OSError):  # the terminal may be gone; the call is safe
+            console.print(f"\nThe call is saved. Carry on with: [bold]deescalate resume "
+                          f"{engine.call.id}[/bold]")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    console.print(f"\nRecord written: [bold]{path}[/bold]")
+
+
+def _pick_playbook(catalog: object) -> str:
+    import questionary
+
+    from deescalate.catalog import Catalog
+
+    assert isinstance(catalog, Catalog)
+    entries = [e for e in catalog.effective() if e.playbook]
+    if not entries:
+        raise DeescalateError("no playbooks found; `deescalate playbooks list` shows where "
+                              "they are searched for")
+    choices = [questionary.Choice(f"{e.playbook.title}  ({e.id})", value=e.id)
+               for e in entries if e.playbook]
+    return str(questionary.select("Which playbook?", choices, use_shortcuts=len(choices) <= 9,
+                                  use_jk_keys=False).unsafe_ask())
+
+
+def _pick_saved(store: CallStore, ids: list[str]) -> str:
+    import questionary
+
+    choices = []
+    for call_id in reversed(ids):
+        call = store.load(call_id)
+        choices.append(questionary.Choice(_describe(call_id, store), value=call.id))
+    return str(questionary.select("Which call?", choices, use_shortcuts=len(choices) <= 9,
+                                  use_jk_keys=False).unsafe_ask())
+
+
+def _describe(call_id: str, store: CallStore) -> str:
+    call = store.load(call_id)
+    where = (f"at {call.visits[-1].step}" if call.phase == "steps" and call.visits
+             else "in the wrap-up")
+    who = " · ".join(x for x in (call.customer, call.reference) if x) or "no name"
+    return f"{call.id}  {call.playbook}  {who}  {where}  (started {call.started})"
+
+
+def _list_saved(store: CallStore) -> None:
+    ids = store.ids()
+    if not ids:
+        common.echo("No saved calls.")
+        return
+    for call_id in ids:
+        try:
+            common.echo(_describe(call_id, store))
+        except DeescalateError as exc:
+            common.warn(exc.message)

@@ -1,0 +1,91 @@
+"""A live call from start to record: the engine, the screen and the stores put together."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from deescalate.callstore import CallStore, new_call_id
+from deescalate.config import Config
+from deescalate.engine import Call, CallEngine, CallPaused, Hangup, run_call, utc_now
+from deescalate.errors import DeescalateError
+from deescalate.playbook import Playbook, check_bytes
+from deescalate.record import write_record
+from deescalate.redaction import Redactor
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def require_terminal() -> None:
+    """A live call needs a person at a terminal: refuse at once without one."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise DeescalateError("a live call needs a terminal, and stdin or stdout is not one "
+                              "(running under CI or a pipe?)")
+
+
+def redactor(settings: Config) -> Redactor:
+    return Redactor(emails=bool(settings.redact_emails.value),
+                    phones=bool(settings.redact_phones.value),
+                    patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
+
+
+def begin(book: Playbook, settings: Config, *, customer: str | None,
+          reference: str | None) -> CallEngine:
+    """A new call on the first step of `book`."""
+    assert book.path is not None
+    text = book.path.read_text(encoding="utf-8")
+    started = utc_now()
+    return CallEngine.start(book, text, call_id=new_call_id(started),
+                            agent=str(settings.agent.value), customer=customer,
+                            reference=reference, records=str(settings.records.value),
+                            clock=utc_now)
+
+
+def reopen(call: Call) -> CallEngine:
+    """The engine for a saved call, with the playbook exactly as it was when it started."""
+    path = Path(call.playbook_path or f"{call.playbook}.yaml")
+    book, problems = check_bytes(call.playbook_text.encode("utf-8"), path, str(path))
+    if book is None:
+        raise DeescalateError(f"the saved call {call.id} holds a playbook that no longer "
+                              f"reads ({problems[0]})")
+    return CallEngine(book, call)
+
+
+def run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
+        *, notice: str = "") -> Path:
+    """Run the call to its end and write its record; CallPaused if the agent stops early."""
+    from deescalate.screen import TerminalAsker
+
+    asker = TerminalAsker(console, engine, notice=notice)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
+
+    def hang_up(signum: int, frame: FrameType | None) -> None:
+        raise Hangup()  # the engine saves, keeps any half-typed text, and stops
+
+    for sig in previous:
+        signal.signal(sig, hang_up)
+    try:
+        run_call(engine, asker, store.save, list(settings.root_causes.value))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return finish(engine, settings, store)
+
+
+def finish(engine: CallEngine, settings: Config, store: CallStore) -> Path:
+    """Write the finished call's record, then forget the saved state (in that order)."""
+    folder = Path(engine.call.records)
+    try:
+        path = write_record(folder, engine.call, engine.playbook, redactor(settings))
+    except OSError as exc:
+        raise DeescalateError(f"{folder}: can't write the record ({exc.strerror or exc}); "
+                              f"the call is saved: deescalate resume {engine.call.id}") from None
+    store.discard(engine.call.id)
+    return path
+
+
+__all__ = ["CallPaused", "begin", "finish", "reopen", "require_terminal", "run"]

@@ -1,0 +1,345 @@
+"""The call engine, without a terminal: every action, and every branch of the built-ins."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from deescalate.engine import (
+    OUTCOMES,
+    Action,
+    CallEngine,
+    CallPaused,
+    CaptureError,
+    Hangup,
+    parse_capture,
+    run_call,
+)
+from deescalate.playbook import END, Capture, check_bytes
+from tests.engine_script import (
+    Clock,
+    Interrupted,
+    Script,
+    builtin,
+    new_call,
+    round_trip,
+    route_through,
+    walk,
+)
+
+ROOT_CAUSES = ["billing-error", "policy", "other"]
+BRANCHES = [(name, step.id, index)
+            for name in ("customer-is-wrong", "upset-customer", "difficult-customer")
+            for step in builtin(name).steps if step.branch
+            for index in range(len(step.branch.options))]
+
+
+def run(engine: CallEngine, script: Script, saves: list | None = None):
+    if isinstance(engine.clock, Clock):
+        script.clock = engine.clock
+    saved = [] if saves is None else saves
+    call = run_call(engine, script, lambda c: saved.append(round_trip(c)), ROOT_CAUSES)
+    assert not script.answers, f"answers left over: {list(script.answers)}"
+    return call
+
+
+@pytest.mark.parametrize(("name", "step_id", "option"), BRANCHES,
+                         ids=[f"{n}:{s}:{o}" for n, s, o in BRANCHES])
+def test_every_branch_of_every_builtin(name: str, step_id: str, option: int) -> None:
+    book = builtin(name)
+    route = route_through(book, step_id, option)
+    engine = new_call(book)
+    call = run(engine, walk(book, route))
+    assert [v.step for v in call.visits] == route[:-1]
+    chosen = book.step(step_id).branch.options[option].label
+    assert chosen in [v.answer for v in call.visits if v.step == step_id]
+    assert call.phase == "done" and call.outcome == "resolved"
+    assert call.summary == "Sorted out on the call" and call.root_cause is None
+    for step in (book.step(s) for s in route[:-1]):
+        for capture in step.capture:
+            if capture.required:
+                assert call.captures[capture.id] is not None
+
+
+def test_a_straight_walk_records_times_per_step() -> None:
+    book = builtin("difficult-customer")
+    engine = new_call(book, clock=Clock(step=10))
+    route = route_through(book, "fair-offer", 0)
+    call = run(engine, walk(book, route))
+    assert [v.at for v in call.visits] == sorted(v.at for v in call.visits)
+    assert all(v.seconds > 0 for v in call.visits)
+    for before, after in zip(call.visits, call.visits[1:], strict=False):
+        assert before.at + before.seconds <= after.at
+    assert call.started == "2026-11-22T14:30:12Z" and call.ended is not None
+
+
+def test_note_mood_and_ticks_stay_with_their_step() -> None:
+    book = builtin("upset-customer")
+    engine = new_call(book)
+    script = Script(
+        ("action", Action.NOTE), ("text", "Charged twice\nsince March"),
+        ("action", Action.MOOD), ("mood", 4),
+        ("action", (Action.TICK, 1)), ("action", (Action.TICK, 0)), ("action", (Action.TICK, 1)),
+        ("action", Action.MOOD), ("mood", None),
+        ("action", Action.END),
+        ("choose", "dropped"), ("text", "Line dropped"), ("choose", "(none)"),
+    )
+    call = run(engine, script)
+    first = call.visits[0]
+    assert [n.text for n in first.notes] == ["Charged twice\nsince March"]
+    assert first.ticked == ["Took a breath before answering"]
+    assert [(m.step, m.value) for m in call.mood] == [("stay-calm", 4)]
+    assert call.outcome == "dropped"
+    assert script.shown[-1].ticked == (True, False)
+    assert script.shown[-1].mood == 4
+
+
+def test_back_returns_along_the_way_taken() -> None:
+    book = builtin("upset-customer")
+    engine = new_call(book)
+    engine.advance()
+    engine.set_capture(book.step("listen").capture[0], "Concern")
+    engine.advance()
+    assert engine.back() == "listen"
+    assert engine.back() == "stay-calm"
+    assert engine.back() == "stay-calm"  # nowhere further back
+    assert [v.step for v in engine.call.visits] == ["stay-calm", "listen", "acknowledge",
+                                                    "listen", "stay-calm"]
+    assert engine.view().can_go_back is False
+
+
+def test_skip_keeps_the_reason_and_still_asks_a_branch() -> None:
+    book = builtin("upset-customer")
+    engine = new_call(book)
+    script = Script(
+        ("action", Action.SKIP), ("text", "Customer already calm"),
+        ("action", Action.NEXT), ("capture", "Late delivery"),
+        ("action", Action.SKIP), ("text", ""), ("choose", 0),
+        ("action", Action.END),
+        ("choose", "resolved"), ("text", "Fine"), ("choose", 0),
+    )
+    call = run(engine, script)
+    assert (call.visits[0].skipped, call.visits[0].skip_reason) == (True, "Customer already calm")
+    assert call.visits[2].step == "acknowledge" and call.visits[2].skipped
+    assert call.visits[2].skip_reason is None and call.visits[2].answer is not None
+    assert call.visits[3].step == "ask-questions"
+
+
+def test_escalate_jumps_to_the_escalate_step_then_the_wrap_up() -> None:
+    book = builtin("customer-is-wrong")
+    engine = new_call(book)
+    script = Script(
+        ("action", Action.ESCALATE),
+        ("action", Action.ESCALATE),
+        ("choose", "escalated"), ("text", "Handed to Sam"), ("choose", "policy"),
+    )
+    call = run(engine, script)
+    assert [v.step for v in call.visits] == ["listen", "supervisor"]
+    assert call.escalated and call.root_cause == "policy"
+    assert script.asked[-3][1][2] == OUTCOMES.index("escalated")  # the suggested outcome
+    assert script.headings and "escalated" in script.headings[0]
+
+
+def test_escalate_without_an_escalate_step_goes_to_the_wrap_up() -> None:
+    text = b"title: Tiny\nsteps:\n  - {id: one, title: One}\n  - {id: two, title: Two}\n"
+    book, _ = check_bytes(text, __import__("pathlib").Path("tiny.yaml"), "tiny.yaml")
+    engine = CallEngine.start(book, text.decode(), call_id="c", agent="a", customer=None,
+                              reference=None, records="r", clock=Clock())
+    assert engine.escalate() == END
+    assert engine.call.escalated and engine.call.phase == "wrap-up"
+
+
+def test_follow_up_outcome_needs_a_date_and_bad_ones_are_retried() -> None:
+    book = builtin("difficult-customer")
+    engine = new_call(book)
+    script = Script(
+        ("action", Action.END),
+        ("choose", "follow-up"), ("text", "   "), ("text", "Refund pending"),
+        ("choose", "billing-error"), ("text", "next blue moon"), ("text", "2026-12-01"),
+    )
+    call = run(engine, script)
+    assert call.follow_up == "2026-12-01" and call.summary == "Refund pending"
+    assert script.problems == ["a one-line summary is needed", "a one-line summary is needed",
+                               "'next blue moon' is not a date; use a date like 2026-12-01, "
+                               "today, tomorrow, +3d, +2w or a weekday name",
+                               "'next blue moon' is not a date; use a date like 2026-12-01, "
+                               "today, tomorrow, +3d, +2w or a weekday name"]
+
+
+def test_other_outcomes_ask_no_date() -> None:
+    for outcome in OUTCOMES:
+        engine = new_call(builtin("upset-customer"))
+        script = Script(("action", Action.END), ("choose", outcome), ("text", "S"),
+                        ("choose", 0))
+        if outcome == "follow-up":
+            script.add(("text", "+3d"))
+        call = run(engine, script)
+        assert call.outcome == outcome
+        assert (call.follow_up is not None) == (outcome == "follow-up")
+
+
+def test_no_root_causes_configured_means_no_question() -> None:
+    engine = new_call(builtin("upset-customer"))
+    script = Script(("action", Action.END), ("choose", "resolved"), ("text", "S"))
+    call = run_call(engine, script, lambda c: None, [])
+    assert call.phase == "done" and call.root_cause is None
+
+
+def test_bad_capture_values_get_a_message_and_another_try() -> None:
+    text = b"""title: Captures
+steps:
+  - id: one
+    title: One
+    capture:
+      - {id: amount, label: Amount, type: number, required: true}
+      - {id: code, label: Code, pattern: '[A-Z]{2}\\d{4}'}
+      - {id: when, label: When, type: date}
+      - {id: ok, label: OK?, type: yes-no}
+      - {id: pick, label: Pick, type: choice, choices: [Refund, Exchange]}
+"""
+    book, problems = check_bytes(text, __import__("pathlib").Path("c.yaml"), "c.yaml")
+    assert problems == []
+    engine = CallEngine.start(book, text.decode(), call_id="c", agent="a", customer=None,
+                              reference=None, records="r", clock=Clock())
+    script = Script(
+        ("action", Action.NEXT),
+        ("capture", ""), ("capture", "lots"), ("capture", "£1,250.50"),
+        ("capture", "ab12"), ("capture", "AB1234"),
+        ("capture", "someday"), ("capture", "2026-11-01"),
+        ("capture", "maybe"), ("capture", "no"),
+        ("capture", "cash"), ("capture", "exchange"),
+        ("choose", "resolved"), ("text", "S"), ("choose", 0),
+    )
+    call = run(engine, script)
+    assert call.captures == {"amount": 1250.5, "code": "AB1234", "when": "2026-11-01",
+                             "ok": False, "pick": "Exchange"}
+    assert script.problems == [
+        "Amount is required", "Amount should be a number, like 42 or 19.99",
+        "Code should match [A-Z]{2}\\d{4}",
+        "When: 'someday' is not a date; use a date like 2026-12-01, today, tomorrow, +3d, "
+        "+2w or a weekday name",
+        "OK?: answer yes or no", "Pick should be one of: Refund, Exchange"]
+
+
+@pytest.mark.parametrize(("kind", "raw", "value"), [
+    ("number", "42", 42), ("number", "-3.5", -3.5), ("number", "1e3", 1000),
+    ("yes-no", "Y", True), ("date", "yesterday", "2026-11-21"), ("line", "  x  ", "x"),
+    ("text", "a\nb\n", "a\nb"),
+])
+def test_parse_capture(kind: str, raw: str, value: object) -> None:
+    capture = Capture(id="c", label="C", type=kind)
+    assert parse_capture(capture, raw, today=date(2026, 11, 22)) == value
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "1e999"])
+def test_numbers_must_be_finite(raw: str) -> None:
+    with pytest.raises(CaptureError):
+        parse_capture(Capture(id="c", label="C", type="number"), raw)
+
+
+def test_placeholders_fill_in_as_soon_as_known() -> None:
+    book = builtin("upset-customer")
+    engine = new_call(book, customer=None)
+    close = book.step("close")
+    engine.call.visits[-1].step = "close"
+    phrases = engine.view().say
+    assert "[order or account number]" in " ".join(phrases)
+    assert "Thank you for your patience today, [name]." in phrases
+    engine.call.captures["order-ref"] = "AB123456"
+    engine.call.customer = "Dana"
+    phrases = engine.view().say
+    assert any("against AB123456" in p for p in phrases)
+    assert "Thank you for your patience today, Dana." in phrases
+    assert len(phrases) == len(close.say)
+
+
+def test_ctrl_c_then_carry_on_loses_nothing() -> None:
+    engine = new_call(builtin("upset-customer"))
+    script = Script(
+        ("action", Action.NOTE), ("text", Interrupted(typed="Customer said the bill")),
+        ("stop", False),
+        ("action", Action.NOTE), ("text", "Customer said the bill was wrong"),
+        ("action", Action.END), ("choose", "resolved"), ("text", "S"), ("choose", 0),
+    )
+    saves: list = []
+    call = run(engine, script, saves)
+    assert script.asked[4] == ("text", ("Note", "Customer said the bill"))  # the draft is back
+    assert [n.text for n in call.visits[0].notes] == ["Customer said the bill was wrong"]
+    assert call.draft == {}
+    assert any(s.draft == {"note:stay-calm": "Customer said the bill"} for s in saves)
+
+
+def test_ctrl_c_and_stop_saves_and_pauses() -> None:
+    engine = new_call(builtin("upset-customer"))
+    script = Script(("action", Action.MOOD), ("mood", 3),
+                    ("action", Interrupted()), ("stop", True))
+    saves: list = []
+    with pytest.raises(CallPaused):
+        run(engine, script, saves)
+    assert saves[-1].mood[0].value == 3 and saves[-1].phase == "steps"
+
+
+def test_a_second_ctrl_c_saves_and_pauses() -> None:
+    engine = new_call(builtin("upset-customer"))
+    script = Script(("action", Action.NOTE), ("text", Interrupted("half a no")),
+                    ("stop", KeyboardInterrupt()))
+    saves: list = []
+    with pytest.raises(CallPaused):
+        run(engine, script, saves)
+    assert saves[-1].draft == {"note:stay-calm": "half a no"}
+
+
+def test_a_hangup_saves_without_asking() -> None:
+    engine = new_call(builtin("upset-customer"))
+    script = Script(("action", Hangup()))
+    saves: list = []
+    with pytest.raises(CallPaused):
+        run(engine, script, saves)
+    assert saves and not any(kind == "stop" for kind, _ in script.asked)
+
+
+def test_a_saved_call_resumes_exactly_where_it_stopped() -> None:
+    book = builtin("customer-is-wrong")
+    engine = new_call(book)
+    script = Script(
+        ("action", Action.NOTE), ("text", "First note"),
+        ("action", Action.NEXT), ("capture", "They say they were charged twice"),
+        ("capture", None),
+        ("action", Action.MOOD), ("mood", 5),
+        ("action", Action.NEXT),
+        ("action", Action.NEXT), ("capture", "AB123456"), ("capture", None),
+        ("capture", Interrupted()), ("stop", True),
+    )
+    saves: list = []
+    with pytest.raises(CallPaused):
+        run(engine, script, saves)
+    saved = saves[-1]
+    assert saved.visits[-1].step == "check-facts"
+    resumed = CallEngine(book, saved, Clock())
+    assert resumed.step.id == "check-facts"
+    rest = Script(("action", Action.NEXT), ("capture", None), ("capture", None),
+                  ("capture", None), ("capture", None),
+                  ("action", Action.NEXT), ("choose", 1),
+                  ("action", Action.END), ("choose", "resolved"), ("text", "S"), ("choose", 0))
+    call = run(resumed, rest)
+    assert rest.asked[1][1] == ("order-ref", "AB123456", None)  # typed before, offered again
+    assert call.captures["customer-claim"] == "They say they were charged twice"
+    assert [n.text for n in call.visits[0].notes] == ["First note"]
+    assert [m.value for m in call.mood] == [5]
+    assert [v.step for v in call.visits] == ["listen", "appreciate", "check-facts",
+                                             "weigh-facts", "correct-briefly"]
+
+
+def test_the_wrap_up_resumes_at_the_question_it_stopped_at() -> None:
+    engine = new_call(builtin("upset-customer"))
+    script = Script(("action", Action.END), ("choose", "follow-up"),
+                    ("text", Interrupted("Refund")), ("stop", True))
+    saves: list = []
+    with pytest.raises(CallPaused):
+        run(engine, script, saves)
+    resumed = CallEngine(builtin("upset-customer"), saves[-1], Clock())
+    rest = Script(("text", "Refund sent"), ("choose", 0), ("text", "tomorrow"))
+    call = run(resumed, rest)
+    assert rest.asked[0] == ("text", ("One-line summary", "Refund"))
+    assert call.outcome == "follow-up" and call.summary == "Refund sent"
