@@ -92,6 +92,7 @@ class Call:
     root_cause_asked: bool = False
     follow_up: str | None = None  # ISO date
     draft: dict[str, str] = field(default_factory=dict)  # text typed when a prompt was cut off
+    record_suffix: str | None = None  # chosen before the record is written, to write it once
     state: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -79,6 +80,9 @@ def run(engine: CallEngine, settings: Config, store: CallStore, console: Console
 def finish(engine: CallEngine, settings: Config, store: CallStore) -> Path:
     """Write the finished call's record, then forget the saved state (in that order)."""
     folder = Path(engine.call.records)
+    if engine.call.record_suffix is None:
+        engine.call.record_suffix = secrets.token_hex(2)
+        store.save(engine.call)
     try:
         path = write_record(folder, engine.call, engine.playbook, redactor(settings))
     except OSError as exc:

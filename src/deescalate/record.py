@@ -219,15 +219,30 @@ def _body(front: dict[str, Any], playbook: Playbook) -> str:
 
 
 def write_record(folder: Path, call: Call, playbook: Playbook, redactor: Redactor) -> Path:
-    """Write the call's record under `folder`, exclusively and atomically; returns its path."""
-    for _ in range(ATTEMPTS):
-        identifier = record_id(call, secrets.token_hex(2))
+    """Write the call's record under `folder`, exclusively and atomically; returns its path.
+
+    The first name tried ends in `call.record_suffix` when the call has one. If a file
+    of that name already holds exactly this record, an earlier attempt wrote it (and
+    was cut off before it could say so): it is not written twice.
+    """
+    for attempt in range(ATTEMPTS):
+        suffix = call.record_suffix if attempt == 0 and call.record_suffix else None
+        identifier = record_id(call, suffix or secrets.token_hex(2))
         path = record_path(folder, identifier)
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = render(call, playbook, redactor, identifier)
-        if _place(path, text.encode("utf-8")):
+        data = render(call, playbook, redactor, identifier).encode("utf-8")
+        if _place(path, data):
+            return path
+        if suffix and _holds(path, data):
             return path
     raise FileExistsError(f"no free record name in {folder} after {ATTEMPTS} tries")
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _place(path: Path, data: bytes) -> bool:
