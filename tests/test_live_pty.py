@@ -261,3 +261,25 @@ def test_start_without_a_playbook_asks_which(tmp_path: Path) -> None:
     child.send("q")
     wrap_up(child, outcome="resolved")
     assert front(records_in(tmp_path)[0])["playbook"] == "upset-customer"
+
+
+def test_an_unwritable_records_folder_is_refused_before_the_call(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    child = spawn("start", "upset", records=blocked / "records")
+    child.expect("can't make the records folder")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+
+
+def test_a_new_records_folder_is_announced(tmp_path: Path) -> None:
+    book = builtin("upset-customer")
+    child = spawn("start", "upset", records=tmp_path / "fresh")
+    child.expect(f"step 1 of {len(book.steps)}")
+    child.expect("Saving as you go to")
+    child.expect("Made the records folder")
+    child.expect(KEY_LINE)
+    child.send("q")
+    wrap_up(child, outcome="resolved")
+    assert len(records_in(tmp_path / "fresh")) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import sys
@@ -32,6 +33,19 @@ def redactor(settings: Config) -> Redactor:
     return Redactor(emails=bool(settings.redact_emails.value),
                     phones=bool(settings.redact_phones.value),
                     patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
+
+
+def ready_records_folder(folder: Path) -> bool:
+    """Make sure the call's record can be written before the call starts; True if made now."""
+    existed = folder.is_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DeescalateError(f"{folder}: can't make the records folder "
+                              f"({exc.strerror or exc})") from None
+    if not os.access(folder, os.W_OK):
+        raise DeescalateError(f"{folder}: the records folder is not writable")
+    return not existed
 
 
 def begin(book: Playbook, settings: Config, *, customer: str | None,

@@ -52,9 +52,14 @@ def start(
     if playbook is None:
         playbook = _pick_playbook(catalog)
     book = catalog.find(playbook)
+    folder = Path(settings.records.value)
+    made = livecall.ready_records_folder(folder)
     engine = livecall.begin(book, settings, customer=customer, reference=ref)
     store = CallStore(Path(settings.state_dir.value))
-    _run(engine, settings, store, console, f"Saving as you go to {store.path(engine.call.id)}")
+    notice = f"Saving as you go to {store.path(engine.call.id)}"
+    if made:
+        notice += f"\nMade the records folder {folder}"
+    _run(engine, settings, store, console, notice)
 
 
 def resume(
