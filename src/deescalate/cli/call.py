@@ -59,6 +59,10 @@ def start(
     notice = f"Saving as you go to {store.path(engine.call.id)}"
     if made:
         notice += f"\nMade the records folder {folder}"
+    unfinished = len(store.ids())
+    if unfinished:
+        notice += (f"\n{unfinished} earlier call{' is' if unfinished == 1 else 's are'} saved "
+                   "unfinished: deescalate resume --list")
     _run(engine, settings, store, console, notice)
 
 
