@@ -31,7 +31,9 @@ def entry_dict(entry: Entry) -> dict[str, Any]:
 
 def playbook_table(entries: list[Entry]) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("ID", "TITLE", "STEPS", "ALIASES", "FROM", "OVERRIDES"):
+    overriding = any(entry.overrides for entry in entries)
+    names = ("ID", "TITLE", "STEPS", "ALIASES", "FROM") + (("OVERRIDES",) if overriding else ())
+    for name in names:
         table.add_column(name, no_wrap=name in ("ID", "STEPS"))
     for entry in entries:
         book = entry.playbook
@@ -44,9 +46,10 @@ def playbook_table(entries: list[Entry]) -> Table:
         source = entry.source if entry.source == "built-in" else display_path(entry.path)
         overrides = ", ".join(o.source if o.source == "built-in" else display_path(o.path)
                               for o in entry.overrides)
-        table.add_row(Text(entry.id, style="bold"), title, steps, aliases, source, overrides)
+        cells = [Text(entry.id, style="bold"), title, steps, aliases, source]
+        table.add_row(*cells, *([overrides] if overriding else []))
     if not entries:
-        table.add_row("(none)", "", "", "", "", "")
+        table.add_row("(none)", "", "", "", "")
     return table
 
 
