@@ -20,6 +20,7 @@ def test_list_shows_the_three_builtins(cli) -> None:
     for name in ("customer-is-wrong", "upset-customer", "difficult-customer"):
         assert name in result.out
     assert "built-in" in result.out
+    assert "OVERRIDES" not in result.out  # shown only when something overrides
 
 
 def test_list_json(cli) -> None:
