@@ -27,6 +27,7 @@ from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
 # name: (module, attribute): a function is one command, a Typer app a group of them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "playbooks": ("deescalate.cli.playbooks", "app"),
+    "records": ("deescalate.cli.records", "app"),
     "init": ("deescalate.cli.team", "init"),
     "config": ("deescalate.cli.team", "show_config"),
 }
