@@ -336,6 +336,9 @@ def test_generated_folder_counts_add_up(cli, isolated, today) -> None:
     assert sorted(g["calls"] for g in by_playbook) == [100, 100, 100]
     export = cli("records", "export", "--records", folder, "-f", "jsonl").out.splitlines()
     assert len(export) == 300
+    check = cli("records", "check", "--records", folder)
+    assert check.code == 0, check.out
+    assert check.err == "300 records checked: no problems\n"
 
 
 def stats_json_at(cli, folder, *args: str) -> dict:

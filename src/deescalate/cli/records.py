@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from deescalate.cli import common
-from deescalate.errors import DeescalateError
+from deescalate.errors import EXIT_FINDINGS, DeescalateError
 
 if TYPE_CHECKING:
     from deescalate.filters import Filters
@@ -24,6 +24,7 @@ Examples:
   deescalate records show 20261122-143012
   deescalate records stats --by playbook
   deescalate records export --format csv --output calls.csv
+  deescalate records check
 """,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -268,3 +269,40 @@ def export(
     rows.write_file(output, rows.to_text(chosen, format.value).encode("utf-8"))
     common.echo(f"Wrote {len(chosen):,} record{'s' if len(chosen) != 1 else ''} to "
                 f"{display(output)}", err=True)
+
+
+@app.command()
+def check(
+    records: common.RecordsOption = None,
+) -> None:
+    """Check the records folder, for a team's CI: exit 1 with a PATH: problem line for
+    each record whose front matter does not parse or misses a required field, whose
+    file name breaks the naming scheme, that holds an unredacted card number, e-mail
+    address or phone number, or that shares its id with another.
+
+    \b
+    Examples:
+      deescalate records check
+      deescalate records check --records support-team/records
+    """
+    from deescalate import check as checking
+    from deescalate.redaction import Redactor
+    from deescalate.store import display
+
+    settings = common.settings(records=records)
+    folder = settings.records.value
+    if not folder.is_dir():
+        raise DeescalateError(f"{display(folder)}: no records folder there")
+    redactor = Redactor(
+        emails=settings.redact_emails.value, phones=settings.redact_phones.value,
+        patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
+    findings, checked = checking.check(folder, redactor)
+    for finding in findings:
+        common.echo(finding.show(folder))
+    files = len({finding.path for finding in findings})
+    count = f"{checked:,} record{'s' if checked != 1 else ''} checked"
+    if findings:
+        common.echo(f"{count}: {len(findings):,} problem{'s' if len(findings) != 1 else ''} "
+                    f"in {files:,} file{'s' if files != 1 else ''}", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    common.echo(f"{count}: no problems", err=True)
