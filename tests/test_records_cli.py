@@ -118,7 +118,8 @@ def test_list_with_no_match_and_no_folder(cli, known, isolated) -> None:
     (["--agent", " "], "--agent: give a value, not an empty text"),
 ])
 def test_bad_filters_exit_2_with_one_line(cli, known, args: list[str], message: str) -> None:
-    for command in (["records", "list"], ["records", "stats"], ["records", "export"]):
+    for command in (["records", "list"], ["records", "stats"], ["records", "export"],
+                    ["followups"]):
         result = cli(*command, "--records", known.folder, *args)
         assert result.code == 2, command
         assert result.err.startswith(f"deescalate: {message}"), result.err
@@ -350,6 +351,6 @@ def stats_json_at(cli, folder, *args: str) -> dict:
 def test_records_commands_never_import_questionary() -> None:
     from tests.test_cli_help import modules_after
 
-    for args in (["records", "list"], ["records", "stats"]):
+    for args in (["records", "list"], ["records", "stats"], ["followups"]):
         loaded = modules_after(*args)
         assert "questionary" not in loaded and "prompt_toolkit" not in loaded, args

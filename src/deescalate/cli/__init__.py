@@ -28,6 +28,7 @@ from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
 COMMANDS: dict[str, tuple[str, str]] = {
     "playbooks": ("deescalate.cli.playbooks", "app"),
     "records": ("deescalate.cli.records", "app"),
+    "followups": ("deescalate.cli.followups", "app"),
     "init": ("deescalate.cli.team", "init"),
     "config": ("deescalate.cli.team", "show_config"),
 }
