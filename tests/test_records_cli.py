@@ -87,7 +87,7 @@ def test_list_table_and_limit(cli, known) -> None:
     result = cli("records", "list", "--records", known.folder, "--limit", "2")
     assert result.code == 0
     lines = result.out.splitlines()
-    assert lines[0].split() == ["ID", "OUTCOME", "CUSTOMER", "REF", "LENGTH", "FOLLOW-UP",
+    assert lines[0].split() == ["ID", "OUTCOME", "LENGTH", "FOLLOW-UP", "CUSTOMER", "REF",
                                 "SUMMARY"]
     assert len(lines) == 3
     assert lines[1].startswith(known.id("r5")) and "2026-11-25 open" in lines[1]

@@ -44,25 +44,28 @@ def _line(text: str | None) -> Text:
 
 
 def records_table(records: Sequence[Summary], today: date) -> Table:
-    """`records list`: newest first, one line each."""
+    """`records list`: newest first, one line each. In a narrow terminal the summary,
+    customer and reference, on the right, are cut short first."""
+    follows = [follow_up_text(record, today) for record in records]
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("ID", no_wrap=True, style="bold")
-    table.add_column("OUTCOME", no_wrap=True)
+    table.add_column("ID", no_wrap=True, style="bold",
+                     min_width=max((len(r.id) for r in records), default=2))
+    table.add_column("OUTCOME", no_wrap=True, min_width=max(
+        (len(r.outcome) for r in records), default=7))
+    table.add_column("LENGTH", justify="right", no_wrap=True, min_width=6)
+    table.add_column("FOLLOW-UP", no_wrap=True,
+                     min_width=max((len(f) for f in follows), default=9))
     table.add_column("CUSTOMER", max_width=24, overflow="ellipsis", no_wrap=True)
     table.add_column("REF", max_width=16, overflow="ellipsis", no_wrap=True)
-    table.add_column("LENGTH", justify="right", no_wrap=True)
-    table.add_column("FOLLOW-UP", no_wrap=True)
     table.add_column("SUMMARY", min_width=10)
-    for record in records:
-        follow = follow_up_text(record, today)
+    for record, follow in zip(records, follows, strict=True):
         table.add_row(
             record.id,
-            Text(record.outcome + (" ↑" if record.escalated and record.outcome != "escalated"
-                                   else "")),
-            Text(record.customer or ""),
-            Text(record.reference or ""),
+            record.outcome,
             length(record.duration),
             Text(follow, style="red" if follow.endswith("overdue") else ""),
+            Text(record.customer or ""),
+            Text(record.reference or ""),
             _line(record.summary),
         )
     if not records:
