@@ -160,6 +160,21 @@ def test_many_files_are_read_in_parallel_with_the_same_result(isolated: Path,
     assert parallel.records == serial.records and len(serial.records) == 60
 
 
+def test_a_scan_from_a_thread_reads_in_parallel_too(isolated: Path, monkeypatch) -> None:
+    import threading
+
+    folder = isolated / "records"
+    generator().generate(folder, 30, seed=6, workers=1)
+    monkeypatch.setattr(store, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(store, "CHUNK", 7)
+    found: list[store.Scan] = []
+    thread = threading.Thread(target=lambda: found.append(store.scan(folder, workers=2)))
+    thread.start()
+    thread.join(timeout=120)
+    assert len(found[0].records) == 30
+    assert found[0].records == store.scan(folder, cache=False, workers=1).records
+
+
 def test_a_missing_folder_is_an_empty_scan(isolated: Path) -> None:
     result = store.scan(isolated / "nowhere")
     assert not result.exists and result.records == []

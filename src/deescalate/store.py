@@ -135,11 +135,18 @@ def in_parallel(work: Callable[[str, list[T]], list[R]], folder: Path, items: li
         return work(str(folder), items)
     try:
         import multiprocessing
+        import threading
         from concurrent.futures import ProcessPoolExecutor
 
-        # fork: the workers already have everything imported and start at once.
+        # fork: the workers already have everything imported and start at once. Not
+        # from a process with other threads (say, `start` looking up a caller's history
+        # while the first step shows): a fork there can inherit a held lock.
         methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        if threading.active_count() == 1 and "fork" in methods:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
+        context = multiprocessing.get_context(method)
         chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
         with ProcessPoolExecutor(min(workers, 8), mp_context=context) as pool:
             results: list[R] = []
