@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deescalate.check import naming, unredacted
 from deescalate.redaction import Redactor
@@ -114,6 +116,27 @@ def test_the_teams_redaction_settings_apply(cli, isolated: Path) -> None:
 ])
 def test_naming(path: str, identifier: str | None, problems: list[str]) -> None:
     assert naming(path, identifier) == problems
+
+
+def search_everything(text: str, redactor: Redactor) -> list[tuple[int, str]]:
+    """What check would find if it handed the redactor all of the text."""
+    from deescalate import check
+
+    masked = check.RECORD_ID.sub(lambda m: "x" * len(m.group()), text)
+    return [(masked.count("\n", 0, f.start) + 1,
+             f"{check.KINDS[f.kind]} that is not redacted") for f in redactor.find(masked)]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from([
+    "4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "a@b.example",
+    "x.y+z@mail.example.org", "+44 20 7946 0958", "020 7946 0958", "(020) 7946-0958",
+    "0044 20 7946 0958", "20260317-074223", "20260317-074223-jdoe-x-0000", "2026-11-22",
+    "AB123456", "T-1234", "12", "@", "-", " ", "\n", "\n\n", "word", "é", "#", ":",
+    "[redacted: card]", "1234567", "12 34 56 78 90"]), max_size=25).map("".join))
+def test_searching_only_likely_lines_finds_the_same(text: str) -> None:
+    for redactor in (Redactor(), Redactor(emails=False), Redactor(phones=False)):
+        assert unredacted(text, redactor) == search_everything(text, redactor)
 
 
 def test_record_ids_are_not_card_numbers() -> None:

@@ -26,6 +26,7 @@ NAME = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}\.md$")
 # A record id anywhere in a record (its own, or another mentioned in a note) is not a
 # card number, though its 14 digits pass the card checksum one time in ten.
 RECORD_ID = re.compile(r"(?<![\w])\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}(?![\w])")
+_CANDIDATE = re.compile(r"@|[0-9][0-9 ().+-]{5,}[0-9]")
 KINDS = {"card": "a card number", "email": "an e-mail address", "phone": "a phone number"}
 MAX_BYTES = 2_000_000
 
@@ -57,14 +58,33 @@ def naming(path: str, identifier: str | None) -> list[str]:
     return problems
 
 
+def _lines_to_search(text: str, redactor: Redactor) -> list[tuple[int, int]]:
+    """The spans of `text` worth handing to the redactor. Cards, e-mail addresses and
+    phone numbers never span lines, and each needs an @ or a run of seven or more
+    digits and separators, so only lines with one of those are searched: ten times
+    quicker over a folder. The team's own patterns could match anything: with any of
+    them, all of the text is searched."""
+    if redactor.patterns:
+        return [(0, len(text))]
+    spans: list[tuple[int, int]] = []
+    for match in _CANDIDATE.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        if spans and start < spans[-1][1]:
+            continue  # on a line already taken
+        end = text.find("\n", match.end())
+        spans.append((start, len(text) if end < 0 else end))
+    return spans
+
+
 def unredacted(text: str, redactor: Redactor) -> list[tuple[int, str]]:
     """(line, what) for each thing in `text` that should have been redacted."""
     masked = RECORD_ID.sub(lambda m: "x" * len(m.group()), text) if "-" in text else text
     found = []
-    for finding in redactor.find(masked):
-        line = masked.count("\n", 0, finding.start) + 1
-        what = KINDS.get(finding.kind, f"text matching the redact pattern {finding.kind!r}")
-        found.append((line, f"{what} that is not redacted"))
+    for start, end in _lines_to_search(masked, redactor):
+        for finding in redactor.find(masked[start:end]):
+            line = masked.count("\n", 0, start + finding.start) + 1
+            what = KINDS.get(finding.kind, f"text matching the redact pattern {finding.kind!r}")
+            found.append((line, f"{what} that is not redacted"))
     return found
 
 
