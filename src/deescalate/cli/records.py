@@ -261,7 +261,9 @@ def export(
     chosen = load(records).select(chosen_filters)
     chosen.reverse()
     if output is None:
-        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(newline="")  # CSV's own \r\n, not translated again
         rows.write(chosen, sys.stdout, format.value)
         return
     from deescalate.store import display
