@@ -2,6 +2,7 @@
 
     python benchmarks/run.py               # all of them
     python benchmarks/run.py help validate # some of them
+    python benchmarks/run.py records       # records stats/list at 10,000 and 100,000
 
 Start-up budgets are ratios to the bare import of the dependencies in the same run,
 so they hold on a noisy machine: each command and its baseline run alternately and
@@ -62,6 +63,11 @@ class Report:
         shown = f"{took * 1000:.1f} ms" if budget < 1 else f"{took:.2f} s"
         limit = f"{budget * 1000:.0f} ms" if budget < 1 else f"{budget} s"
         print(f"{'ok  ' if ok else 'OVER'} {what}: {shown} (budget {limit}){extra}")
+
+    def megabytes(self, what: str, used: float, budget: float) -> None:
+        ok = used < budget
+        self.failed |= not ok
+        print(f"{'ok  ' if ok else 'OVER'} {what}: {used:.0f} MB (budget {budget:.0f} MB)")
 
 
 def environment() -> dict[str, str]:
@@ -157,11 +163,113 @@ def bench_record(report: Report) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def tree_memory(pid: int) -> int:
+    """Bytes of memory a process and its children use now: proportional set size, so
+    pages the forked workers share with it are counted once."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except OSError:
+            continue
+    return total
+
+
+def run_measured(argv: list[str], *, env: dict[str, str], cwd: Path,
+                 sample: bool = False) -> tuple[float, float, float]:
+    """Seconds, the largest process's peak resident MB (getrusage), and with `sample`,
+    the sampled peak MB of the whole process tree (0 without)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=env, cwd=cwd)
+    peak = 0
+    while True:
+        done, status, usage = os.wait4(process.pid, os.WNOHANG if sample else 0)
+        if done:
+            break
+        peak = max(peak, tree_memory(process.pid))
+        time.sleep(0.01)
+    took = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({process.returncode}):\n{errors}")
+    return took, usage.ru_maxrss / 1024, peak / 2**20
+
+
+def records_folder(count: int) -> Path:
+    """A folder of `count` generated records, kept between runs (it takes a while)."""
+    sys.path.insert(0, str(HERE))
+    from generate_records import generate
+
+    folder = Path(tempfile.gettempdir()) / f"deescalate-bench-records-{count}"
+    marker = folder / ".generated"
+    if marker.exists() and marker.read_text() == str(count):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"     generating {count:,} records in {folder} ...", flush=True)
+    started = time.perf_counter()
+    generate(folder, count, seed=0)
+    marker.write_text(str(count))
+    print(f"     ({time.perf_counter() - started:.0f} s)", flush=True)
+    return folder
+
+
+def bench_records(report: Report) -> None:
+    env = environment()
+    cwd = Path(tempfile.mkdtemp(prefix="deescalate-bench-cwd-"))
+    budgets = {10_000: (1.5, 0.3, None), 100_000: (10.0, None, 300.0)}
+    for count, (cold_budget, warm_budget, memory_budget) in budgets.items():
+        folder = records_folder(count)
+        # A record changed in the last two seconds is never cached (see store.py): a
+        # folder that has just been written would not give a warm run at all.
+        newest = max(p.stat().st_mtime for p in folder.glob("*/*/*.md"))
+        time.sleep(max(0.0, newest + 2.1 - time.time()))
+        cache = folder / ".cache"
+        for command in ("stats", "list"):
+            argv = [DEESCALATE, "records", command, "--records", str(folder)]
+            shutil.rmtree(cache, ignore_errors=True)
+            cold, largest, _ = run_measured(argv, env=env, cwd=cwd)
+            shutil.rmtree(cache, ignore_errors=True)
+            _, _, tree = run_measured(argv, env=env, cwd=cwd, sample=True)
+            warm_runs = [run_measured(argv, env=env, cwd=cwd) for _ in range(5)]
+            warm = statistics.median(run[0] for run in warm_runs)
+            warm_largest = max(run[1] for run in warm_runs)
+            what = f"records {command}, {count:,} records"
+            memory = (f"; peak memory {tree:.0f} MB for all processes, {largest:.0f} MB "
+                      "the largest one")
+            if command == "stats":
+                report.seconds(f"{what}, first run", cold, cold_budget, memory)
+                if memory_budget is not None:
+                    report.megabytes(f"{what}, first run, peak memory", tree, memory_budget)
+                if warm_budget is not None:
+                    report.seconds(f"{what}, nothing changed", warm, warm_budget,
+                                   f" (median of 5; {warm_largest:.0f} MB)")
+                else:
+                    print(f"     {what}, nothing changed: {warm:.2f} s (median of 5; "
+                          f"{warm_largest:.0f} MB)")
+            else:
+                print(f"     {what}, first run: {cold:.2f} s{memory}")
+                print(f"     {what}, nothing changed: {warm:.2f} s (median of 5; "
+                      f"{warm_largest:.0f} MB)")
+    shutil.rmtree(cwd, ignore_errors=True)
+
+
 BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "help": bench_help,
     "start": bench_start,
     "record": bench_record,
     "validate": bench_validate,
+    "records": bench_records,
 }
 
 

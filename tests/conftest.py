@@ -69,3 +69,43 @@ def write(isolated: Path):
 
 REPO = Path(__file__).resolve().parents[1]
 BUILTINS = sorted((REPO / "playbooks").glob("*.yaml"))
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch):
+    """Pin the tool's idea of today to recordkit.TODAY, a Friday."""
+    from deescalate import dates
+    from tests.recordkit import TODAY
+
+    monkeypatch.setattr(dates, "today", lambda: TODAY)
+    return TODAY
+
+
+@pytest.fixture(scope="session")
+def known_source(tmp_path_factory: pytest.TempPathFactory):
+    """The known records folder (see recordkit.team_folder), built once."""
+    from tests.recordkit import team_folder
+
+    folder = tmp_path_factory.mktemp("known") / "records"
+    paths = team_folder(folder)
+    return folder, {name: path.relative_to(folder) for name, path in paths.items()}
+
+
+@dataclass
+class Known:
+    folder: Path
+    paths: dict[str, Path]  # the good records, by name (r1 ... r8)
+
+    def id(self, name: str) -> str:
+        return self.paths[name].stem
+
+
+@pytest.fixture
+def known(known_source, isolated: Path, today) -> Known:
+    """A fresh copy of the known records folder under the working folder, today pinned."""
+    import shutil
+
+    source, relative = known_source
+    folder = isolated / "records"
+    shutil.copytree(source, folder)
+    return Known(folder, {name: folder / path for name, path in relative.items()})

@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start": ("deescalate.cli.call", "start"),
     "resume": ("deescalate.cli.call", "resume"),
     "playbooks": ("deescalate.cli.playbooks", "app"),
+    "records": ("deescalate.cli.records", "app"),
+    "followups": ("deescalate.cli.followups", "app"),
     "init": ("deescalate.cli.team", "init"),
     "config": ("deescalate.cli.team", "show_config"),
 }

@@ -45,14 +45,22 @@ def catalog(playbooks: list[Path] | None = None) -> Catalog:
     return Catalog(settings(playbooks=playbooks).playbook_dirs)
 
 
-def console(stderr: bool = False) -> Console:
+def console(stderr: bool = False, *, wide: bool = False) -> Console:
+    """A Rich console; `wide` gives tables piped to a file or program 120 columns, not
+    Rich's 80, unless COLUMNS says otherwise."""
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if wide and not os.environ.get("COLUMNS") and not stream.isatty():
+        width = 120
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
-def echo(text: str = "", *, err: bool = False) -> None:
-    typer.echo(text, err=err)
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    typer.echo(text, err=err, nl=nl)
 
 
 def warn(text: str) -> None:

@@ -1,0 +1,118 @@
+"""`deescalate followups`: what is owed to customers, and marking it done."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from deescalate.cli import common
+from deescalate.cli.records import (
+    AgentFilter,
+    CustomerFilter,
+    JsonOption,
+    OutcomeFilter,
+    PlaybookFilter,
+    RefFilter,
+    SinceOption,
+    UntilOption,
+    filters,
+    load,
+)
+from deescalate.errors import DeescalateError
+
+app = typer.Typer(
+    help="""List the follow-ups owed to customers: overdue, due today, upcoming.
+
+\b
+Examples:
+  deescalate followups
+  deescalate followups --agent jdoe --all
+  deescalate followups done 20261122-143012 --note "Refund confirmed"
+""",
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    all: Annotated[bool, typer.Option("--all", help="Include the follow-ups already done.")
+                   ] = False,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    agent: AgentFilter = None,
+    playbook: PlaybookFilter = None,
+    outcome: OutcomeFilter = None,
+    ref: RefFilter = None,
+    customer: CustomerFilter = None,
+    json: JsonOption = False,
+    records: common.RecordsOption = None,
+) -> None:
+    """List the follow-ups owed to customers."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from deescalate import export
+    from deescalate.dates import today
+    from deescalate.followups import agenda
+
+    chosen = filters(since, until, agent, playbook, outcome, ref, customer)
+    result = load(records)
+    items = agenda((r for r in result.records if chosen.matches(r)), today=today(),
+                   include_done=all)
+    if json:
+        common.print_json([{"status": item.status, "due": item.due.isoformat(),
+                            "days": item.days, **export.row(item.record)} for item in items])
+        return
+    from deescalate import recordviews
+
+    common.console(wide=True).print(recordviews.followups_view(items))
+
+
+@app.command()
+def done(
+    record_id: Annotated[str, typer.Argument(
+        metavar="ID", help="The record's id, or enough of its start to be the only one.")],
+    note: Annotated[str | None, typer.Option(
+        "--note", metavar="TEXT", help="What was done; added to the record (redacted).")
+    ] = None,
+    agent: common.AgentOption = None,
+    records: common.RecordsOption = None,
+) -> None:
+    """Mark a record's follow-up done: set follow_up_done to today and add a line (and
+    your note) to the record's Follow-up section, changing nothing else in the file.
+
+    \b
+    Examples:
+      deescalate followups done 20261122-143012-jdoe-upset-customer-7f3a
+      deescalate followups done 20261122-1430 --note "Refund showed on the statement"
+    """
+    from deescalate.dates import today
+    from deescalate.followups import mark_done
+    from deescalate.frontmatter import Summary
+    from deescalate.redaction import Redactor
+    from deescalate.store import NotFound, display, find, scan
+
+    settings = common.settings(records=records, agent=agent)
+    result = scan(settings.records.value)
+    try:
+        found = find(result, record_id)
+    except NotFound as exc:
+        raise DeescalateError(exc.message) from None
+    if not isinstance(found, Summary):
+        raise DeescalateError(f"{display(result.folder / found[0])}: {found[1]}; fix the "
+                              "record first (deescalate records check)")
+    if found.follow_up is None:
+        raise DeescalateError(f"{found.id} has no follow-up to mark done")
+    if found.follow_up_done is not None:
+        raise DeescalateError(f"{found.id}: the follow-up was already marked done on "
+                              f"{found.follow_up_done}")
+    redactor = Redactor(
+        emails=settings.redact_emails.value, phones=settings.redact_phones.value,
+        patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
+    path = result.folder / found.path
+    when = today()
+    mark_done(path, done=when, agent=settings.agent.value, note=note, redactor=redactor)
+    common.echo(f"Marked done {when.isoformat()}: {found.id}")
+    common.echo(f"Updated: {display(path)}")

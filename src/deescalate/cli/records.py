@@ -1,0 +1,310 @@
+"""`deescalate records ...`: what the team's records say."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from deescalate.cli import common
+from deescalate.errors import EXIT_FINDINGS, DeescalateError
+
+if TYPE_CHECKING:
+    from deescalate.filters import Filters
+    from deescalate.store import Scan
+
+app = typer.Typer(
+    help="""List, show, count, export and check the call records in the records folder.
+
+\b
+Examples:
+  deescalate records list --since -7d --agent jdoe
+  deescalate records show 20261122-143012
+  deescalate records stats --by playbook
+  deescalate records export --format csv --output calls.csv
+  deescalate records check
+""",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+SinceOption = Annotated[str | None, typer.Option(
+    "--since", metavar="DATE",
+    help="Only calls started on or after this UTC day: 2026-11-01, yesterday, -7d, monday.")]
+UntilOption = Annotated[str | None, typer.Option(
+    "--until", metavar="DATE", help="Only calls started on or before this UTC day.")]
+AgentFilter = Annotated[str | None, typer.Option(
+    "--agent", metavar="NAME", help="Only this agent's calls (exact name).")]
+PlaybookFilter = Annotated[str | None, typer.Option(
+    "--playbook", metavar="ID", help="Only calls with this playbook id.")]
+OutcomeFilter = Annotated[str | None, typer.Option(
+    "--outcome", metavar="OUTCOME",
+    help="Only calls with this outcome: resolved, follow-up, escalated, unresolved, dropped.")]
+RefFilter = Annotated[str | None, typer.Option(
+    "--ref", metavar="TEXT",
+    help="Only calls with this reference; case is ignored and * matches any text.")]
+CustomerFilter = Annotated[str | None, typer.Option(
+    "--customer", metavar="NAME",
+    help="Only calls with this customer; case is ignored and * matches any text.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def filters(since: str | None, until: str | None, agent: str | None, playbook: str | None,
+            outcome: str | None, ref: str | None, customer: str | None) -> Filters:
+    from deescalate import filters as parse
+
+    return parse.parse(since=since, until=until, agent=agent, playbook=playbook,
+                       outcome=outcome, ref=ref, customer=customer)
+
+
+def load(records: Path | None, *, quiet: bool = False) -> Scan:
+    """Every record in the records folder; says on stderr what it had to skip (unless
+    `quiet`, for commands about one record)."""
+    from deescalate.store import scan
+
+    folder = common.settings(records=records).records.value
+    result = scan(folder)
+    report(result, quiet=quiet)
+    return result
+
+
+def report(result: Scan, *, quiet: bool = False) -> None:
+    from deescalate.store import display
+
+    if not result.exists:
+        common.echo(f"No records yet: {display(result.folder)} does not exist.", err=True)
+    if result.created_cache is not None:
+        common.echo(f"Keeping a cache of what the records say in "
+                    f"{display(result.created_cache)} (safe to delete).", err=True)
+    if result.unreadable and not quiet:
+        count = len(result.unreadable)
+        common.warn(f"{count} record{'s' if count != 1 else ''} skipped: "
+                    f"{'its' if count == 1 else 'their'} front matter can't be read "
+                    "(deescalate records check lists every problem)")
+        for path, problem in result.unreadable[:5]:
+            common.echo(f"  {display(result.folder / path)}: {problem}", err=True)
+        if count > 5:
+            common.echo(f"  ... and {count - 5} more", err=True)
+
+
+def _today() -> object:
+    from deescalate.dates import today
+
+    return today()
+
+
+@app.command("list")
+def list_(
+    since: SinceOption = None,
+    until: UntilOption = None,
+    agent: AgentFilter = None,
+    playbook: PlaybookFilter = None,
+    outcome: OutcomeFilter = None,
+    ref: RefFilter = None,
+    customer: CustomerFilter = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", metavar="N", min=0,
+        help="Show at most N records (default: 50 in the table, all with --json; 0: all).",
+        show_default=False)] = None,
+    json: JsonOption = False,
+    records: common.RecordsOption = None,
+) -> None:
+    """List call records, newest first.
+
+    \b
+    Examples:
+      deescalate records list --since monday --outcome follow-up
+      deescalate records list --customer 'dana*' --json
+    """
+    from deescalate import export, recordviews
+
+    chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
+    chosen = load(records).select(chosen_filters)
+    total = len(chosen)
+    cap = limit if limit is not None else (0 if json else 50)
+    shown = chosen[:cap] if cap else chosen
+    if json:
+        common.print_json([export.row(record) for record in shown])
+        return
+    common.console(wide=True).print(recordviews.records_table(shown, _today()))  # type: ignore[arg-type]
+    if len(shown) < total:
+        common.echo(f"{len(shown):,} of {total:,} records shown; --limit 0 shows all.",
+                    err=True)
+
+
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(
+        metavar="ID", help="The record's id, or enough of its start to be the only one.")],
+    records: common.RecordsOption = None,
+) -> None:
+    """Show one call record: its facts, then its timeline and wrap-up.
+
+    \b
+    Examples:
+      deescalate records show 20261122-143012-jdoe-upset-customer-7f3a
+      deescalate records show 20261122-1430
+    """
+    from deescalate import recordviews
+    from deescalate.frontmatter import Summary, decode, split
+    from deescalate.store import NotFound, display, find
+
+    result = load(records, quiet=True)
+    try:
+        found = find(result, record_id)
+    except NotFound as exc:
+        raise DeescalateError(exc.message) from None
+    path = result.folder / (found.path if isinstance(found, Summary) else found[0])
+    try:
+        text = decode(path.read_bytes())
+    except OSError as exc:
+        raise DeescalateError(f"{display(path)}: can't read it ({exc.strerror})") from None
+    except Exception as exc:  # an Unreadable record: show what is there
+        raise DeescalateError(f"{display(path)}: {exc}") from None
+    if not isinstance(found, Summary):
+        common.warn(f"{display(path)}: {found[1]}; showing the file as it is")
+        common.echo(text.rstrip("\n"))
+        return
+    try:
+        body = split(text)[1]
+    except Exception:  # changed since it was read: show it all
+        body = text
+    common.console(wide=True).print(recordviews.record_view(found, body, _today()))  # type: ignore[arg-type]
+
+
+class GroupBy(StrEnum):
+    playbook = "playbook"
+    agent = "agent"
+    outcome = "outcome"
+    root_cause = "root-cause"
+    month = "month"
+
+
+@app.command()
+def stats(
+    by: Annotated[GroupBy | None, typer.Option(
+        "--by", help="Also break the figures down by this.", show_default=False)] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    agent: AgentFilter = None,
+    playbook: PlaybookFilter = None,
+    outcome: OutcomeFilter = None,
+    ref: RefFilter = None,
+    customer: CustomerFilter = None,
+    json: JsonOption = False,
+    records: common.RecordsOption = None,
+) -> None:
+    """Count calls and show what works: resolved and escalated shares, call length,
+    mood at the start and the end, the steps skipped most, follow-ups open and overdue.
+
+    \b
+    Examples:
+      deescalate records stats
+      deescalate records stats --by agent --since -30d
+      deescalate records stats --by month --playbook upset-customer --json
+    """
+    from deescalate import stats as figures
+
+    chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
+    result = load(records)
+    chosen = [r for r in result.records if chosen_filters.matches(r)]
+    numbers = figures.compute(chosen, by=by.value if by else None,
+                              today=_today())  # type: ignore[arg-type]
+    if json:
+        common.print_json({"records": len(chosen), "unreadable": len(result.unreadable),
+                           "filters": chosen_filters.describe(),
+                           **figures.to_dict(numbers)})
+        return
+    from deescalate import report
+
+    common.echo(report.render(numbers, unreadable=len(result.unreadable),
+                              colour=report.colour_wanted()), nl=False)
+
+
+class Format(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@app.command()
+def export(
+    format: Annotated[Format, typer.Option(
+        "--format", "-f",
+        help="csv for spreadsheets, jsonl (JSON Lines) for data warehouses.")] = Format.csv,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", help="Write here instead of to stdout.",
+        show_default=False)] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    agent: AgentFilter = None,
+    playbook: PlaybookFilter = None,
+    outcome: OutcomeFilter = None,
+    ref: RefFilter = None,
+    customer: CustomerFilter = None,
+    records: common.RecordsOption = None,
+) -> None:
+    """Export one row per call record, oldest first, as CSV or JSON Lines.
+
+    \b
+    Examples:
+      deescalate records export --format csv --output calls.csv
+      deescalate records export --format jsonl --since 2026-11-01 | gzip > november.jsonl.gz
+    """
+    import sys
+
+    from deescalate import export as rows
+
+    chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
+    chosen = load(records).select(chosen_filters)
+    chosen.reverse()
+    if output is None:
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(newline="")  # CSV's own \r\n, not translated again
+        rows.write(chosen, sys.stdout, format.value)
+        return
+    from deescalate.store import display
+
+    rows.write_file(output, rows.to_text(chosen, format.value).encode("utf-8"))
+    common.echo(f"Wrote {len(chosen):,} record{'s' if len(chosen) != 1 else ''} to "
+                f"{display(output)}", err=True)
+
+
+@app.command()
+def check(
+    records: common.RecordsOption = None,
+) -> None:
+    """Check the records folder, for a team's CI: exit 1 with a PATH: problem line for
+    each record whose front matter does not parse or misses a required field, whose
+    file name breaks the naming scheme, that holds an unredacted card number, e-mail
+    address or phone number, or that shares its id with another.
+
+    \b
+    Examples:
+      deescalate records check
+      deescalate records check --records support-team/records
+    """
+    from deescalate import check as checking
+    from deescalate.redaction import Redactor
+    from deescalate.store import display
+
+    settings = common.settings(records=records)
+    folder = settings.records.value
+    if not folder.is_dir():
+        raise DeescalateError(f"{display(folder)}: no records folder there")
+    redactor = Redactor(
+        emails=settings.redact_emails.value, phones=settings.redact_phones.value,
+        patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
+    findings, checked = checking.check(folder, redactor)
+    for finding in findings:
+        common.echo(finding.show(folder))
+    files = len({finding.path for finding in findings})
+    count = f"{checked:,} record{'s' if checked != 1 else ''} checked"
+    if findings:
+        common.echo(f"{count}: {len(findings):,} problem{'s' if len(findings) != 1 else ''} "
+                    f"in {files:,} file{'s' if files != 1 else ''}", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    common.echo(f"{count}: no problems", err=True)

@@ -1,0 +1,107 @@
+"""Records as rows: one per record, the same columns for JSON, CSV and JSON Lines.
+
+Columns are the record's front matter fields that summarize a call, under their
+front matter names, with three derived from the lists: `mood_start` and `mood_end`
+(the first and last mood rating), `steps` (how many step visits) and
+`skipped_steps`. In CSV, empty values are empty cells, true/false are `true` and
+`false`, and lists are joined with `;`. Values are written exactly as recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from deescalate.errors import DeescalateError
+from deescalate.frontmatter import Summary
+
+FORMATS = ("csv", "jsonl")
+COLUMNS = (
+    "id", "started", "ended", "duration_seconds", "agent", "playbook", "playbook_version",
+    "customer", "reference", "outcome", "escalated", "root_cause", "summary", "follow_up",
+    "follow_up_done", "mood_start", "mood_end", "steps", "skipped_steps", "redactions",
+    "tags", "path",
+)
+
+
+def row(record: Summary) -> dict[str, Any]:
+    """One record as a row of plain values, in COLUMNS order."""
+    return {
+        "id": record.id,
+        "started": record.started,
+        "ended": record.ended,
+        "duration_seconds": record.duration,
+        "agent": record.agent,
+        "playbook": record.playbook,
+        "playbook_version": record.playbook_version,
+        "customer": record.customer,
+        "reference": record.reference,
+        "outcome": record.outcome,
+        "escalated": record.escalated,
+        "root_cause": record.root_cause,
+        "summary": record.summary,
+        "follow_up": record.follow_up,
+        "follow_up_done": record.follow_up_done,
+        "mood_start": record.mood_start,
+        "mood_end": record.mood_end,
+        "steps": record.steps,
+        "skipped_steps": list(record.skipped),
+        "redactions": record.redactions,
+        "tags": list(record.tags),
+        "path": record.path,
+    }
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)
+    return str(value)
+
+
+def write(records: Iterable[Summary], out: IO[str], format: str) -> int:
+    """Write the records to `out` as csv or jsonl; returns how many."""
+    count = 0
+    if format == "csv":
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for record in records:
+            writer.writerow([_cell(value) for value in row(record).values()])
+            count += 1
+    elif format == "jsonl":
+        for record in records:
+            out.write(json.dumps(row(record), ensure_ascii=False) + "\n")
+            count += 1
+    else:
+        raise ValueError(f"unknown format {format!r}")
+    return count
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` all at once (a temp file moved into place), so a reader
+    never sees half an export; DeescalateError if it can't be written."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "xb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise DeescalateError(f"{path}: can't write it ({exc.strerror or exc})") from None
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def to_text(records: Iterable[Summary], format: str) -> str:
+    buffer = io.StringIO(newline="")
+    write(records, buffer, format)
+    return buffer.getvalue()

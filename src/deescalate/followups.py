@@ -1,0 +1,195 @@
+"""Follow-ups: what is owed to customers, and marking one done in its record.
+
+A record owes a follow-up when its front matter has a `follow_up` date and no
+`follow_up_done` date. Marking it done changes the record in place, and nothing
+else in it: the `follow_up_done` line gets the date, a line saying who did it (and
+any note, redacted like everything else in a record) goes at the end of the
+`## Follow-up` section, the record's last, and the file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from deescalate.errors import DeescalateError
+from deescalate.frontmatter import Summary
+from deescalate.redaction import Redactor
+
+FOLLOW_UP_HEADING = "## Follow-up"  # the same as deescalate.record's, without its imports
+ORDER = {"overdue": 0, "today": 1, "upcoming": 2, "done": 3}
+
+_DONE_LINE = re.compile(r"^follow_up_done:[ ]*(?:null|Null|NULL|~)?[ ]*$", re.M)
+_DUE_LINE = re.compile(r"^follow_up:[^\n]*\n", re.M)
+_REDACTIONS_LINE = re.compile(r"^redactions:[ ]*(0|[1-9][0-9]*)[ ]*$", re.M)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One record's follow-up and where it stands on `today`."""
+
+    record: Summary
+    due: date
+    status: str  # overdue, today, upcoming or done
+    days: int  # days from today to the due date; negative when overdue
+
+
+def status(record: Summary, today: date) -> str | None:
+    """overdue, today, upcoming or done; None for a record without a follow-up."""
+    if record.follow_up is None:
+        return None
+    if record.follow_up_done is not None:
+        return "done"
+    due = record.follow_up
+    now = today.isoformat()
+    return "overdue" if due < now else "today" if due == now else "upcoming"
+
+
+def agenda(records: Iterable[Summary], *, today: date,
+           include_done: bool = False) -> list[FollowUp]:
+    """The follow-ups: overdue (longest overdue first), due today, upcoming (soonest
+    first), then, with `include_done`, the done ones (most recently due first)."""
+    found = []
+    for record in records:
+        state = status(record, today)
+        if state is None or (state == "done" and not include_done):
+            continue
+        assert record.follow_up is not None
+        due = date.fromisoformat(record.follow_up)
+        found.append(FollowUp(record, due, state, (due - today).days))
+    found.sort(key=lambda f: (ORDER[f.status], -f.days if f.status == "done" else f.days,
+                              f.record.started))
+    return found
+
+
+def mark_done_text(text: str, *, done: date, agent: str, note: str | None,
+                   redactor: Redactor) -> tuple[str, int]:
+    """The record's text with its follow-up marked done, and how many redactions the
+    note and name needed. DeescalateError if the record can't be changed safely."""
+    from deescalate import safeyaml
+
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    text = text[len(bom):]
+    crlf = "\r\n" in text
+    if crlf:
+        if text.count("\n") != text.count("\r\n"):
+            raise DeescalateError("the record mixes Windows and Unix line ends; fix that first")
+        text = text.replace("\r\n", "\n")
+    if not text.startswith("---\n") or (end := text.find("\n---\n", 3)) < 0:
+        raise DeescalateError("the record has no front matter between '---' lines")
+    head, body = text[4:end + 1], text[end + 5:]
+    try:
+        before = safeyaml.load(head)
+    except safeyaml.YamlError as exc:
+        raise DeescalateError(f"the front matter does not parse (line {exc.line + 1}: "
+                              f"{exc.message})") from None
+    if not isinstance(before, dict):
+        raise DeescalateError("the front matter is not a mapping of fields")
+    if before.get("follow_up") is None:
+        raise DeescalateError("the record has no follow-up to mark done")
+    if before.get("follow_up_done") is not None:
+        raise DeescalateError(f"the follow-up was already marked done on "
+                              f"{before['follow_up_done']}")
+
+    stamp = f"follow_up_done: {done.isoformat()}"
+    line = _DONE_LINE.search(head)
+    if line is not None:
+        head = head[:line.start()] + stamp + head[line.end():]
+    elif "follow_up_done" not in before and (due := _DUE_LINE.search(head)) is not None:
+        head = head[:due.end()] + stamp + "\n" + head[due.end():]
+    else:
+        raise DeescalateError("the record's follow_up_done line is laid out in a way this "
+                              "command does not change; edit it by hand")
+
+    who, found = redactor.redact(" ".join(agent.split()))
+    line_text = f"Done {done.isoformat()} by {who}"
+    if note and note.strip():
+        cleaned, more = redactor.redact(" ".join(note.split()))
+        found += more
+        line_text += f": {cleaned}"
+    else:
+        line_text += "."
+    expected: dict[str, Any] = {**before, "follow_up_done": done}
+    if found:
+        counted = _REDACTIONS_LINE.search(head)
+        if counted is not None:
+            total = int(counted.group(1)) + found
+            head = head[:counted.start()] + f"redactions: {total}" + head[counted.end():]
+            expected["redactions"] = total
+    try:
+        after = safeyaml.load(head)
+    except safeyaml.YamlError:  # pragma: no cover - we changed one scalar line
+        after = None
+    if after != expected:
+        raise DeescalateError("the record's front matter is laid out in a way this command "
+                              "can't change safely; edit it by hand")
+
+    if body and not body.endswith("\n"):
+        body += "\n"
+    if FOLLOW_UP_HEADING not in body.split("\n"):
+        body += f"\n{FOLLOW_UP_HEADING}\n"
+    body += f"\n{line_text}\n"
+    result = f"---\n{head}---\n{body}"
+    if crlf:
+        result = result.replace("\n", "\r\n")
+    return bom + result, found
+
+
+def mark_done(path: Path, *, done: date, agent: str, note: str | None,
+              redactor: Redactor) -> int:
+    """Mark the record at `path` done, replacing the file atomically; returns the
+    number of redactions made in the note and name."""
+    try:
+        before = os.stat(path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeescalateError(f"{path}: can't read it ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DeescalateError(f"{path}: not UTF-8 text") from None
+    try:
+        new_text, found = mark_done_text(text, done=done, agent=agent, note=note,
+                                         redactor=redactor)
+    except DeescalateError as exc:
+        raise DeescalateError(f"{path}: {exc.message}") from None
+    replace_file(path, new_text.encode("utf-8"), before)
+    return found
+
+
+def replace_file(path: Path, data: bytes, before: os.stat_result) -> None:
+    """Put `data` at `path` all at once, unless the file changed since `before`."""
+    temp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, before.st_mode & 0o7777)
+        now = os.stat(path)
+        if (now.st_size, now.st_mtime_ns, now.st_ino) != (
+                before.st_size, before.st_mtime_ns, before.st_ino):
+            raise DeescalateError(f"{path}: the record changed while it was being updated; "
+                                  "run the command again")
+        os.replace(temp, path)
+    except OSError as exc:
+        raise DeescalateError(f"{path}: can't write it ({exc.strerror or exc})") from None
+    finally:
+        if temp.exists():
+            temp.unlink()
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # pragma: no cover - not every platform opens folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)

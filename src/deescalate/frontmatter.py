@@ -1,0 +1,272 @@
+"""A record's front matter as the record commands see it: a `Summary`, or why not.
+
+`parse` reads the front matter with `deescalate.recordyaml.fast` when the text is in
+the record writer's own corner of YAML (almost always, and some ten times faster)
+and with the safe reference parser, `deescalate.safeyaml`, otherwise. `summarize`
+checks the fields and keeps the few that listing, stats, export and follow-ups
+need. A record that fails either is `Unreadable`, with a message for `records check`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+RECORD_VERSION = 1
+MAX_RECORD_BYTES = 1_000_000
+# The same as deescalate.engine's (a test keeps them so): importing the engine here
+# would cost every `records` command the playbook reader's start-up time.
+OUTCOMES = ("resolved", "follow-up", "escalated", "unresolved", "dropped")
+MOODS = range(1, 6)
+_INT = {int}
+_STR = {str}
+_BOOL = {bool}
+_STR_INT = {str, int}
+ID = re.compile(r"[0-9]{8}-[0-9]{6}-[a-z0-9-]+-[0-9a-f]{4}\Z")
+
+REQUIRED = ("record", "id", "playbook", "agent", "started", "ended", "duration_seconds",
+            "outcome", "escalated")
+
+
+class Summary(NamedTuple):
+    """What the record commands need from one record; a plain tuple, so it caches as JSON."""
+
+    id: str
+    playbook: str
+    playbook_version: int | None
+    agent: str
+    customer: str | None
+    reference: str | None
+    started: str  # UTC, 2026-11-22T14:30:12Z, so text order is time order
+    ended: str
+    duration: int  # seconds
+    outcome: str
+    escalated: bool
+    root_cause: str | None
+    summary: str | None
+    follow_up: str | None  # 2026-11-25
+    follow_up_done: str | None
+    mood_start: int | None
+    mood_end: int | None
+    steps: int  # step visits
+    skipped: tuple[str, ...]  # ids of the steps skipped, each once, in call order
+    redactions: int
+    tags: tuple[str, ...]
+    path: str  # relative to the records folder, '/'-separated
+
+    @property
+    def day(self) -> str:
+        """The UTC date the call started, 2026-11-22."""
+        return self.started[:10]
+
+    @property
+    def follow_up_open(self) -> bool:
+        return self.follow_up is not None and self.follow_up_done is None
+
+
+class Unreadable(Exception):
+    """A record the commands can't use; the message says why, for `records check`."""
+
+
+# -- the safe path and the summary -----------------------------------------------------
+
+def split(text: str) -> tuple[str, str]:
+    """A record's front matter text and its body (as record.split, but Unreadable)."""
+    if not text.startswith("---\n"):
+        raise Unreadable("the file does not start with a '---' line")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise Unreadable("the front matter has no closing '---' line")
+    return text[4:end + 1], text[end + 5:]
+
+
+def parse(head: str) -> dict[str, Any]:
+    """The front matter as data: fast when it can be, safe always."""
+    from deescalate.recordyaml import fast
+
+    data = fast(head)
+    if data is not None:
+        return data
+    from deescalate import safeyaml
+
+    try:
+        data = safeyaml.load(head)
+    except safeyaml.YamlError as exc:
+        # Line 1 of the front matter is line 2 of the file.
+        raise Unreadable(f"the front matter does not parse (line {exc.line + 1}: "
+                         f"{exc.message})") from None
+    if not isinstance(data, dict):
+        raise Unreadable("the front matter is not a mapping of fields")
+    return data
+
+
+def decode(data: bytes) -> str:
+    """A record's text: UTF-8, with Windows line ends read as plain ones."""
+    if len(data) > MAX_RECORD_BYTES:
+        raise Unreadable(f"the file is larger than {MAX_RECORD_BYTES:,} bytes, the most "
+                         "a record may be")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not UTF-8 text (byte {exc.start} can't be decoded)") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n") if "\r" in text else text
+
+
+def read(data: bytes, path: str) -> Summary:
+    """The summary of a record file's bytes; Unreadable says what is wrong."""
+    from deescalate.recordyaml import summary
+
+    head, _ = split(decode(data))
+    return summary(head, path) or summarize(parse(head), path)
+
+
+def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise Unreadable(f"'{key}' is empty" if key in data else
+                             f"the required field '{key}' is missing")
+        return None
+    if not isinstance(value, str):
+        raise Unreadable(f"'{key}' should be text, not {_shown(value)}")
+    if required and not value.strip():
+        raise Unreadable(f"'{key}' is empty")
+    return value
+
+
+def _int(data: dict[str, Any], key: str, *, default: int | None = None) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return default
+    if type(value) is not int or value < 0:
+        raise Unreadable(f"'{key}' should be a whole number of at least 0, not {_shown(value)}")
+    return value
+
+
+def _moment(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, datetime):
+        raise Unreadable(f"'{key}' should be a date and time like 2026-11-22T14:30:12Z, "
+                         f"not {_shown(value)}")
+    offset = value.utcoffset()
+    if offset:
+        value -= offset  # the wall clock in UTC; the slice below drops the offset shown
+    return value.isoformat()[:19] + "Z"  # strftime takes ten times as long
+
+
+def _day(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise Unreadable(f"'{key}' should be a date like 2026-11-25 or null, not "
+                         f"{_shown(value)}")
+    return value.isoformat()
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Unreadable(f"'{key}' should be a list, not {_shown(value)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def summarize(data: dict[str, Any], path: str) -> Summary:
+    """The summary of a record's front matter; Unreadable names the first problem."""
+    for key in REQUIRED:
+        if key not in data:
+            raise Unreadable(f"the required field '{key}' is missing")
+    version = data["record"]
+    if version != RECORD_VERSION or type(version) is not int:
+        raise Unreadable(f"'record' is {_shown(version)}; this version of deescalate reads "
+                         f"record format {RECORD_VERSION}")
+    identifier = _text(data, "id", required=True)
+    assert identifier is not None
+    if not ID.match(identifier):
+        raise Unreadable(f"'id' {_shown(identifier)} is not a record id like "
+                         "20261122-143012-jdoe-upset-customer-7f3a")
+    outcome = _text(data, "outcome", required=True)
+    if outcome not in OUTCOMES:
+        raise Unreadable(f"'outcome' is {_shown(outcome)}, not one of {', '.join(OUTCOMES)}")
+    escalated = data["escalated"]
+    if not isinstance(escalated, bool):
+        raise Unreadable(f"'escalated' should be true or false, not {_shown(escalated)}")
+    duration = _int(data, "duration_seconds")
+    if duration is None:
+        raise Unreadable("'duration_seconds' is empty")
+    moods = _list(data, "mood")
+    try:  # comprehensions and type sets, not a loop of checks: this runs 100,000 times
+        values = [entry["value"] for entry in moods]
+        kinds = {type(entry["step"]) for entry in moods} | {type(entry["at"]) for entry in moods}
+    except (TypeError, KeyError):
+        kinds = set()
+        values = [None]
+    if values and (not {type(value) for value in values} <= _INT or min(values) < 1
+                   or max(values) > 5 or not kinds <= _STR_INT):
+        raise Unreadable("each 'mood' entry should be {step: ID, at: SECONDS, value: 1-5}")
+    steps = _list(data, "steps")
+    try:
+        ids = [entry["id"] for entry in steps]
+        flags = [entry.get("skipped", False) for entry in steps]
+    except (TypeError, KeyError, AttributeError):
+        ids = [None]
+        flags = []
+    if not {type(identifier) for identifier in ids} <= _STR or not {
+            type(flag) for flag in flags} <= _BOOL:
+        raise Unreadable("each 'steps' entry should be a mapping with an 'id' and "
+                         "'skipped: true|false'")
+    skipped = tuple(dict.fromkeys(identifier for identifier, flag in zip(ids, flags,
+                                                                         strict=True) if flag))
+    tags = _list(data, "tags")
+    if not all(isinstance(tag, str) for tag in tags):
+        raise Unreadable("'tags' should be a list of words")
+    captures = data.get("captures")
+    if captures is not None and not isinstance(captures, dict):
+        raise Unreadable(f"'captures' should be a mapping, not {_shown(captures)}")
+    text = _text
+    return Summary(
+        id=identifier,
+        playbook=_intern(text(data, "playbook", required=True)),
+        playbook_version=_int(data, "playbook_version"),
+        agent=_intern(text(data, "agent", required=True)),
+        customer=text(data, "customer"),
+        reference=text(data, "reference"),
+        started=_moment(data, "started"),
+        ended=_moment(data, "ended"),
+        duration=duration,
+        outcome=_intern(outcome),
+        escalated=escalated,
+        root_cause=_intern(text(data, "root_cause")),
+        summary=text(data, "summary"),
+        follow_up=_day(data, "follow_up"),
+        follow_up_done=_day(data, "follow_up_done"),
+        mood_start=values[0] if values else None,
+        mood_end=values[-1] if values else None,
+        steps=len(steps),
+        skipped=skipped,
+        redactions=_int(data, "redactions", default=0) or 0,
+        tags=tuple(tags),
+        path=path,
+    )
+
+
+def _intern(value: str | None) -> Any:
+    """One copy of each agent, playbook and outcome name, however many records share it."""
+    return sys.intern(value) if value is not None else None

@@ -1,0 +1,71 @@
+"""Committing a new record to git, that file alone, when the team asks for it.
+
+`git commit --only -- PATH` commits the file as it is on disk and nothing else:
+whatever else is staged stays staged and uncommitted, and unstaged changes are not
+touched. A record is new, so it is added with `--intent-to-add` first (which puts an
+empty entry for it in the index and nothing for any other file). A failed commit is
+a warning for the caller to show; the record stays written either way.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+TIMEOUT = 30
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    env.pop("GIT_INDEX_FILE", None)
+    return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
+                          timeout=TIMEOUT, check=False, env=env, stdin=subprocess.DEVNULL)
+
+
+def work_tree(path: Path) -> Path | None:
+    """The top of the git work tree `path` is in, or None."""
+    try:
+        done = _git(path.parent, "rev-parse", "--show-toplevel")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0 or not done.stdout.strip():
+        return None
+    return Path(done.stdout.strip())
+
+
+def commit_record(path: Path, *, message: str | None = None) -> str | None:
+    """Commit the record at `path`, that file alone; None when done, else a warning.
+
+    Outside a git work tree there is nothing to do, and that is not a warning.
+    """
+    import shutil
+
+    if shutil.which("git") is None:
+        return f"git: no git command found, so {path.name} was not committed"
+    path = path.resolve()
+    try:
+        top = work_tree(path)
+        if top is None:
+            return None
+        relative = path.relative_to(top.resolve()).as_posix()
+        subject = message or f"Record {path.stem}"
+        if _git(top, "check-ignore", "-q", "--", relative).returncode == 0:
+            return f"git: {relative} is ignored by .gitignore, so it was not committed"
+        added = _git(top, "add", "--intent-to-add", "--", relative)
+        if added.returncode != 0:
+            return f"git: could not add {relative}: {_last_line(added)}"
+        done = _git(top, "commit", "--quiet", "--only", "-m", subject,
+                    "--", relative)
+        if done.returncode != 0:
+            # Leave the index as it was: the intent-to-add entry would otherwise linger.
+            _git(top, "reset", "--quiet", "--", relative)
+            return f"git: could not commit {relative}: {_last_line(done)}"
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        return f"git: could not commit {path.name}: {exc}"
+    return None
+
+
+def _last_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else f"exit code {done.returncode}"

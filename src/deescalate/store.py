@@ -1,0 +1,382 @@
+"""The records folder: finding records, reading their front matter, a cache, filters.
+
+Records live at `<records>/<YYYY>/<MM>/<id>.md`; every `*.md` file below the folder
+is read (hidden files and folders are not), so a misplaced record still counts and
+`records check` can name it. A record whose front matter can't be used is skipped
+and reported, never fatal.
+
+Reading 100,000 front matters takes seconds, so the summaries are kept in a derived
+cache, `<records>/.cache/summaries.jsonl` (git-ignored by a `.gitignore` inside the
+cache folder). An entry is used only while its file has the same size, modification
+time and inode as when it was read; anything else is read again. A file modified in
+the two seconds before a scan is not cached at all, since a second change within the
+file system's timestamp resolution could go unseen. Delete the cache at any time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import secrets
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from deescalate.filters import Filters, normalize
+from deescalate.frontmatter import MAX_RECORD_BYTES, Summary, Unreadable, read
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "summaries.jsonl"
+# Bump when Summary or the way records are read changes: older caches are then ignored.
+CACHE_VERSION = 1
+RACY_NS = 2_000_000_000
+PARALLEL_MIN = 2_000  # below this many files to read, one process is quicker
+CHUNK = 1_000
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Scan:
+    """Every record in a folder, read or taken from the cache."""
+
+    folder: Path
+    records: list[Summary] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
+    read: int = 0  # files read this time
+    cached: int = 0  # files whose summary came from the cache
+    exists: bool = True
+    created_cache: Path | None = None  # set when this scan made the cache folder
+
+    def select(self, filters: Filters | None = None) -> list[Summary]:
+        """The matching records, newest first."""
+        chosen = self.records if filters is None else [r for r in self.records
+                                                      if filters.matches(r)]
+        return sorted(chosen, key=_newest_first, reverse=True)
+
+
+def _newest_first(record: Summary) -> tuple[str, str]:
+    return record.started, record.id
+
+
+def display(path: Path) -> str:
+    """A path as the user will recognise it: relative to here when it is below here
+    (as playbook.display_path, without importing the playbook reader)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+# -- finding files -----------------------------------------------------------------------
+
+def find_files(folder: Path) -> Iterator[tuple[str, int, int, int]]:
+    """Each record file below `folder`: its '/'-separated path, size, mtime (ns), inode."""
+    stack = [(str(folder), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue  # an unreadable folder: check reports missing records, not this
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{name}/"))
+                elif name.endswith(".md"):
+                    info = entry.stat()
+                    yield f"{prefix}{name}", info.st_size, info.st_mtime_ns, info.st_ino
+            except OSError:
+                continue  # vanished while we looked, or a broken link
+
+
+# -- reading -----------------------------------------------------------------------------
+
+def read_file(folder: str, path: str, size: int = -1) -> Summary | str:
+    """The summary of one record file, or what is wrong with it. `size`, from a stat
+    just before, saves asking again (the file may still have changed since)."""
+    try:
+        fd = os.open(f"{folder}/{path}", os.O_RDONLY)
+        try:
+            if size < 0:
+                size = os.fstat(fd).st_size
+            data = os.read(fd, min(size, MAX_RECORD_BYTES) + 1)
+            while len(data) <= MAX_RECORD_BYTES and (more := os.read(fd, 65536)):
+                data += more  # it grew since the stat
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return f"can't read the file ({exc.strerror or exc})"
+    try:
+        return read(data, path)
+    except Unreadable as exc:
+        return str(exc)
+    except RecursionError:  # pragma: no cover - the readers cap nesting long before this
+        return "the front matter is nested too deeply"
+
+
+def read_files(folder: str, files: list[tuple[str, int]]) -> list[Summary | str]:
+    return [read_file(folder, path, size) for path, size in files]
+
+
+def in_parallel(work: Callable[[str, list[T]], list[R]], folder: Path, items: list[T],
+                workers: int | None = None, *, minimum: int = PARALLEL_MIN) -> list[R]:
+    """`work(folder, chunk)` over chunks of `items`, in as many processes as there are
+    cores when there are enough items to pay for starting them; results in order."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(items) < minimum:
+        return work(str(folder), items)
+    try:
+        import multiprocessing
+        import threading
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: the workers already have everything imported and start at once. Not
+        # from a process with other threads (say, `start` looking up a caller's history
+        # while the first step shows): a fork there can inherit a held lock.
+        methods = multiprocessing.get_all_start_methods()
+        if threading.active_count() == 1 and "fork" in methods:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
+        context = multiprocessing.get_context(method)
+        chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+        with ProcessPoolExecutor(min(workers, 8), mp_context=context) as pool:
+            results: list[R] = []
+            for part in pool.map(work, [str(folder)] * len(chunks), chunks):
+                results += part
+            return results
+    except (OSError, ImportError, RuntimeError):  # no processes here (or one broke)
+        return work(str(folder), items)
+
+
+# -- the cache ---------------------------------------------------------------------------
+#
+# One JSON line naming the format, then lines of up to CHUNK entries, each
+# [path, size, mtime_ns, inode, summary-without-path or null, problem or null], then a
+# line with the CRC-32 of the entry lines and their count. The CRC stands for checking
+# each row's types, which would double the time of a warm run: a cache cut short or
+# damaged is not used at all, and one of another version of the format is ignored.
+
+def cache_path(folder: Path) -> Path:
+    return folder / CACHE_DIR / CACHE_FILE
+
+
+_HEADER = {"cache": "deescalate record summaries", "version": CACHE_VERSION}
+_INTERNED = (1, 3, 9, 11)  # playbook, agent, outcome, root_cause: a few values, many times
+_LISTS = (18, 20)  # skipped, tags: mostly empty, and then all the same empty tuple
+
+
+def _read_cache(path: Path, found: dict[str, tuple[int, int, int]]
+                ) -> tuple[dict[str, Summary | str], int] | None:
+    """The cached summary or problem of each file in `found` that has not changed since,
+    and how many entries the cache held; None if there is no usable cache."""
+    import zlib
+
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, on every way out
+    except OSError:
+        return None
+    reused: dict[str, Summary | str] = {}
+    crc = count = 0
+    make, intern = Summary._make, sys.intern
+    try:
+        with handle:
+            if json.loads(handle.readline()) != _HEADER:
+                return None
+            for line in handle:
+                if line.startswith(b"{"):
+                    trailer = json.loads(line)
+                    if trailer != {"crc32": crc, "entries": count}:
+                        return None
+                    return reused, count
+                crc = zlib.crc32(line, crc)
+                for path_, size, mtime, inode, row, problem in json.loads(line):
+                    count += 1
+                    stat = found.get(path_)
+                    if stat is None or stat[0] != size or stat[1] != mtime or stat[2] != inode:
+                        continue
+                    if row is None:
+                        reused[path_] = str(problem)
+                        continue
+                    for index in _INTERNED:
+                        if row[index] is not None:
+                            row[index] = intern(row[index])
+                    for index in _LISTS:
+                        row[index] = tuple(row[index])
+                    row.append(path_)
+                    reused[path_] = make(row)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return None  # no trailer: cut short
+
+
+def _write_cache(folder: Path, entries: Iterator[list[Any]]) -> Path | None:
+    """Write the cache atomically; returns the cache folder if this made it. Never fails."""
+    import zlib
+
+    directory = folder / CACHE_DIR
+    made = None
+    try:
+        if not directory.is_dir():
+            directory.mkdir()
+            made = directory
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# derived by deescalate: never commit, delete at will\n*\n",
+                              encoding="utf-8")
+        temp = directory / f".{CACHE_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            with open(temp, "wb") as handle:
+                handle.write(json.dumps(_HEADER).encode("ascii") + b"\n")
+                crc = count = 0
+                while chunk := list(itertools.islice(entries, CHUNK)):
+                    line = json.dumps(chunk, separators=(",", ":")).encode("ascii") + b"\n"
+                    crc = zlib.crc32(line, crc)
+                    count += len(chunk)
+                    handle.write(line)
+                handle.write(json.dumps({"crc32": crc, "entries": count}).encode() + b"\n")
+            os.replace(temp, directory / CACHE_FILE)
+        finally:
+            if temp.exists():
+                temp.unlink()
+    except OSError:
+        pass  # a read-only folder: every run reads the files, which is slower, not wrong
+    return made
+
+
+# -- scanning ----------------------------------------------------------------------------
+
+def scan(folder: Path, *, cache: bool = True, workers: int | None = None) -> Scan:
+    """Every record below `folder`, from the cache where the file has not changed."""
+    import gc
+
+    # Nothing made here refers back to itself, and the collector, run again and again
+    # as a hundred thousand summaries pile up, would take a third of the time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(folder, cache, workers)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan(folder: Path, cache: bool, workers: int | None) -> Scan:
+    result = Scan(folder)
+    if not folder.is_dir():
+        result.exists = False
+        return result
+    started = time.time_ns()
+    found = {path: (size, mtime, inode) for path, size, mtime, inode in find_files(folder)}
+    cached = _read_cache(cache_path(folder), found) if cache else None
+    reused, held = cached if cached is not None else ({}, -1)
+    todo: list[str] = []
+    for path in found:
+        hit = reused.get(path)
+        if hit is None:
+            todo.append(path)
+        elif isinstance(hit, str):
+            result.unreadable.append((path, hit))
+        else:
+            result.records.append(hit)
+    result.cached = len(reused)
+    result.read = len(todo)
+    new = dict(zip(todo, in_parallel(read_files, folder, [(p, found[p][0]) for p in todo],
+                                     workers), strict=True))
+    for path, outcome in new.items():
+        if isinstance(outcome, str):
+            result.unreadable.append((path, outcome))
+        else:
+            result.records.append(outcome)
+    if cache and (new or held != len(reused)):
+        racy = started - RACY_NS
+
+        def entries() -> Iterator[list[Any]]:
+            for path, (size, mtime, inode) in found.items():
+                outcome = reused.get(path)
+                if outcome is None:
+                    outcome = new[path]
+                    if mtime >= racy:
+                        continue  # too fresh to trust its time: read it again next time
+                if isinstance(outcome, str):
+                    yield [path, size, mtime, inode, None, outcome]
+                else:
+                    yield [path, size, mtime, inode, list(outcome[:-1]), None]
+
+        result.created_cache = _write_cache(folder, entries())
+    result.unreadable.sort()
+    return result
+
+
+# -- finding one record ------------------------------------------------------------------
+
+class NotFound(LookupError):
+    """No record, or more than one, has the id asked for."""
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.candidates = candidates
+
+
+def find(scan_result: Scan, prefix: str) -> Summary | tuple[str, str]:
+    """The record whose id starts with `prefix` (or is it), or an unreadable record's
+    (path, problem) when the prefix names its file; NotFound when none or several do."""
+    wanted = prefix.strip().removesuffix(".md")
+    if not wanted:
+        raise NotFound("no record id given", [])
+    exact = [r for r in scan_result.records if r.id == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    matches = exact or [r for r in scan_result.records if r.id.startswith(wanted)]
+    broken = [(path, problem) for path, problem in scan_result.unreadable
+              if path.rsplit("/", 1)[-1].startswith(wanted)]
+    if len(matches) == 1 and not broken:
+        return matches[0]
+    if not matches and len(broken) == 1:
+        return broken[0]
+    if matches or broken:
+        names = sorted({r.id for r in matches}
+                       | {p.rsplit("/", 1)[-1].removesuffix(".md") for p, _ in broken})
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise NotFound(f"{len(names)} records match {prefix!r}: {shown}; give more of the id",
+                       names)
+    import difflib
+
+    close = difflib.get_close_matches(wanted, [r.id for r in scan_result.records], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise NotFound(f"no record has the id {prefix!r}{hint}", close)
+
+
+# -- call history ------------------------------------------------------------------------
+
+def history(folder: Path, *, ref: str | None = None, customer: str | None = None,
+            limit: int = 5, exclude: Iterable[str] = ()) -> list[Summary]:
+    """Earlier calls with the same reference or the same customer, newest first.
+
+    Either match is enough (a customer who calls about a new ticket is still a repeat
+    caller); both compare ignoring case and runs of spaces, with no wildcards.
+    """
+    wanted_ref = normalize(ref) if ref and ref.strip() else None
+    wanted_customer = normalize(customer) if customer and customer.strip() else None
+    if wanted_ref is None and wanted_customer is None:
+        return []
+    skip = set(exclude)
+    found = [
+        record for record in scan(folder).records
+        if record.id not in skip and (
+            (wanted_ref is not None and record.reference is not None
+             and normalize(record.reference) == wanted_ref)
+            or (wanted_customer is not None and record.customer is not None
+                and normalize(record.customer) == wanted_customer))
+    ]
+    found.sort(key=_newest_first, reverse=True)
+    return found[:limit] if limit > 0 else found

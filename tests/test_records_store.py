@@ -1,0 +1,223 @@
+"""Finding and reading records, the cache, and finding one record or a caller's history."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from deescalate import store
+from deescalate.frontmatter import Summary
+from tests.recordkit import at, generator, write_call
+
+OLD = 1_600_000_000_000_000_000  # 2020: well before any scan, so never too fresh to cache
+
+
+def age(folder: Path) -> None:
+    """Give every record an old modification time, as a checkout from last week has."""
+    for path in folder.rglob("*.md"):
+        os.utime(path, ns=(OLD, OLD))
+
+
+def test_scan_reads_good_records_and_names_bad_ones(known) -> None:
+    result = store.scan(known.folder)
+    assert sorted(r.id for r in result.records) == sorted(known.id(n) for n in known.paths)
+    assert [(path, problem.split(" (")[0]) for path, problem in result.unreadable] == [
+        ("2026/11/20261103-090000-jdoe-upset-customer-dead.md",
+         "the front matter does not parse"),
+        ("2026/11/20261104-090000-jdoe-upset-customer-beef.md",
+         "the required field 'outcome' is missing"),
+        ("2026/11/notes.md", "the file does not start with a '---' line"),
+    ]
+    assert result.read == 11 and result.cached == 0
+
+
+def test_hidden_files_and_folders_are_not_records(known) -> None:
+    (known.folder / ".git").mkdir()
+    (known.folder / ".git" / "x.md").write_text("not a record")
+    (known.folder / "2026" / "11" / ".half-written.md").write_text("---\n")
+    (known.folder / "2026" / "11" / ".x.1.ab.tmp").write_text("---\n")
+    assert len(store.scan(known.folder).unreadable) == 3
+
+
+def test_the_second_scan_reads_nothing_and_agrees(known) -> None:
+    age(known.folder)
+    first = store.scan(known.folder)
+    assert first.created_cache == known.folder / ".cache"
+    assert (known.folder / ".cache" / ".gitignore").read_text().endswith("\n*\n")
+    second = store.scan(known.folder)
+    assert second.read == 0 and second.cached == 11
+    assert second.created_cache is None
+    assert sorted(second.records) == sorted(first.records)
+    assert second.unreadable == first.unreadable
+
+
+def test_only_changed_files_are_read_again(known) -> None:
+    age(known.folder)
+    store.scan(known.folder)
+    r1 = known.paths["r1"]
+    r1.write_text(r1.read_text().replace("customer: Dana R.", "customer: Dana Quinn"))
+    os.utime(r1, ns=(OLD, OLD))  # same time: the size gives it away
+    broken = known.folder / "2026/11/20261104-090000-jdoe-upset-customer-beef.md"
+    broken.unlink()
+    again = store.scan(known.folder)
+    assert again.read == 1 and again.cached == 9
+    assert next(r for r in again.records if r.id == known.id("r1")).customer == "Dana Quinn"
+    assert len(again.unreadable) == 2
+
+
+def test_a_same_size_change_is_seen_by_its_time(known) -> None:
+    age(known.folder)
+    store.scan(known.folder)
+    r1 = known.paths["r1"]
+    r1.write_text(r1.read_text().replace("customer: Dana R.", "customer: Dana Q."))
+    os.utime(r1, ns=(OLD + 10**9, OLD + 10**9))
+    again = store.scan(known.folder)
+    assert again.read == 1
+    assert next(r for r in again.records if r.id == known.id("r1")).customer == "Dana Q."
+
+
+def test_files_changed_just_now_are_not_cached(known) -> None:
+    age(known.folder)
+    now = time.time_ns()
+    os.utime(known.paths["r2"], ns=(now, now))
+    store.scan(known.folder)
+    assert store.scan(known.folder).read == 1  # r2, too fresh to trust its time
+
+
+def damage_cut_short(text: str) -> str:
+    return text.rsplit("\n", 2)[0] + "\n"
+
+
+def damage_a_row(text: str) -> str:
+    return text.replace('"Dana R."', '"Dana Q."', 1)
+
+
+def damage_the_count(text: str) -> str:
+    return text.replace('"entries": 11', '"entries": 12')
+
+
+@pytest.mark.parametrize("damage", [
+    lambda text: "",
+    lambda text: "{not json",
+    lambda text: text.replace('"version": 1', '"version": 0'),
+    damage_cut_short,
+    damage_a_row,
+    damage_the_count,
+    lambda text: text.replace("\n[[", "\n[[1, ", 1),
+])
+def test_a_damaged_or_old_cache_is_not_used(known, damage) -> None:
+    age(known.folder)
+    good = store.scan(known.folder)
+    path = store.cache_path(known.folder)
+    text = path.read_text()
+    assert '"Dana R."' in text and '"entries": 11' in text
+    path.write_text(damage(text))
+    again = store.scan(known.folder)
+    assert again.read == 11 and sorted(again.records) == sorted(good.records)
+    assert store.scan(known.folder).read == 0  # and it is written anew
+
+
+def test_deleting_the_cache_changes_nothing(known) -> None:
+    age(known.folder)
+    first = store.scan(known.folder)
+    import shutil
+
+    shutil.rmtree(known.folder / ".cache")
+    second = store.scan(known.folder)
+    assert sorted(second.records) == sorted(first.records) and second.read == 11
+
+
+def test_without_cache_nothing_is_written(known) -> None:
+    store.scan(known.folder, cache=False)
+    assert not (known.folder / ".cache").exists()
+
+
+def test_a_read_only_folder_still_scans(known) -> None:
+    if os.geteuid() == 0:
+        # root writes anywhere; stand in for a read-only folder with a cache path
+        # that can't be a folder
+        (known.folder / ".cache").write_text("a file where the cache folder would be")
+    else:
+        os.chmod(known.folder, 0o555)
+    try:
+        result = store.scan(known.folder)
+        assert len(result.records) == 8
+    finally:
+        os.chmod(known.folder, 0o755)
+
+
+def test_many_files_are_read_in_parallel_with_the_same_result(isolated: Path,
+                                                              monkeypatch) -> None:
+    folder = isolated / "records"
+    generator().generate(folder, 60, seed=5, workers=1)
+    monkeypatch.setattr(store, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(store, "CHUNK", 7)
+    parallel = store.scan(folder, cache=False, workers=2)
+    serial = store.scan(folder, cache=False, workers=1)
+    assert parallel.records == serial.records and len(serial.records) == 60
+
+
+def test_a_scan_from_a_thread_reads_in_parallel_too(isolated: Path, monkeypatch) -> None:
+    import threading
+
+    folder = isolated / "records"
+    generator().generate(folder, 30, seed=6, workers=1)
+    monkeypatch.setattr(store, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(store, "CHUNK", 7)
+    found: list[store.Scan] = []
+    thread = threading.Thread(target=lambda: found.append(store.scan(folder, workers=2)))
+    thread.start()
+    thread.join(timeout=120)
+    assert len(found[0].records) == 30
+    assert found[0].records == store.scan(folder, cache=False, workers=1).records
+
+
+def test_a_missing_folder_is_an_empty_scan(isolated: Path) -> None:
+    result = store.scan(isolated / "nowhere")
+    assert not result.exists and result.records == []
+
+
+def test_find_by_id_prefix_or_file_name(known) -> None:
+    result = store.scan(known.folder)
+    r3 = known.id("r3")
+    assert store.find(result, r3).id == r3
+    assert store.find(result, r3[:11]).id == r3
+    assert store.find(result, f"{r3}.md").id == r3
+    broken = store.find(result, "20261103-0900")
+    assert broken[0] == "2026/11/20261103-090000-jdoe-upset-customer-dead.md"
+    with pytest.raises(store.NotFound) as many:
+        store.find(result, "202611")
+    assert len(many.value.candidates) == 7
+    with pytest.raises(store.NotFound, match="no record has the id 'zzz'"):
+        store.find(result, "zzz")
+    with pytest.raises(store.NotFound, match="no record id given"):
+        store.find(result, " ")
+
+
+def test_history_by_reference_or_customer(known) -> None:
+    found = store.history(known.folder, ref="t-1000")
+    assert [r.id for r in found] == [known.id("r3"), known.id("r1")]
+    by_name = store.history(known.folder, customer="DANA  R.")
+    assert [r.id for r in by_name] == [known.id("r5"), known.id("r3"), known.id("r1")]
+    either = store.history(known.folder, ref="T-1001", customer="Priya Khan")
+    assert [r.id for r in either] == [known.id("r2"), known.id("r7"), known.id("r8")]
+    assert [r.id for r in store.history(known.folder, customer="dana r.", limit=2)] == [
+        known.id("r5"), known.id("r3")]
+    assert store.history(known.folder, customer="dana*") == []  # no wildcards here
+    assert store.history(known.folder) == []
+    assert store.history(known.folder, ref=" ", customer="") == []
+    assert store.history(known.folder / "missing", ref="T-1000") == []
+    skipped = store.history(known.folder, ref="T-1000", exclude=[known.id("r3")])
+    assert [r.id for r in skipped] == [known.id("r1")]
+
+
+def test_a_new_record_is_seen_at_once(isolated: Path) -> None:
+    folder = isolated / "records"
+    write_call(folder, started=at("2026-11-02"), customer="A")
+    assert len(store.scan(folder).records) == 1
+    write_call(folder, started=at("2026-11-03"), customer="B")
+    second = store.scan(folder)
+    assert sorted(r.customer for r in second.records if isinstance(r, Summary)) == ["A", "B"]
