@@ -78,9 +78,9 @@ def test_finishing_twice_writes_one_record(tmp_path: Path) -> None:
     engine = finished(tmp_path / "records")
     store.save(engine.call)
     settings = config.load()
-    first = livecall.finish(engine, settings, store)
+    first, _ = livecall.finish(engine, settings, store)
     store.save(engine.call)  # as if the process died before forgetting the call
-    again = livecall.finish(livecall.reopen(store.load(engine.call.id)), settings, store)
+    again, _ = livecall.finish(livecall.reopen(store.load(engine.call.id)), settings, store)
     assert again == first
     assert list((tmp_path / "records").rglob("*.md")) == [first]
     assert store.ids() == []

@@ -291,3 +291,81 @@ def test_a_new_records_folder_is_announced(tmp_path: Path) -> None:
     child.send("q")
     wrap_up(child, outcome="resolved")
     assert len(records_in(tmp_path / "fresh")) == 1
+
+
+def test_a_repeat_caller_sees_earlier_calls_before_the_first_step(tmp_path: Path) -> None:
+    book = builtin("upset-customer")
+    child = spawn("start", "upset", "--ref", "T-77", "--customer", "Dana R.", records=tmp_path)
+    child.expect("Earlier calls")
+    child.expect("none")
+    at_step(child, book, "stay-calm")
+    child.send("q")
+    wrap_up(child, outcome="follow-up", summary="Refund agreed")
+
+    child = spawn("start", "wrong", "--ref", "t-77", records=tmp_path)
+    child.expect("Earlier calls")
+    child.expect("upset-customer")
+    child.expect("follow-up")
+    child.expect("due ")
+    child.expect("Refund agreed")
+    child.expect("step 1 of 9")
+    child.expect(KEY_LINE)
+    child.send("q")
+    wrap_up(child, outcome="resolved")
+    assert len(records_in(tmp_path)) == 2
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_a_team_that_commits_records_gets_that_file_alone_committed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (("GIT_AUTHOR_NAME", "Jo"), ("GIT_AUTHOR_EMAIL", "jo@example.org"),
+                        ("GIT_COMMITTER_NAME", "Jo"), ("GIT_COMMITTER_EMAIL", "jo@example.org")):
+        monkeypatch.setenv(name, value)
+    team = tmp_path / "team"
+    subprocess.run([DEESCALATE, "init", str(team)], check=True, capture_output=True)
+    (team / ".deescalate.yaml").write_text("records: records\ngit: {commit: true}\n")
+    git(team, "init", "-q")
+    (team / "staged.txt").write_text("staged, not committed")
+    (team / "loose.txt").write_text("not added at all")
+    git(team, "add", "staged.txt")
+    book = builtin("upset-customer")
+    child = pexpect.spawn(DEESCALATE, ["start", "upset"], cwd=str(team), env=dict(os.environ),
+                          dimensions=(60, 120), encoding="utf-8", timeout=15)
+    at_step(child, book, "stay-calm")
+    child.send("q")
+    wrap_up(child, outcome="resolved")
+    assert child.exitstatus == 0
+    (path,) = records_in(team / "records")
+    committed = git(team, "show", "--name-only", "--format=%s", "HEAD").split()
+    assert committed == ["Record", path.stem, path.relative_to(team).as_posix()]
+    status = git(team, "status", "--porcelain")
+    assert "A  staged.txt" in status and "?? loose.txt" in status
+
+
+def test_a_failed_commit_is_a_warning_and_the_record_stays(tmp_path: Path) -> None:
+    team = tmp_path / "team"
+    subprocess.run([DEESCALATE, "init", str(team)], check=True, capture_output=True)
+    (team / ".deescalate.yaml").write_text("records: records\ngit: {commit: true}\n")
+    git(team, "init", "-q")
+    (team / ".gitignore").write_text("records/\n")
+    book = builtin("upset-customer")
+    child = pexpect.spawn(DEESCALATE, ["start", "upset"], cwd=str(team), env=dict(os.environ),
+                          dimensions=(60, 120), encoding="utf-8", timeout=15)
+    at_step(child, book, "stay-calm")
+    child.send("q")
+    child.expect("How did the call end?")
+    child.send("1\r")
+    child.expect("One-line summary")
+    child.send("Done\r")
+    child.expect("Root cause")
+    child.send("1\r")
+    child.expect("Record written")
+    child.expect("warning: git: .* is ignored by .gitignore")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert len(records_in(team / "records")) == 1

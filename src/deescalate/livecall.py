@@ -6,9 +6,11 @@ import os
 import secrets
 import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from deescalate.callstore import CallStore, new_call_id
 from deescalate.config import Config
@@ -20,6 +22,10 @@ from deescalate.redaction import Redactor
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+# How long the first step waits for the list of earlier calls; later it shows up at
+# the next step instead.
+HISTORY_WAIT = 0.5
 
 
 def require_terminal() -> None:
@@ -71,11 +77,11 @@ def reopen(call: Call) -> CallEngine:
 
 
 def run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
-        *, notice: str = "") -> Path:
+        *, notice: str = "", intro: Callable[[], Any] | None = None) -> tuple[Path, str | None]:
     """Run the call to its end and write its record; CallPaused if the agent stops early."""
     from deescalate.screen import TerminalAsker
 
-    asker = TerminalAsker(console, engine, notice=notice)
+    asker = TerminalAsker(console, engine, notice=notice, intro=intro)
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
 
     def hang_up(signum: int, frame: FrameType | None) -> None:
@@ -91,8 +97,12 @@ def run(engine: CallEngine, settings: Config, store: CallStore, console: Console
     return finish(engine, settings, store)
 
 
-def finish(engine: CallEngine, settings: Config, store: CallStore) -> Path:
-    """Write the finished call's record, then forget the saved state (in that order)."""
+def finish(engine: CallEngine, settings: Config, store: CallStore) -> tuple[Path, str | None]:
+    """Write the finished call's record, then forget the saved state (in that order).
+
+    Returns the record's path and, when the team commits records and that failed, a
+    warning: the record stays written either way.
+    """
     folder = Path(engine.call.records)
     if engine.call.record_suffix is None:
         engine.call.record_suffix = secrets.token_hex(2)
@@ -103,7 +113,39 @@ def finish(engine: CallEngine, settings: Config, store: CallStore) -> Path:
         raise DeescalateError(f"{folder}: can't write the record ({exc.strerror or exc}); "
                               f"the call is saved: deescalate resume {engine.call.id}") from None
     store.discard(engine.call.id)
-    return path
+    warning = None
+    if settings.git_commit.value:
+        from deescalate.gitcommit import commit_record
+
+        warning = commit_record(path)
+    return path, warning
+
+
+def earlier_calls(folder: Path, *, ref: str | None, customer: str | None) -> Callable[[], Any]:
+    """Look up earlier calls with this reference or customer, without holding up the call.
+
+    Returns a function giving the table to show once the lookup is done (None until then,
+    and for good if it failed: a call never waits on, or breaks over, its history).
+    """
+    if not (ref or customer):
+        return lambda: None
+    found: dict[str, Any] = {}
+
+    def look() -> None:
+        try:
+            from deescalate import recordviews, store
+            from deescalate.dates import today
+
+            rows = store.history(folder, ref=ref, customer=customer)
+            found["view"] = recordviews.history_view(
+                rows, today(), asked={"ref": ref, "customer": customer})
+        except Exception:  # the history is a courtesy: the call goes on without it
+            found["view"] = None
+
+    worker = threading.Thread(target=look, name="earlier-calls", daemon=True)
+    worker.start()
+    worker.join(HISTORY_WAIT)
+    return lambda: found.get("view")
 
 
 __all__ = ["CallPaused", "begin", "finish", "reopen", "require_terminal", "run"]

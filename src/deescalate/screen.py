@@ -9,6 +9,7 @@ place; whatever was typed into a cut-off prompt travels with it as `typed`.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
@@ -96,17 +97,23 @@ class TerminalAsker:
     """The engine's Asker for a person at a terminal."""
 
     def __init__(self, console: Console, engine: CallEngine | None = None,
-                 *, clear: bool = True, notice: str = "") -> None:
+                 *, clear: bool = True, notice: str = "",
+                 intro: Callable[[], Any] | None = None) -> None:
         self.console = console
         self.engine = engine  # for the live clock in the key line
         self.clear = clear
         self.notice = notice  # shown once, under the first step
+        self.intro = intro  # asked at each step until it has something to show above it
 
     # -- showing ---------------------------------------------------------------
 
     def show(self, view: StepView) -> None:
         if self.clear and self.console.is_terminal:
             self.console.clear()
+        above = self.intro() if self.intro else None
+        if above is not None:
+            self.console.print(above)
+            self.intro = None
         self.console.print(step_panel(view))
         if self.notice:
             self.console.print(Text(self.notice, style="dim"))

@@ -46,7 +46,7 @@ def playbook_table(entries: list[Entry]) -> Table:
         source = entry.source if entry.source == "built-in" else display_path(entry.path)
         overrides = ", ".join(o.source if o.source == "built-in" else display_path(o.path)
                               for o in entry.overrides)
-        cells = [Text(entry.id, style="bold"), title, steps, aliases, source]
+        cells: list[Text | str] = [Text(entry.id, style="bold"), title, steps, aliases, source]
         table.add_row(*cells, *([overrides] if overriding else []))
     if not entries:
         table.add_row("(none)", "", "", "", "")

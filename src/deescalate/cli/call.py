@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -63,7 +64,8 @@ def start(
     if unfinished:
         notice += (f"\n{unfinished} earlier call{' is' if unfinished == 1 else 's are'} saved "
                    "unfinished: deescalate resume --list")
-    _run(engine, settings, store, console, notice)
+    history = livecall.earlier_calls(folder, ref=ref, customer=customer)
+    _run(engine, settings, store, console, notice, history)
 
 
 def resume(
@@ -110,24 +112,29 @@ def resume(
     if records is not None:
         call.records = str(settings.records.value)
     if engine.finished:
-        path = livecall.finish(engine, settings, store)
+        path, warning = livecall.finish(engine, settings, store)
         common.wrote(path, "Record written")
+        if warning:
+            common.warn(warning)
         return
     _run(engine, settings, store, console, f"Resumed {call.id} from {store.path(call.id)}")
 
 
 def _run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
-         notice: str) -> None:
+         notice: str, intro: Callable[[], Any] | None = None) -> None:
     from deescalate import livecall
 
     try:
-        path = livecall.run(engine, settings, store, console, notice=notice)
+        path, warning = livecall.run(engine, settings, store, console, notice=notice,
+                                     intro=intro)
     except livecall.CallPaused:
         with contextlib.suppress(OSError):  # the terminal may be gone; the call is safe
             console.print(f"\nThe call is saved. Carry on with: [bold]deescalate resume "
                           f"{engine.call.id}[/bold]")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     console.print(f"\nRecord written: [bold]{path}[/bold]")
+    if warning:
+        common.warn(warning)
 
 
 def _pick_playbook(catalog: object) -> str:
