@@ -13,6 +13,7 @@ from deescalate.redaction import Redactor, luhn_ok
     ("card 4111 1111 1111 1111 please", "card [redacted: card] please"),
     ("4111-1111-1111-1111", "[redacted: card]"),
     ("amex 378282246310005.", "amex [redacted: card]."),
+    ("amex 3782 822463 10005 ok", "amex [redacted: card] ok"),
     ("mail dana.r+bills@example.co.uk now", "mail [redacted: email] now"),
     ("call +44 20 7946 0958", "call [redacted: phone]"),
     ("call (555) 123-4567 or 555.123.4567", "call [redacted: phone] or [redacted: phone]"),
@@ -26,6 +27,7 @@ def test_redacts(text: str, expected: str) -> None:
     "card 4111 1111 1111 1112 fails the checksum",
     "order 1234567890 and AB123456",
     "record 20261122-143012-jdoe-upset-customer-7f3a",
+    "record 20261122-162104-ejones-customer-is-wrong-aa08",  # its 14 digits pass Luhn
     "on 2026-11-22 at 14:30, refund of 1,234.56",
     "ticket T-1234, version 1.2.3.4.5.6.7.8.9",
 ])

@@ -23,9 +23,6 @@ from deescalate.store import display, find_files, in_parallel, scan
 
 # <YYYY>/<MM>/<YYYYMMDD>-<HHMMSS>-<agent>-<playbook>-<4 hex>.md, as record.NAME has it
 NAME = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}\.md$")
-# A record id anywhere in a record (its own, or another mentioned in a note) is not a
-# card number, though its 14 digits pass the card checksum one time in ten.
-RECORD_ID = re.compile(r"(?<![\w])\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}(?![\w])")
 _CANDIDATE = re.compile(r"@|[0-9][0-9 ().+-]{5,}[0-9]")
 KINDS = {"card": "a card number", "email": "an e-mail address", "phone": "a phone number"}
 MAX_BYTES = 2_000_000
@@ -78,11 +75,10 @@ def _lines_to_search(text: str, redactor: Redactor) -> list[tuple[int, int]]:
 
 def unredacted(text: str, redactor: Redactor) -> list[tuple[int, str]]:
     """(line, what) for each thing in `text` that should have been redacted."""
-    masked = RECORD_ID.sub(lambda m: "x" * len(m.group()), text) if "-" in text else text
     found = []
-    for start, end in _lines_to_search(masked, redactor):
-        for finding in redactor.find(masked[start:end]):
-            line = masked.count("\n", 0, start + finding.start) + 1
+    for start, end in _lines_to_search(text, redactor):
+        for finding in redactor.find(text[start:end]):
+            line = text.count("\n", 0, start + finding.start) + 1
             what = KINDS.get(finding.kind, f"text matching the redact pattern {finding.kind!r}")
             found.append((line, f"{what} that is not redacted"))
     return found

@@ -33,8 +33,20 @@ def luhn_ok(digits: str) -> bool:
 
 
 def _is_card(text: str) -> bool:
+    """13 to 19 digits passing the Luhn check, written whole or grouped as cards are.
+
+    Grouped means fours (the last group may be shorter), or 4-6-5 and 4-6-4 as on
+    American Express and Diners cards: a record id's `20261122-143012` passes the
+    checksum one time in ten, and must not be taken for a card.
+    """
     digits = re.sub(r"\D", "", text)
-    return 13 <= len(digits) <= 19 and luhn_ok(digits)
+    if not (13 <= len(digits) <= 19 and luhn_ok(digits)):
+        return False
+    groups = [len(group) for group in re.split(r"[ -]", text)]
+    if len(groups) == 1:
+        return True
+    fours = all(size == 4 for size in groups[:-1]) and 1 <= groups[-1] <= 4
+    return fours or groups in ([4, 6, 5], [4, 6, 4])
 
 
 def _is_phone(text: str) -> bool:
