@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Exit codes, as PRODUCT.md section 1 fixes them.
 EXIT_OK = 0
@@ -20,8 +20,7 @@ class DeescalateError(Exception):
         self.exit_code = exit_code
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One finding about a file, reported as `FILE:LINE:COL: severity: message`."""
 
     path: str

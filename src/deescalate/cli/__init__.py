@@ -24,15 +24,24 @@ except ImportError:  # pragma: no cover - older Typer uses Click itself
 from deescalate import __version__
 from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
 
-# name: (module, attribute): a function is one command, a Typer app a group of them.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "start": ("deescalate.cli.call", "start"),
-    "resume": ("deescalate.cli.call", "resume"),
-    "playbooks": ("deescalate.cli.playbooks", "app"),
-    "records": ("deescalate.cli.records", "app"),
-    "followups": ("deescalate.cli.followups", "app"),
-    "init": ("deescalate.cli.team", "init"),
-    "config": ("deescalate.cli.team", "show_config"),
+# name: (module, attribute, summary). The attribute is a function for one command, a
+# Typer app for a group of them. The summary is the first line of its help, repeated
+# here so `deescalate --help` imports none of the command modules (a test keeps the
+# two the same).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "start": ("deescalate.cli.call", "start",
+              "Start a call: walk through a playbook step by step, then write its record."),
+    "resume": ("deescalate.cli.call", "resume",
+               "Carry on with a call that was stopped, exactly where it stopped."),
+    "playbooks": ("deescalate.cli.playbooks", "app", "List, show, check and write playbooks."),
+    "records": ("deescalate.cli.records", "app",
+                "List, show, count, export and check the call records in the records folder."),
+    "followups": ("deescalate.cli.followups", "app",
+                  "List the follow-ups owed to customers: overdue, due today, upcoming."),
+    "init": ("deescalate.cli.team", "init", "Make a team folder: settings, a records folder "
+                                            "and a playbooks folder, ready for git."),
+    "config": ("deescalate.cli.team", "show_config",
+               "Show each effective setting and where it came from."),
 }
 
 
@@ -55,7 +64,7 @@ class LazyGroup(TyperGroup):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        rows = [(name, _short_help(name)) for name in COMMANDS]
+        rows = [(name, summary) for name, (_, _, summary) in COMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -70,15 +79,8 @@ class LazyGroup(TyperGroup):
 
 
 def _target(name: str) -> Any:
-    module, attribute = COMMANDS[name]
+    module, attribute, _ = COMMANDS[name]
     return getattr(importlib.import_module(module), attribute)
-
-
-def _short_help(name: str) -> str:
-    """The first line of a command's help, without building the command."""
-    target = _target(name)
-    text = target.info.help if isinstance(target, typer.Typer) else target.__doc__
-    return (text or "").strip().splitlines()[0]
 
 
 app = typer.Typer(
