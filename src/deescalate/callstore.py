@@ -15,6 +15,7 @@ from pathlib import Path
 
 from deescalate.engine import Call
 from deescalate.errors import DeescalateError
+from deescalate.files import discard, write_temp
 
 
 def new_call_id(started: datetime) -> str:
@@ -34,15 +35,12 @@ class CallStore:
     def save(self, call: Call) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self.path(call.id)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         data = json.dumps(call.to_dict(), ensure_ascii=False).encode("utf-8", "surrogatepass")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        temp = write_temp(path, data, mode=0o600)
         try:
-            os.write(fd, data)
-            os.fsync(fd)
+            os.replace(temp, path)
         finally:
-            os.close(fd)
-        os.replace(temp, path)
+            discard(temp)
 
     def load(self, call_id: str) -> Call:
         path = self.path(call_id)

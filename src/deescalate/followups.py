@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from deescalate.errors import DeescalateError
+from deescalate.files import discard, sync_folder, write_temp
 from deescalate.frontmatter import Summary
 from deescalate.redaction import Redactor
 
@@ -165,13 +165,11 @@ def mark_done(path: Path, *, done: date, agent: str, note: str | None,
 
 def replace_file(path: Path, data: bytes, before: os.stat_result) -> None:
     """Put `data` at `path` all at once, unless the file changed since `before`."""
-    temp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, before.st_mode & 0o7777)
+        temp = write_temp(path, data, mode=before.st_mode & 0o7777)
+    except OSError as exc:
+        raise DeescalateError(f"{path}: can't write it ({exc.strerror or exc})") from None
+    try:
         now = os.stat(path)
         if (now.st_size, now.st_mtime_ns, now.st_ino) != (
                 before.st_size, before.st_mtime_ns, before.st_ino):
@@ -181,15 +179,5 @@ def replace_file(path: Path, data: bytes, before: os.stat_result) -> None:
     except OSError as exc:
         raise DeescalateError(f"{path}: can't write it ({exc.strerror or exc})") from None
     finally:
-        if temp.exists():
-            temp.unlink()
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # pragma: no cover - not every platform opens folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
+        discard(temp)
+    sync_folder(path.parent)

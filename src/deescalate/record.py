@@ -9,7 +9,6 @@ never collide. Everything typed is redacted before it is rendered.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import secrets
@@ -20,6 +19,7 @@ from typing import Any
 import yaml
 
 from deescalate.engine import MOODS, Call, parse_iso
+from deescalate.files import discard, sync_folder, write_temp
 from deescalate.playbook import Playbook
 from deescalate.redaction import Redactor
 
@@ -251,12 +251,8 @@ def _holds(path: Path, data: bytes) -> bool:
 
 def _place(path: Path, data: bytes) -> bool:
     """Put `data` at `path` if nothing is there, all at once; False if the name is taken."""
-    temp = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    temp = write_temp(path, data)
     try:
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         try:
             os.link(temp, path)  # fails if the name exists: never overwrites
         except FileExistsError:
@@ -269,23 +265,9 @@ def _place(path: Path, data: bytes) -> bool:
             os.close(fd)
             os.replace(temp, path)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    _sync_folder(path.parent)
+        discard(temp)
+    sync_folder(path.parent)
     return True
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - not every platform opens folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def split(text: str) -> tuple[str, str]:
