@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deescalate import safeyaml
 from deescalate.errors import DeescalateError
 from deescalate.schema import ID_PATTERN, check_node
 
@@ -131,6 +130,8 @@ def find_team_file(start: Path | None = None) -> Path | None:
 
 def read_settings(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
     """A settings file's values, or a DeescalateError pointing at the first problem."""
+    from deescalate import safeyaml  # only when there is a file: records commands need no YAML
+
     text = safeyaml.read_text(path, limit=CONFIG_LIMIT, what="settings file")
     try:
         root = safeyaml.compose(text)

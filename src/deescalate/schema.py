@@ -14,9 +14,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deescalate.safeyaml import Node
+if TYPE_CHECKING:  # the checker only walks nodes; reading YAML is safeyaml's job
+    from deescalate.safeyaml import Node
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ID_HINT = "use lowercase letters, digits and dashes, starting with a letter or digit"
@@ -122,7 +123,7 @@ SCHEMA: dict[str, Any] = {
 _NAMES = {"object": "a mapping", "array": "a list", "string": "text",
           "integer": "a whole number", "boolean": "true or false"}
 
-Report = Callable[[Node, str], None]
+Report = Callable[["Node", str], None]
 
 
 def did_you_mean(word: str, candidates: list[str] | set[str] | tuple[str, ...]) -> str:
