@@ -64,7 +64,7 @@ def test_a_record_without_the_line_or_the_section(isolated: Path) -> None:
      "no follow-up to mark done"),
     (lambda t: t.replace("follow_up_done: null", "follow_up_done:  # later\n  null"),
      "laid out in a way this command does not change"),
-    (lambda t: t.replace("---\n", "", 1), "no front matter"),
+    (lambda t: t.replace("---\n", "", 1), "does not start with a '---' line"),
     (lambda t: t.replace("agent: jdoe", "agent: [jdoe"), "the front matter does not parse"),
 ])
 def test_records_it_will_not_change(isolated: Path, change, message: str) -> None:

@@ -16,8 +16,9 @@ import pytest
 import yaml
 
 from deescalate.engine import OUTCOMES
+from deescalate.frontmatter import split
 from deescalate.playbook import Playbook
-from deescalate.record import NAME, split
+from deescalate.record import NAME
 from tests.engine_script import answer_for, builtin, route_through
 
 pytestmark = pytest.mark.pty

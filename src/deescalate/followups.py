@@ -19,7 +19,7 @@ from typing import Any
 
 from deescalate.errors import DeescalateError
 from deescalate.files import discard, sync_folder, write_temp
-from deescalate.frontmatter import Summary
+from deescalate.frontmatter import Summary, Unreadable, load_safely, split
 from deescalate.redaction import Redactor
 
 FOLLOW_UP_HEADING = "## Follow-up"  # the same as deescalate.record's, without its imports
@@ -81,16 +81,11 @@ def mark_done_text(text: str, *, done: date, agent: str, note: str | None,
         if text.count("\n") != text.count("\r\n"):
             raise DeescalateError("the record mixes Windows and Unix line ends; fix that first")
         text = text.replace("\r\n", "\n")
-    if not text.startswith("---\n") or (end := text.find("\n---\n", 3)) < 0:
-        raise DeescalateError("the record has no front matter between '---' lines")
-    head, body = text[4:end + 1], text[end + 5:]
     try:
-        before = safeyaml.load(head)
-    except safeyaml.YamlError as exc:
-        raise DeescalateError(f"the front matter does not parse (line {exc.line + 1}: "
-                              f"{exc.message})") from None
-    if not isinstance(before, dict):
-        raise DeescalateError("the front matter is not a mapping of fields")
+        head, body = split(text)
+        before = load_safely(head)
+    except Unreadable as exc:
+        raise DeescalateError(str(exc)) from None
     if before.get("follow_up") is None:
         raise DeescalateError("the record has no follow-up to mark done")
     if before.get("follow_up_done") is not None:

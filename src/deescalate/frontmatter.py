@@ -66,14 +66,14 @@ class Summary(NamedTuple):
         return self.follow_up is not None and self.follow_up_done is None
 
 
-class Unreadable(Exception):
+class Unreadable(ValueError):
     """A record the commands can't use; the message says why, for `records check`."""
 
 
 # -- the safe path and the summary -----------------------------------------------------
 
 def split(text: str) -> tuple[str, str]:
-    """A record's front matter text and its body (as record.split, but Unreadable)."""
+    """A record's front matter text and its body; Unreadable if there is no front matter."""
     if not text.startswith("---\n"):
         raise Unreadable("the file does not start with a '---' line")
     end = text.find("\n---\n", 3)
@@ -87,8 +87,11 @@ def parse(head: str) -> dict[str, Any]:
     from deescalate.recordyaml import fast
 
     data = fast(head)
-    if data is not None:
-        return data
+    return data if data is not None else load_safely(head)
+
+
+def load_safely(head: str) -> dict[str, Any]:
+    """The front matter as data, read by the safe parser alone; Unreadable if it can't be."""
     from deescalate import safeyaml
 
     try:

@@ -269,26 +269,3 @@ def _place(path: Path, data: bytes) -> bool:
     sync_folder(path.parent)
     return True
 
-
-def split(text: str) -> tuple[str, str]:
-    """A record's front matter text and its body; ValueError if there is no front matter."""
-    if not text.startswith("---\n"):
-        raise ValueError("the file does not start with a '---' line")
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        raise ValueError("the front matter has no closing '---' line")
-    return text[4:end + 1], text[end + 5:]
-
-
-def read_front_matter(text: str) -> dict[str, Any]:
-    """The front matter of a record as data; ValueError if it can't be read."""
-    from deescalate import safeyaml
-
-    head, _ = split(text)
-    try:
-        data = safeyaml.load(head)
-    except safeyaml.YamlError as exc:
-        raise ValueError(f"line {exc.line + 1}: {exc.message}") from None
-    if not isinstance(data, dict):
-        raise ValueError("the front matter is not a mapping of fields")
-    return data
