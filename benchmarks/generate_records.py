@@ -74,7 +74,7 @@ OUTCOMES = ["resolved"] * 11 + ["follow-up"] * 5 + ["unresolved"] * 2 + ["droppe
 
 
 def _playbooks() -> list[object]:
-    from deescalate.playbook import load_file
+    from deescalate.playbooks.loader import load_file
 
     return [load_file(path) for path in sorted((REPO / "playbooks").glob("*.yaml"))]
 
@@ -111,7 +111,7 @@ def _capture_value(rng: random.Random, capture: object, started: datetime) -> st
 
 def make_call(playbook: object, rng: random.Random, started: datetime) -> object:
     """Walk one call through `playbook` as an agent might, with a made-up clock."""
-    from deescalate.engine import CallEngine
+    from deescalate.call.engine import CallEngine
 
     now = [started]
 
@@ -173,8 +173,9 @@ def _started(rng: random.Random, end: date, days: int) -> datetime:
 def write_chunk(folder: str, seed: int, first: int, last: int, end: date,
                 days: int) -> list[str]:
     """Write records number `first` to `last - 1`; returns their paths."""
-    from deescalate.followups import mark_done_text
-    from deescalate.record import record_id, record_path, render
+    from deescalate.records.followups import mark_done_text
+    from deescalate.records.format import path_in
+    from deescalate.records.writer import record_id, render
     from deescalate.redaction import Redactor
 
     playbooks = _playbooks()
@@ -192,7 +193,7 @@ def write_chunk(folder: str, seed: int, first: int, last: int, end: date,
             done = min(end, date.fromisoformat(due) + timedelta(days=rng.randrange(-2, 4)))
             text = mark_done_text(text, done=done, agent=rng.choice(AGENTS),
                                   note=rng.choice(DONE_NOTES), redactor=redactor)[0]
-        path = record_path(Path(folder), identifier)
+        path = path_in(Path(folder), identifier)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8") as handle:
             handle.write(text)

@@ -149,8 +149,9 @@ def bench_start(report: Report) -> None:
 
 def bench_record(report: Report) -> None:
     sys.path.insert(0, str(REPO))
-    from deescalate.engine import Note, run_call
-    from deescalate.record import write_record
+    from deescalate.call.engine import run_call
+    from deescalate.call.model import Note
+    from deescalate.records.writer import write_record
     from deescalate.redaction import Redactor
     from tests.engine_script import builtin, new_call, route_through, walk
 

@@ -10,9 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from deescalate.catalog import builtin_dir
-from deescalate.engine import Action, Call, CallEngine, StepView
-from deescalate.playbook import END, Capture, Playbook, load_file
+from deescalate.call.engine import Action, CallEngine, StepView
+from deescalate.call.model import Call
+from deescalate.playbooks.catalog import builtin_dir
+from deescalate.playbooks.format import END, Capture, Playbook
+from deescalate.playbooks.loader import load_file
 
 START = datetime(2026, 11, 22, 14, 30, 12, tzinfo=UTC)
 

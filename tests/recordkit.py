@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
-from deescalate.engine import CallEngine
-from deescalate.followups import mark_done
-from deescalate.frontmatter import Summary
-from deescalate.playbook import Playbook, load_file
-from deescalate.record import write_record
+from deescalate.call.engine import CallEngine
+from deescalate.playbooks.format import Playbook
+from deescalate.playbooks.loader import load_file
+from deescalate.records.followups import mark_done
+from deescalate.records.reader import Summary
+from deescalate.records.writer import write_record
 from deescalate.redaction import Redactor
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from deescalate.catalog import Catalog, builtin_dir
-from deescalate.playbook import END, PLACEHOLDER, Playbook, check_file
+from deescalate.playbooks.catalog import Catalog, builtin_dir
+from deescalate.playbooks.format import END, PLACEHOLDER, Playbook
+from deescalate.playbooks.loader import check_file
 from tests.conftest import BUILTINS
 
 EXPECTED = {

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from deescalate import config, livecall
-from deescalate.callstore import CallStore
-from deescalate.engine import Action, run_call
+from deescalate import config
+from deescalate.call import live as livecall
+from deescalate.call.engine import Action, run_call
+from deescalate.call.saved import CallStore
 from deescalate.errors import DeescalateError
 from tests.engine_script import Script, builtin, new_call, round_trip
 

@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from deescalate.engine import (
-    OUTCOMES,
+from deescalate.call.engine import (
     Action,
     CallEngine,
     CallPaused,
@@ -16,7 +15,9 @@ from deescalate.engine import (
     parse_capture,
     run_call,
 )
-from deescalate.playbook import END, Capture, check_bytes
+from deescalate.playbooks.format import END, Capture
+from deescalate.playbooks.loader import check_bytes
+from deescalate.records.format import OUTCOMES
 from tests.engine_script import (
     Clock,
     Interrupted,

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from deescalate import followups, safeyaml
+from deescalate import safeyaml
 from deescalate.errors import DeescalateError
-from deescalate.frontmatter import split
+from deescalate.records import followups
+from deescalate.records.reader import split
 from deescalate.redaction import Redactor
 from tests.recordkit import at, write_call
 

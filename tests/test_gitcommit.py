@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deescalate.gitcommit import commit_record, work_tree
+from deescalate.records.git import commit_record, work_tree
 from tests.recordkit import at, write_call
 
 

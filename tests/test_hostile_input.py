@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deescalate.playbook import check_bytes
+from deescalate.playbooks.loader import check_bytes
 
 PATH = Path("hostile.yaml")
 

@@ -20,7 +20,7 @@ def test_the_wheel_ships_the_playbooks_and_runs_from_elsewhere(tmp_path: Path) -
     (wheel,) = (tmp_path / "dist").glob("deescalate-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for stem in ("customer-is-wrong", "upset-customer", "difficult-customer"):
-        assert f"deescalate/playbooks/{stem}.yaml" in names
+        assert f"deescalate/builtin/{stem}.yaml" in names
     assert any(n.endswith("entry_points.txt") for n in names)
 
     site = tmp_path / "site"

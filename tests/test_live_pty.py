@@ -15,10 +15,9 @@ import pexpect
 import pytest
 import yaml
 
-from deescalate.engine import OUTCOMES
-from deescalate.frontmatter import split
-from deescalate.playbook import Playbook
-from deescalate.record import NAME
+from deescalate.playbooks.format import Playbook
+from deescalate.records.format import FILE_NAME, OUTCOMES
+from deescalate.records.reader import split
 from tests.engine_script import answer_for, builtin, route_through
 
 pytestmark = pytest.mark.pty
@@ -115,7 +114,7 @@ def test_a_whole_call_through_each_builtin(tmp_path: Path, name: str) -> None:
     assert child.exitstatus == 0
 
     (path,) = records_in(tmp_path)
-    assert NAME.match(path.name) and path.parent.parent.parent == tmp_path
+    assert FILE_NAME.match(path.name) and path.parent.parent.parent == tmp_path
     data = front(path)
     assert data["record"] == 1 and data["id"] == path.stem
     assert data["playbook"] == name and data["playbook_version"] == 1

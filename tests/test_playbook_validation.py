@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from deescalate.catalog import check_files
 from deescalate.errors import Problem
-from deescalate.playbook import check_bytes, check_file
+from deescalate.playbooks.catalog import check_files
+from deescalate.playbooks.loader import check_bytes, check_file
 
 
 def check(text: str, name: str = "book.yaml") -> tuple[object, list[Problem]]:
@@ -475,7 +475,7 @@ def test_problems_print_as_file_line_col_severity_message(tmp_path: Path) -> Non
 
 def test_many_files_are_checked_in_parallel_with_the_same_findings(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from deescalate import catalog
+    from deescalate.playbooks import catalog
 
     paths = []
     for n in range(catalog.PARALLEL_FROM + 6):

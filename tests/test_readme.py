@@ -37,7 +37,7 @@ def test_the_validate_example_is_real(cli, isolated) -> None:
 
 
 def test_every_key_in_the_key_table_is_on_the_key_line() -> None:
-    from deescalate.screen import KEYS_HELP
+    from deescalate.call.screen import KEYS_HELP
 
     table = README.split("| key | does |", 1)[1].split("\n\n", 1)[0]
     keys = re.findall(r"^\| `?([^`|]+?)`? \|", table, flags=re.MULTILINE)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deescalate.check import naming, unredacted
+from deescalate.records.check import naming, unredacted
 from deescalate.redaction import Redactor
 from tests.recordkit import at, generator, write_call
 
@@ -120,7 +120,7 @@ def test_naming(path: str, identifier: str | None, problems: list[str]) -> None:
 
 def search_everything(text: str, redactor: Redactor) -> list[tuple[int, str]]:
     """What check would find if it handed the redactor all of the text."""
-    from deescalate import check
+    from deescalate.records import check
 
     return [(text.count("\n", 0, f.start) + 1,
              f"{check.KINDS[f.kind]} that is not redacted") for f in redactor.find(text)]

@@ -266,7 +266,7 @@ def test_stats_table(cli, known) -> None:
 
 
 def test_stats_in_colour_on_a_terminal(known, monkeypatch) -> None:
-    from deescalate import report, stats, store
+    from deescalate.records import report, stats, store
 
     monkeypatch.delenv("NO_COLOR")
     numbers = stats.compute(store.scan(known.folder).records, today=known_today())

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deescalate.errors import DeescalateError
-from deescalate.filters import WEEKDAYS, matcher, normalize, parse, parse_day
+from deescalate.records.filters import WEEKDAYS, matcher, normalize, parse, parse_day
 
 FRIDAY = date(2026, 11, 20)
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from deescalate import stats
-from deescalate.report import bar, length
+from deescalate.records import stats
+from deescalate.records.report import bar, length
 from tests.recordkit import summary_record as record
 
 TODAY = date(2026, 11, 20)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from deescalate import store
-from deescalate.frontmatter import Summary
+from deescalate.records import store
+from deescalate.records.reader import Summary
 from tests.recordkit import at, generator, write_call
 
 OLD = 1_600_000_000_000_000_000  # 2020: well before any scan, so never too fresh to cache

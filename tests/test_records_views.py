@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from deescalate import store
+from deescalate.records import store
 
 
 def test_history_view_shows_open_follow_ups(known, today) -> None:
     from rich.console import Console
 
-    from deescalate.recordviews import history_lines, history_view
+    from deescalate.records.views import history_lines, history_view
 
     found = store.history(known.folder, ref="T-1001")
     assert history_lines(found, today) == [

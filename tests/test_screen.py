@@ -10,9 +10,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from deescalate.engine import Action
-from deescalate.playbook import Capture
-from deescalate.screen import SKIP_LABEL, TerminalAsker, step_panel
+from deescalate.call.engine import Action
+from deescalate.call.screen import SKIP_LABEL, TerminalAsker, step_panel
+from deescalate.playbooks.format import Capture
 from tests.engine_script import builtin, new_call
 
 UP, DOWN, ESC, CTRL_C, ENTER, ALT_ENTER = "\x1b[A", "\x1b[B", "\x1b", "\x03", "\r", "\x1b\r"

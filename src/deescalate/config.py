@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from deescalate.errors import DeescalateError
-from deescalate.schema import ID_PATTERN, check_node
+from deescalate.playbooks.schema import ID_PATTERN, check_node
 
 TEAM_FILE = ".deescalate.yaml"
 ROOT_CAUSES = ["billing-error", "shipping-delay", "product-defect", "policy",

@@ -249,6 +249,8 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
         message = exc.problem or exc.context or "not valid YAML"
         if exc.context and exc.problem:
             message = f"{exc.problem} ({exc.context})"
+        if "nesting depth" in message:  # PyYAML 6.0.3 and later cap nesting themselves
+            message = f"the nesting is deeper than {max_depth} levels"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlError(message, line, col) from None
     except yaml.reader.ReaderError as exc:

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from deescalate.authoring import SCHEMA_FILE
 from deescalate.config import TEAM_FILE, TEAM_TEMPLATE
 from deescalate.errors import DeescalateError
+from deescalate.playbooks.authoring import SCHEMA_FILE
 
 # Derived files never belong in git: the records cache and half-written temp files.
 GITIGNORE_LINES = ["records/.cache/", ".*.tmp"]
@@ -16,7 +16,7 @@ GITIGNORE_LINES = ["records/.cache/", ".*.tmp"]
 
 def init_team(folder: Path) -> Iterator[tuple[Path, str]]:
     """Make what is missing of a team folder; yields (path, 'Created' or 'Kept')."""
-    from deescalate.schema import SCHEMA
+    from deescalate.playbooks.schema import SCHEMA
 
     if folder.exists() and not folder.is_dir():
         raise DeescalateError(f"{folder}: is a file, not a folder")

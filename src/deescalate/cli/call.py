@@ -15,9 +15,9 @@ from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from deescalate.callstore import CallStore
+    from deescalate.call.engine import CallEngine
+    from deescalate.call.saved import CallStore
     from deescalate.config import Config
-    from deescalate.engine import CallEngine
 
 
 def start(
@@ -43,8 +43,8 @@ def start(
       deescalate start upset --customer "Dana R." --ref T-1234
       deescalate start
     """
-    from deescalate import livecall
-    from deescalate.callstore import CallStore
+    from deescalate.call import live as livecall
+    from deescalate.call.saved import CallStore
 
     livecall.require_terminal()
     settings = common.settings(playbooks=playbooks, records=records, agent=agent)
@@ -85,8 +85,8 @@ def resume(
       deescalate resume --list
       deescalate resume 20261122-1430
     """
-    from deescalate import livecall
-    from deescalate.callstore import CallStore
+    from deescalate.call import live as livecall
+    from deescalate.call.saved import CallStore
 
     settings = common.settings(records=records)
     store = CallStore(Path(settings.state_dir.value))
@@ -122,7 +122,7 @@ def resume(
 
 def _run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
          notice: str, intro: Callable[[], Any] | None = None) -> None:
-    from deescalate import livecall
+    from deescalate.call import live as livecall
 
     try:
         path, warning = livecall.run(engine, settings, store, console, notice=notice,
@@ -140,7 +140,7 @@ def _run(engine: CallEngine, settings: Config, store: CallStore, console: Consol
 def _pick_playbook(catalog: object) -> str:
     import questionary
 
-    from deescalate.catalog import Catalog
+    from deescalate.playbooks.catalog import Catalog
 
     assert isinstance(catalog, Catalog)
     entries = [e for e in catalog.effective() if e.playbook]

@@ -14,8 +14,8 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from deescalate.catalog import Catalog
     from deescalate.config import Config
+    from deescalate.playbooks.catalog import Catalog
 
 PlaybooksOption = Annotated[
     list[Path] | None,
@@ -40,7 +40,7 @@ def settings(*, playbooks: list[Path] | None = None, records: Path | None = None
 
 
 def catalog(playbooks: list[Path] | None = None) -> Catalog:
-    from deescalate.catalog import Catalog
+    from deescalate.playbooks.catalog import Catalog
 
     return Catalog(settings(playbooks=playbooks).playbook_dirs)
 

@@ -53,9 +53,9 @@ def main(
     """List the follow-ups owed to customers."""
     if ctx.invoked_subcommand is not None:
         return
-    from deescalate import export
     from deescalate.dates import today
-    from deescalate.followups import agenda
+    from deescalate.records import export
+    from deescalate.records.followups import agenda
 
     chosen = filters(since, until, agent, playbook, outcome, ref, customer)
     result = load(records)
@@ -65,7 +65,7 @@ def main(
         common.print_json([{"status": item.status, "due": item.due.isoformat(),
                             "days": item.days, **export.row(item.record)} for item in items])
         return
-    from deescalate import recordviews
+    from deescalate.records import views as recordviews
 
     common.console(wide=True).print(recordviews.followups_view(items))
 
@@ -89,10 +89,10 @@ def done(
       deescalate followups done 20261122-1430 --note "Refund showed on the statement"
     """
     from deescalate.dates import today
-    from deescalate.followups import mark_done
-    from deescalate.frontmatter import Summary
+    from deescalate.records.followups import mark_done
+    from deescalate.records.reader import Summary
+    from deescalate.records.store import NotFound, display, find, scan
     from deescalate.redaction import Redactor
-    from deescalate.store import NotFound, display, find, scan
 
     settings = common.settings(records=records, agent=agent)
     result = scan(settings.records.value)

@@ -44,7 +44,7 @@ def list_(
     Example:
       deescalate playbooks list --playbooks ~/drafts
     """
-    from deescalate import views
+    from deescalate.playbooks import views
 
     entries = common.catalog(playbooks).effective()
     if json:
@@ -67,7 +67,7 @@ def show(
       deescalate playbooks show upset
       deescalate playbooks show customer-is-wrong --format mermaid > flow.mmd
     """
-    from deescalate import views
+    from deescalate.playbooks import views
 
     found = common.catalog(playbooks).find(playbook)
     if format is Format.json:
@@ -94,7 +94,7 @@ def validate(
       deescalate playbooks validate
       deescalate playbooks validate playbooks/refund.yaml
     """
-    from deescalate.catalog import check_files
+    from deescalate.playbooks.catalog import check_files
 
     files = _expand(paths) if paths else [path for path, _ in common.catalog(playbooks).files()]
     problems = check_files(files)
@@ -145,7 +145,7 @@ def new(
       deescalate playbooks new billing-dispute
       deescalate playbooks new upset-customer --from upset-customer
     """
-    from deescalate import authoring
+    from deescalate.playbooks import authoring
 
     settings = common.settings(playbooks=playbooks)
     path, note = authoring.new_playbook(id, from_, settings)
@@ -163,6 +163,6 @@ def schema() -> None:
     Example:
       deescalate playbooks schema > playbooks/playbook.schema.json
     """
-    from deescalate.schema import SCHEMA
+    from deescalate.playbooks.schema import SCHEMA
 
     common.print_json(SCHEMA)

@@ -12,8 +12,8 @@ from deescalate.cli import common
 from deescalate.errors import EXIT_FINDINGS, DeescalateError
 
 if TYPE_CHECKING:
-    from deescalate.filters import Filters
-    from deescalate.store import Scan
+    from deescalate.records.filters import Filters
+    from deescalate.records.store import Scan
 
 app = typer.Typer(
     help="""List, show, count, export and check the call records in the records folder.
@@ -54,7 +54,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 
 def filters(since: str | None, until: str | None, agent: str | None, playbook: str | None,
             outcome: str | None, ref: str | None, customer: str | None) -> Filters:
-    from deescalate import filters as parse
+    from deescalate.records import filters as parse
 
     return parse.parse(since=since, until=until, agent=agent, playbook=playbook,
                        outcome=outcome, ref=ref, customer=customer)
@@ -63,7 +63,7 @@ def filters(since: str | None, until: str | None, agent: str | None, playbook: s
 def load(records: Path | None, *, quiet: bool = False) -> Scan:
     """Every record in the records folder; says on stderr what it had to skip (unless
     `quiet`, for commands about one record)."""
-    from deescalate.store import scan
+    from deescalate.records.store import scan
 
     folder = common.settings(records=records).records.value
     result = scan(folder)
@@ -72,7 +72,7 @@ def load(records: Path | None, *, quiet: bool = False) -> Scan:
 
 
 def report(result: Scan, *, quiet: bool = False) -> None:
-    from deescalate.store import display
+    from deescalate.records.store import display
 
     if not result.exists:
         common.echo(f"No records yet: {display(result.folder)} does not exist.", err=True)
@@ -119,7 +119,8 @@ def list_(
       deescalate records list --since monday --outcome follow-up
       deescalate records list --customer 'dana*' --json
     """
-    from deescalate import export, recordviews
+    from deescalate.records import export
+    from deescalate.records import views as recordviews
 
     chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
     chosen = load(records).select(chosen_filters)
@@ -148,9 +149,9 @@ def show(
       deescalate records show 20261122-143012-jdoe-upset-customer-7f3a
       deescalate records show 20261122-1430
     """
-    from deescalate import recordviews
-    from deescalate.frontmatter import Summary, decode, split
-    from deescalate.store import NotFound, display, find
+    from deescalate.records import views as recordviews
+    from deescalate.records.reader import Summary, decode, split
+    from deescalate.records.store import NotFound, display, find
 
     result = load(records, quiet=True)
     try:
@@ -206,7 +207,7 @@ def stats(
       deescalate records stats --by agent --since -30d
       deescalate records stats --by month --playbook upset-customer --json
     """
-    from deescalate import stats as figures
+    from deescalate.records import stats as figures
 
     chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
     result = load(records)
@@ -218,7 +219,7 @@ def stats(
                            "filters": chosen_filters.describe(),
                            **figures.to_dict(numbers)})
         return
-    from deescalate import report
+    from deescalate.records import report
 
     common.echo(report.render(numbers, unreadable=len(result.unreadable),
                               colour=report.colour_wanted()), nl=False)
@@ -255,7 +256,7 @@ def export(
     """
     import sys
 
-    from deescalate import export as rows
+    from deescalate.records import export as rows
 
     chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
     chosen = load(records).select(chosen_filters)
@@ -266,7 +267,7 @@ def export(
             reconfigure(newline="")  # CSV's own \r\n, not translated again
         rows.write(chosen, sys.stdout, format.value)
         return
-    from deescalate.store import display
+    from deescalate.records.store import display
 
     rows.write_file(output, rows.to_text(chosen, format.value).encode("utf-8"))
     common.echo(f"Wrote {len(chosen):,} record{'s' if len(chosen) != 1 else ''} to "
@@ -287,9 +288,9 @@ def check(
       deescalate records check
       deescalate records check --records support-team/records
     """
-    from deescalate import check as checking
+    from deescalate.records import check as checking
+    from deescalate.records.store import display
     from deescalate.redaction import Redactor
-    from deescalate.store import display
 
     settings = common.settings(records=records)
     folder = settings.records.value

@@ -42,7 +42,7 @@ def show_config(
     Example:
       deescalate config
     """
-    from deescalate.catalog import BUILTIN, builtin_dir
+    from deescalate.playbooks.catalog import BUILTIN, builtin_dir
 
     settings = common.settings(playbooks=playbooks, records=records, agent=agent)
     patterns = settings.redact_patterns

@@ -1,5 +1,5 @@
 """How records look in a terminal: lists, one record, follow-ups, history (with Rich;
-the stats report is plain text, in `deescalate.report`)."""
+the stats report is plain text, in `deescalate.records.report`)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from deescalate.frontmatter import Summary
-from deescalate.report import length
+from deescalate.records.reader import Summary
+from deescalate.records.report import length
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from deescalate.followups import FollowUp
+    from deescalate.records.followups import FollowUp
 
 MOOD_WORDS = {1: "calm", 2: "uneasy", 3: "upset", 4: "angry", 5: "hostile"}
 

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from deescalate import dates
-from deescalate.playbook import CALL_FIELDS, END, PLACEHOLDER, Capture, Playbook, Step
-
-OUTCOMES = ("resolved", "follow-up", "escalated", "unresolved", "dropped")
-NEEDS_FOLLOW_UP = ("follow-up",)
-MOODS = {1: "calm", 2: "uneasy", 3: "upset", 4: "angry", 5: "hostile"}
-STATE_VERSION = 1
+from deescalate.call.model import Call, Mood, Note, Visit, iso, parse_iso, utc_now
+from deescalate.playbooks.format import CALL_FIELDS, END, PLACEHOLDER, Capture, Playbook, Step
+from deescalate.records.format import MOODS, NEEDS_FOLLOW_UP, OUTCOMES
 
 
 class Action(StrEnum):
@@ -35,88 +32,6 @@ class Action(StrEnum):
     SKIP = "skip"
     ESCALATE = "escalate"
     END = "end"
-
-
-@dataclass
-class Note:
-    at: int
-    text: str
-
-
-@dataclass
-class Visit:
-    """One time the call was on a step."""
-
-    step: str
-    at: int  # seconds from the start of the call
-    seconds: int = 0
-    skipped: bool = False
-    skip_reason: str | None = None
-    ticked: list[str] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-    answer: str | None = None  # the branch option chosen here
-
-
-@dataclass
-class Mood:
-    step: str
-    at: int
-    value: int
-
-
-@dataclass
-class Call:
-    """Everything about one call; saved as JSON after every answer."""
-
-    id: str
-    playbook: str
-    playbook_version: int | None
-    playbook_sha256: str
-    playbook_text: str  # the playbook as it was when the call started, to resume exactly
-    playbook_path: str | None
-    agent: str
-    customer: str | None
-    reference: str | None
-    records: str  # the records folder chosen at the start
-    started: str  # ISO 8601, UTC
-    visits: list[Visit] = field(default_factory=list)
-    trail: list[str] = field(default_factory=list)  # steps walked forward, for Back
-    captures: dict[str, Any] = field(default_factory=dict)
-    mood: list[Mood] = field(default_factory=list)
-    escalated: bool = False
-    phase: str = "steps"  # steps, wrap-up, done
-    ended: str | None = None
-    outcome: str | None = None
-    summary: str | None = None
-    root_cause: str | None = None
-    root_cause_asked: bool = False
-    follow_up: str | None = None  # ISO date
-    draft: dict[str, str] = field(default_factory=dict)  # text typed when a prompt was cut off
-    record_suffix: str | None = None  # chosen before the record is written, to write it once
-    state: int = STATE_VERSION
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Call:
-        data = dict(data)
-        data["visits"] = [Visit(**{**v, "notes": [Note(**n) for n in v.get("notes", [])]})
-                          for v in data.get("visits", [])]
-        data["mood"] = [Mood(**m) for m in data.get("mood", [])]
-        return cls(**data)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class CaptureError(ValueError):

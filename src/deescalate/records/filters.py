@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from deescalate.errors import DeescalateError
-from deescalate.frontmatter import OUTCOMES, Summary
+from deescalate.records.format import OUTCOMES
+from deescalate.records.reader import Summary
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from deescalate.errors import DeescalateError
 from deescalate.files import discard, sync_folder, write_temp
-from deescalate.frontmatter import Summary, Unreadable, load_safely, split
+from deescalate.records.format import FOLLOW_UP_HEADING
+from deescalate.records.reader import Summary, Unreadable, load_safely, split
 from deescalate.redaction import Redactor
 
-FOLLOW_UP_HEADING = "## Follow-up"  # the same as deescalate.record's, without its imports
 ORDER = {"overdue": 0, "today": 1, "upcoming": 2, "done": 3}
 
 _DONE_LINE = re.compile(r"^follow_up_done:[ ]*(?:null|Null|NULL|~)?[ ]*$", re.M)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from deescalate.catalog import BUILTIN, Catalog
 from deescalate.config import Config
 from deescalate.errors import DeescalateError
-from deescalate.playbook import check_bytes
-from deescalate.schema import ID_HINT, ID_PATTERN
+from deescalate.playbooks.catalog import BUILTIN, Catalog
+from deescalate.playbooks.loader import check_bytes
+from deescalate.playbooks.schema import ID_HINT, ID_PATTERN
 
 SCHEMA_FILE = "playbook.schema.json"
 

@@ -24,7 +24,8 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from deescalate.frontmatter import OUTCOMES, Summary
+from deescalate.records.format import OUTCOMES
+from deescalate.records.reader import Summary
 
 GROUPS: dict[str, Callable[[Summary], str | None]] = {
     "playbook": lambda r: r.playbook,

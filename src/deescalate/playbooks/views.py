@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from deescalate.playbook import END, Playbook, Step, display_path
+from deescalate.playbooks.format import END, Playbook, Step
+from deescalate.playbooks.loader import display_path
 
 if TYPE_CHECKING:
-    from deescalate.catalog import Entry
+    from deescalate.playbooks.catalog import Entry
 
 
 def entry_dict(entry: Entry) -> dict[str, Any]:

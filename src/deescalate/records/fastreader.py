@@ -1,16 +1,15 @@
-"""The record writer's corner of YAML, read fast and exactly.
+"""The fast record reader: the writer's own layout, read with a few regular expressions.
 
-`deescalate.safeyaml` reads any YAML safely, but at close to a millisecond per record
-it would take minutes over a large records folder. Almost every record is exactly
-what `record.dump_front_matter` wrote, and that is a small corner of YAML: top-level
-`key: value` lines, two block sequences (`mood`, `steps`) of flow or block mappings,
-flow lists and maps of scalars, plain and quoted scalars wrapped at single spaces.
-`fast` reads that corner and nothing else. The moment the text is anything it does
-not fully understand (a comment, an anchor, a tag, an escape, a blank line, a tab,
-an unknown key, a number written as `0x1f`...) it gives up, and the caller reads the
-front matter with the safe parser instead. So whenever `fast` returns data, it is
-what `safeyaml.load` returns for the same text, as far as `frontmatter.summarize`
-looks: the tests check this on records from the writer, hand-edited ones and random
+The safe reader (`deescalate.records.reader`, over `deescalate.safeyaml`) reads any
+YAML, but at close to a millisecond per record it would take minutes over a large
+records folder. Almost every record is exactly what `deescalate.records.writer`
+wrote: the fields of `deescalate.records.format.FIELDS` in that order, each value in
+the small corner of YAML the dumper uses. `summary` matches that layout whole and
+reads the few values a `Summary` needs; the moment the text is anything else (a
+comment, an anchor, a tag, an escape, a blank line, a field out of order, a value
+YAML would read as another type...) it returns None and the safe reader decides. So
+whenever it returns a Summary, it is the one `reader.summarize(safeyaml.load(head))`
+makes: the tests check this on records from the writer, hand-edited ones and random
 mutations of both.
 
 Imported only when some record has to be read (not when every summary is cached),
@@ -24,18 +23,12 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from deescalate.frontmatter import Summary
+from deescalate.records.format import FIELDS, ID_PATTERN, MOODS, OUTCOMES, VERSION
+from deescalate.records.summary import Summary
 
 # The writer's front matter is a few kilobytes; larger ones go to the safe parser,
 # whose caps on nesting and size then apply.
 FAST_LIMIT = 64_000
-TOP_KEYS = frozenset({
-    "record", "id", "playbook", "playbook_version", "playbook_sha256", "agent", "customer",
-    "reference", "started", "ended", "duration_seconds", "outcome", "escalated", "root_cause",
-    "summary", "follow_up", "follow_up_done", "mood", "steps", "captures", "redactions", "tags",
-})
-STEP_KEYS = frozenset({"id", "at", "seconds", "skipped", "unticked", "notes", "skip_reason",
-                       "answer"})
 
 
 class _GiveUp(Exception):
@@ -61,8 +54,6 @@ def _printable(text: str) -> bool:
     return _REFUSE.search(text) is None
 
 
-_TOP = re.compile(r"([a-z_0-9]+):(?: (.*))?\Z")
-_STEP_LINE = re.compile(r"(?:- |  )([a-z_]+):(?: (.*))?\Z")
 _INDICATOR = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # A scalar inside a flow list or map: quoted, or plain without any character that
 # could end it or be read as an indicator there.
@@ -79,31 +70,6 @@ _FLOAT = re.compile(r"-?[0-9]+\.[0-9]+\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 _FOLD = re.compile(r"\n +")
-_MOOD = re.compile(r"\{step: ([a-z0-9][a-z0-9-]*), at: (0|[1-9][0-9]*), value: ([1-5])\}\Z")
-
-_MOODS = re.compile(r"\n- \{step: ([a-z0-9][a-z0-9-]*), at: (0|[1-9][0-9]*), "
-                    r"value: ([1-5])\}(?=\n|\Z)")
-# The writer's layout: its fields in its order, each value on one line or continued on
-# more-indented ones; a step's fields likewise, two spaces in.
-_V = r"[^\n]*(?:\n [^\n]*)*"
-_V3 = r"[^\n]*(?:\n   [^\n]*)*"
-_SCALARS = ("record", "id", "playbook", "playbook_version", "playbook_sha256", "agent",
-            "customer", "reference", "started", "ended", "duration_seconds", "outcome",
-            "escalated", "root_cause", "summary", "follow_up", "follow_up_done")
-_UNIQUE = ("id", "started", "ended")
-_WRITER = re.compile(
-    "".join(f"{key}: (?P<{key}>{_V})\n" for key in _SCALARS)
-    + r"mood:(?P<mood> \[\]|(?:\n- [^\n]*(?:\n [^\n]*)*)+)\n"
-    + r"steps:(?P<steps> \[\]|(?:\n(?:- |  )[^\n]*)+)\n"
-    + "".join(f"{key}: (?P<{key}>{_V})\n" for key in ("captures", "redactions", "tags"))
-    + r"\Z")
-_STEP_ENTRY = (
-    r"\n- id: ([a-z0-9][a-z0-9-]*)\n  at: (?:0|[1-9][0-9]*)\n  seconds: (?:0|[1-9][0-9]*)\n"
-    f"  skipped: (true|false)\n  unticked: ({_V3})\n  notes:( \\[\\]|(?:\n  - {_V3})+)"
-    f"(?:\n  skip_reason: ({_V3}))?(?:\n  answer: ({_V3}))?")
-_STEPS = re.compile(f"(?:{_STEP_ENTRY})+")
-_STEP = re.compile(_STEP_ENTRY)
-
 # The quickest test of all, for steps whose every value is one YAML can only read as
 # text: quoted, or plain and starting with a character no implicit type starts with,
 # or with a letter but not one of YAML 1.1's words for true, false and null. (A test
@@ -133,16 +99,12 @@ _TEXT_STEP = (
     rf"(?:{_TEXT_ITEM}))*)?\]\n  notes:(?: \[\]|(?:\n  - \{{at: (?:0|[1-9][0-9]*), text: "
     rf"(?:{_TEXT_ITEM})\}})+)(?:\n  skip_reason: (?:{_TEXT_LINE}))?"
     rf"(?:\n  answer: (?:{_TEXT_LINE}))?")
-_TEXT_STEPS = re.compile(f"(?:{_TEXT_STEP})+")
 _CAPTURE_VALUE = (rf"(?:{_text_item(_GO_ON_TOP)}|(?:true|false|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)"
                   r"(?=[,}]))")
 _TEXT_CAPTURES = re.compile(
     rf"\{{(?:[a-z0-9][a-z0-9-]*: {_CAPTURE_VALUE}"
     rf"(?:,(?: |{_GO_ON_TOP})[a-z0-9][a-z0-9-]*: {_CAPTURE_VALUE})*)?\}}")
 _CAPTURE_KEYS = re.compile(r"(?:\{|,(?: |\n +))([a-z0-9][a-z0-9-]*): ")
-# A record id (20261122-143012-jdoe-upset-customer-7f3a) is always text to YAML: no
-# implicit type allows eight digits and a dash at its start.
-_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[a-z0-9-]+-[0-9a-f]{4}\Z")
 _STEP_IDS = re.compile(r"\n- id: ([a-z0-9][a-z0-9-]*)\n  at: [0-9]+\n  seconds: [0-9]+\n"
                        r"  skipped: (true|false)\n")
 _STR = "tag:yaml.org,2002:str"
@@ -265,86 +227,44 @@ def _flow(text: str, start: int) -> tuple[Any, int]:
     return pairs, match.end()
 
 
-def _join(first: str, lines: list[str], start: int, end: int) -> str:
-    """A value written over several lines, folded the way YAML folds it (at single spaces)."""
-    if start == end:
-        return first
-    parts = [first]
-    for index in range(start, end):
-        line = lines[index]
-        stripped = line.lstrip(" ")
-        if not stripped or line[-1] == " ":
-            raise _GiveUp  # blank lines and trailing spaces fold differently
-        parts.append(stripped)
-    return " ".join(parts)
-
-
-def _continued(lines: list[str], start: int, indent: str) -> int:
-    """The index of the first line after `start` that does not continue a value."""
-    end = start
-    while end < len(lines) and lines[end].startswith(indent):
-        end += 1
-    return end
-
-
-def fast(head: str) -> dict[str, Any] | None:
-    """The front matter as data, if it is in the writer's corner of YAML; else None.
-
-    For the writer's own layout (fields in its order) the data holds only what
-    `frontmatter.summarize` reads: each step is reduced to its `id` and `skipped`, and
-    `captures` may be an empty mapping standing for the real one; every value in the
-    text has still been checked to be one the safe parser reads without complaint.
-    """
-    if (len(head) > FAST_LIMIT or not head.endswith("\n") or " \n" in head
-            or "\n\n" in head or not _printable(head)):
-        return None  # trailing spaces and blank lines fold in ways `fast` does not follow
-    try:
-        match = _WRITER.match(head)
-        if match is not None:
-            return _writer_layout(match)
-        lines = head.split("\n")
-        lines.pop()
-        return _top(lines)
-    except (_GiveUp, IndexError):
-        return None
-
-
-# The writer's layout with every field as `frontmatter.summarize` accepts it, in one
-# pattern: a record that matches needs no more than a few values read to be summed up.
+# A value on one line, or going on over more-indented ones.
+_V = r"[^\n]*(?:\n [^\n]*)*"
 _NUMBER = r"(?:0|[1-9][0-9]*)"
 _DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _MOMENT = rf"{_DAY}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z"
+_MOOD_VALUE = f"[{min(MOODS)}-{max(MOODS)}]"
+# Each field of the format as the writer writes it and `reader.summarize` accepts it;
+# joined in the format's field order into one pattern: a record that matches needs
+# no more than a few values read to be summed up.
+_FIELD = {
+    "record": f"{VERSION}",
+    "id": f"(?P<id>{ID_PATTERN})",
+    "playbook_version": f"(?P<playbook_version>null|{_NUMBER})",
+    "started": f"(?P<started>{_MOMENT})",
+    "ended": f"(?P<ended>{_MOMENT})",
+    "duration_seconds": f"(?P<duration>{_NUMBER})",
+    "outcome": "(?P<outcome>" + "|".join(re.escape(outcome) for outcome in OUTCOMES) + ")",
+    "escalated": "(?P<escalated>true|false)",
+    "follow_up": f"(?P<follow_up>null|{_DAY})",
+    "follow_up_done": f"(?P<follow_up_done>null|{_DAY})",
+    "captures": f"(?P<captures>{_TEXT_CAPTURES.pattern})",
+    "redactions": f"(?P<redactions>{_NUMBER})",
+}
+_BLOCK = {  # the two block sequences: no space after the colon
+    "mood": (rf"(?P<mood> \[\]|(?:\n- \{{step: [a-z0-9][a-z0-9-]*, at: {_NUMBER}, "
+             rf"value: {_MOOD_VALUE}\}})+)"),
+    "steps": rf"(?P<steps> \[\]|(?:{_TEXT_STEP})+)",
+}
 _STRICT = re.compile(
-    r"record: 1\n"
-    r"id: (?P<id>[0-9]{8}-[0-9]{6}-[a-z0-9-]+-[0-9a-f]{4})\n"
-    rf"playbook: (?P<playbook>{_V})\n"
-    rf"playbook_version: (?P<playbook_version>null|{_NUMBER})\n"
-    rf"playbook_sha256: (?P<playbook_sha256>{_V})\n"
-    rf"agent: (?P<agent>{_V})\n"
-    rf"customer: (?P<customer>{_V})\n"
-    rf"reference: (?P<reference>{_V})\n"
-    rf"started: (?P<started>{_MOMENT})\n"
-    rf"ended: (?P<ended>{_MOMENT})\n"
-    rf"duration_seconds: (?P<duration>{_NUMBER})\n"
-    r"outcome: (?P<outcome>resolved|follow-up|escalated|unresolved|dropped)\n"
-    r"escalated: (?P<escalated>true|false)\n"
-    rf"root_cause: (?P<root_cause>{_V})\n"
-    rf"summary: (?P<summary>{_V})\n"
-    rf"follow_up: (?P<follow_up>null|{_DAY})\n"
-    rf"follow_up_done: (?P<follow_up_done>null|{_DAY})\n"
-    rf"mood:(?P<mood> \[\]|(?:\n- \{{step: [a-z0-9][a-z0-9-]*, at: {_NUMBER}, "
-    r"value: [1-5]\})+)\n"
-    rf"steps:(?P<steps> \[\]|(?:{_TEXT_STEP})+)\n"
-    rf"captures: (?P<captures>{_TEXT_CAPTURES.pattern})\n"
-    rf"redactions: (?P<redactions>{_NUMBER})\n"
-    rf"tags: (?P<tags>{_V})\n\Z")
+    "".join(f"{key}:{_BLOCK[key]}\n" if key in _BLOCK else
+            f"{key}: {_FIELD.get(key, f'(?P<{key}>{_V})')}\n" for key in FIELDS) + r"\Z")
 _MOOD_STEPS = re.compile(r"\{step: ([a-z0-9][a-z0-9-]*), ")
-_MOOD_VALUES = re.compile(r"value: ([1-5])\}")
+_MOOD_VALUES = re.compile(rf"value: ({_MOOD_VALUE})\}}")
 
 
 def summary(head: str, path: str) -> Summary | None:
     """The Summary of a front matter in the writer's layout with every field valid, as
-    `frontmatter.summarize(safeyaml.load(head))` would make it; None for any other."""
+    `reader.summarize(safeyaml.load(head))` would make it; None for any other."""
     if (len(head) > FAST_LIMIT or " \n" in head or "\n\n" in head
             or not _printable(head)):
         return None
@@ -441,148 +361,3 @@ def _value(text: str) -> Any:
         _values.clear()  # the values that recur come back soon enough
     _values[text] = value  # shared, so only ever read
     return value
-
-
-_CHECKED: dict[str, Any] = {}  # stands for captures checked but not read: see `fast`
-
-
-def _writer_layout(match: re.Match[str]) -> dict[str, Any]:
-    data = {key: _value(match[key]) for key in _SCALARS if key not in _UNIQUE}
-    for key in _UNIQUE:  # different in every record: not worth a place in the cache
-        text = match[key]
-        data[key] = text if key == "id" and _ID.match(text) else _block_scalar(text)
-    data["redactions"] = _value(match["redactions"])
-    data["tags"] = _value(match["tags"])
-    captures = match["captures"]
-    if _TEXT_CAPTURES.fullmatch(captures):
-        keys = _CAPTURE_KEYS.findall(captures)
-        if len(set(keys)) != len(keys) or any(_tag(key) != _STR for key in keys):
-            raise _GiveUp
-        data["captures"] = _CHECKED
-    else:
-        data["captures"] = _value(captures)
-    moods = match["mood"]
-    if moods == " []":
-        data["mood"] = []
-    else:
-        entries = moods[3:].split("\n- ")
-        found = _MOODS.findall(moods)
-        if len(found) != len(entries) or any(_tag(step) != _STR for step, _, _ in found):
-            data["mood"] = [_value(entry) for entry in entries]
-        else:
-            data["mood"] = [{"step": step, "at": int(at), "value": int(value)}
-                            for step, at, value in found]
-    steps = match["steps"]
-    if steps == " []":
-        data["steps"] = []
-        return data
-    if _TEXT_STEPS.fullmatch(steps):
-        found = _STEP_IDS.findall(steps)
-        for identifier in {identifier for identifier, _ in found}:
-            if _tag(identifier) != _STR:
-                raise _GiveUp
-        data["steps"] = [{"id": identifier, "skipped": skipped == "true"}
-                         for identifier, skipped in found]
-        return data
-    if not _STEPS.fullmatch(steps):
-        raise _GiveUp
-    entries = _STEP.findall(steps)
-    for identifier in {entry[0] for entry in entries}:
-        if _tag(identifier) != _STR:
-            raise _GiveUp
-    # unticked, skip_reason, answer: checked once per distinct text
-    texts = {entry[2] for entry in entries}
-    texts.update(entry[4] for entry in entries if entry[4])
-    texts.update(entry[5] for entry in entries if entry[5])
-    for text in texts:
-        if text not in _values:
-            _value(text)
-    for entry in entries:
-        if entry[3] != " []":
-            for note in entry[3][5:].split("\n  - "):
-                _value(note)
-    data["steps"] = [{"id": entry[0], "skipped": entry[1] == "true"} for entry in entries]
-    return data
-
-
-def _top(lines: list[str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    index, count = 0, len(lines)
-    while index < count:
-        match = _TOP.match(lines[index])
-        if match is None:
-            raise _GiveUp
-        key, rest = match.groups()
-        if key not in TOP_KEYS or key in data:
-            raise _GiveUp
-        index += 1
-        if rest is None:
-            if index < count and lines[index].startswith("- "):
-                if key == "mood":
-                    data[key], index = _moods(lines, index)
-                elif key == "steps":
-                    data[key], index = _steps(lines, index)
-                else:
-                    raise _GiveUp
-            elif index < count and lines[index].startswith(" "):
-                raise _GiveUp  # a block mapping: not something the writer makes
-            else:
-                data[key] = None
-            continue
-        end = _continued(lines, index, " ")
-        data[key] = _block_scalar(_join(rest, lines, index, end))
-        index = end
-    return data
-
-
-def _moods(lines: list[str], index: int) -> tuple[list[Any], int]:
-    moods: list[Any] = []
-    while index < len(lines) and lines[index].startswith("- "):
-        text = lines[index][2:]
-        end = _continued(lines, index + 1, " ")
-        match = _MOOD.match(text) if end == index + 1 else None
-        if match and _tag(match[1]) == _STR:
-            moods.append({"step": match[1], "at": int(match[2]), "value": int(match[3])})
-        else:
-            value = _block_scalar(_join(text, lines, index + 1, end))
-            moods.append(value)
-        index = end
-    return moods, index
-
-
-def _steps(lines: list[str], index: int) -> tuple[list[Any], int]:
-    steps: list[Any] = []
-    count = len(lines)
-    while index < count and lines[index].startswith("- "):
-        step: dict[str, Any] = {}
-        first = True
-        while index < count:
-            line = lines[index]
-            if first:
-                if not line.startswith("- "):
-                    break
-            elif not line.startswith("  ") or line.startswith("  - "):
-                break
-            match = _STEP_LINE.match(line)
-            if match is None:
-                raise _GiveUp
-            key, rest = match.groups()
-            if key not in STEP_KEYS or key in step:
-                raise _GiveUp
-            first = False
-            index += 1
-            if rest is None:
-                if key != "notes" or not lines[index].startswith("  - "):
-                    raise _GiveUp  # an empty or block value: not the writer's
-                notes: list[Any] = []
-                while index < count and lines[index].startswith("  - "):
-                    end = _continued(lines, index + 1, "   ")
-                    notes.append(_block_scalar(_join(lines[index][4:], lines, index + 1, end)))
-                    index = end
-                step[key] = notes
-                continue
-            end = _continued(lines, index, "   ")
-            step[key] = _block_scalar(_join(rest, lines, index, end))
-            index = end
-        steps.append(step)
-    return steps, index

@@ -12,12 +12,14 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from deescalate.callstore import CallStore, new_call_id
+from deescalate.call.engine import CallEngine, CallPaused, Hangup, run_call
+from deescalate.call.model import Call, utc_now
+from deescalate.call.saved import CallStore, new_call_id
 from deescalate.config import Config
-from deescalate.engine import Call, CallEngine, CallPaused, Hangup, run_call, utc_now
 from deescalate.errors import DeescalateError
-from deescalate.playbook import Playbook, check_bytes
-from deescalate.record import write_record
+from deescalate.playbooks.format import Playbook
+from deescalate.playbooks.loader import check_bytes
+from deescalate.records.writer import write_record
 from deescalate.redaction import Redactor
 
 if TYPE_CHECKING:
@@ -79,7 +81,7 @@ def reopen(call: Call) -> CallEngine:
 def run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
         *, notice: str = "", intro: Callable[[], Any] | None = None) -> tuple[Path, str | None]:
     """Run the call to its end and write its record; CallPaused if the agent stops early."""
-    from deescalate.screen import TerminalAsker
+    from deescalate.call.screen import TerminalAsker
 
     asker = TerminalAsker(console, engine, notice=notice, intro=intro)
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
@@ -115,7 +117,7 @@ def finish(engine: CallEngine, settings: Config, store: CallStore) -> tuple[Path
     store.discard(engine.call.id)
     warning = None
     if settings.git_commit.value:
-        from deescalate.gitcommit import commit_record
+        from deescalate.records.git import commit_record
 
         warning = commit_record(path)
     return path, warning
@@ -133,8 +135,9 @@ def earlier_calls(folder: Path, *, ref: str | None, customer: str | None) -> Cal
 
     def look() -> None:
         try:
-            from deescalate import recordviews, store
             from deescalate.dates import today
+            from deescalate.records import store
+            from deescalate.records import views as recordviews
 
             rows = store.history(folder, ref=ref, customer=customer)
             found["view"] = recordviews.history_view(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from deescalate.errors import DeescalateError
-from deescalate.frontmatter import Summary
+from deescalate.records.reader import Summary
 
 FORMATS = ("csv", "jsonl")
 COLUMNS = (

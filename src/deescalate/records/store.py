@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from deescalate.filters import Filters, normalize
-from deescalate.frontmatter import MAX_RECORD_BYTES, Summary, Unreadable, read
+from deescalate.records.filters import Filters, normalize
+from deescalate.records.format import MAX_BYTES
+from deescalate.records.reader import Summary, Unreadable, read
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "summaries.jsonl"
@@ -107,8 +108,8 @@ def read_file(folder: str, path: str, size: int = -1) -> Summary | str:
         try:
             if size < 0:
                 size = os.fstat(fd).st_size
-            data = os.read(fd, min(size, MAX_RECORD_BYTES) + 1)
-            while len(data) <= MAX_RECORD_BYTES and (more := os.read(fd, 65536)):
+            data = os.read(fd, min(size, MAX_BYTES) + 1)
+            while len(data) <= MAX_BYTES and (more := os.read(fd, 65536)):
                 data += more  # it grew since the stat
         finally:
             os.close(fd)
@@ -170,8 +171,11 @@ def cache_path(folder: Path) -> Path:
 
 
 _HEADER = {"cache": "deescalate record summaries", "version": CACHE_VERSION}
-_INTERNED = (1, 3, 9, 11)  # playbook, agent, outcome, root_cause: a few values, many times
-_LISTS = (18, 20)  # skipped, tags: mostly empty, and then all the same empty tuple
+# A few values, many times: one copy of each. Taken by name, so a new field moves nothing.
+_INTERNED = tuple(Summary._fields.index(name)
+                  for name in ("playbook", "agent", "outcome", "root_cause"))
+# Mostly empty, and then all the same empty tuple.
+_LISTS = tuple(Summary._fields.index(name) for name in ("skipped", "tags"))
 
 
 def _read_cache(path: Path, found: dict[str, tuple[int, int, int]]

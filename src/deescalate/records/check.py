@@ -18,11 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from deescalate.records.format import FILE_NAME
+from deescalate.records.store import display, find_files, in_parallel, scan
 from deescalate.redaction import Redactor
-from deescalate.store import display, find_files, in_parallel, scan
 
-# <YYYY>/<MM>/<YYYYMMDD>-<HHMMSS>-<agent>-<playbook>-<4 hex>.md, as record.NAME has it
-NAME = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}\.md$")
 _CANDIDATE = re.compile(r"@|[0-9][0-9 ().+-]{5,}[0-9]")
 KINDS = {"card": "a card number", "email": "an e-mail address", "phone": "a phone number"}
 MAX_BYTES = 2_000_000
@@ -43,7 +42,7 @@ def naming(path: str, identifier: str | None) -> list[str]:
     """What is wrong with where a record is and what it is called."""
     parts = path.split("/")
     name = parts[-1]
-    if not NAME.match(name):
+    if not FILE_NAME.match(name):
         return ["the file name does not follow the scheme "
                 "<YYYYMMDD>-<HHMMSS>-<agent>-<playbook>-<4 hex digits>.md"]
     problems = []

@@ -1,4 +1,4 @@
-"""Playbooks: the typed model of format version 1, and reading one from a YAML file.
+"""Reading a playbook from a YAML file: every problem at once, or a valid `Playbook`.
 
 `check_file` reports every problem of a file at once (for `playbooks validate`);
 `load_file` returns a valid playbook or raises (for everything else).
@@ -8,113 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from deescalate import safeyaml
 from deescalate.errors import DeescalateError, PlaybookInvalid, Problem
+from deescalate.playbooks.format import (
+    CALL_FIELDS,
+    END,
+    PLACEHOLDER,
+    Branch,
+    Capture,
+    Option,
+    Playbook,
+    Step,
+)
+from deescalate.playbooks.schema import ID_HINT, ID_PATTERN, SCHEMA, check_node, did_you_mean
 from deescalate.safeyaml import Node
-from deescalate.schema import ID_HINT, ID_PATTERN, SCHEMA, check_node, did_you_mean
 
-END = "end"
-# Placeholders a `say` phrase may use besides the playbook's capture ids.
-CALL_FIELDS = ("customer", "agent", "ref")
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ID = re.compile(ID_PATTERN)
-
-
-@dataclass(frozen=True, slots=True)
-class Capture:
-    """A fact to write down at a step."""
-
-    id: str
-    label: str
-    type: str = "line"
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    pattern: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    label: str
-    goto: str
-
-
-@dataclass(frozen=True, slots=True)
-class Branch:
-    question: str
-    options: tuple[Option, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One screen of the call: what to do, say, avoid, tick and write down."""
-
-    id: str
-    title: str
-    do: tuple[str, ...] = ()
-    say: tuple[str, ...] = ()
-    avoid: tuple[str, ...] = ()
-    checklist: tuple[str, ...] = ()
-    capture: tuple[Capture, ...] = ()
-    next: str | None = None
-    branch: Branch | None = None
-
-
-@dataclass(frozen=True)
-class Playbook:
-    """A valid playbook; `start` is always set, and `next` is resolved on every step."""
-
-    id: str
-    title: str
-    steps: tuple[Step, ...]
-    start: str
-    summary: str = ""
-    version: int | None = None
-    tags: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    escalate: str | None = None
-    path: Path | None = None
-    sha256: str = ""
-    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self._index.update({step.id: n for n, step in enumerate(self.steps)})
-
-    def step(self, step_id: str) -> Step:
-        return self.steps[self._index[step_id]]
-
-    def number(self, step_id: str) -> int:
-        """The step's 1-based position in the playbook."""
-        return self._index[step_id] + 1
-
-    def successors(self, step: Step) -> list[str]:
-        """Where a step can lead: its branch's targets, else its one next step (maybe `end`)."""
-        if step.branch:
-            return [option.goto for option in step.branch.options]
-        assert step.next is not None
-        return [step.next]
-
-    def captures(self) -> Iterator[Capture]:
-        for step in self.steps:
-            yield from step.capture
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data in the file format's shape (for JSON output)."""
-        def clean(obj: Any) -> Any:
-            if isinstance(obj, tuple | list):
-                return [clean(item) for item in obj]
-            if hasattr(obj, "__dataclass_fields__"):
-                return {name: clean(getattr(obj, name)) for name in obj.__dataclass_fields__
-                        if not name.startswith("_") and name not in ("path", "sha256")}
-            return obj
-        data: dict[str, Any] = clean(self)
-        data["source"] = str(self.path) if self.path else None
-        data["sha256"] = self.sha256
-        return data
 
 
 class _Checker:

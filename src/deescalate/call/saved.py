@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
-from deescalate.engine import Call
+from deescalate.call.model import Call
 from deescalate.errors import DeescalateError
 from deescalate.files import discard, write_temp
 

@@ -12,7 +12,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 
-from deescalate.stats import Figures, Stats
+from deescalate.records.stats import Figures, Stats
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33",

@@ -16,11 +16,12 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from deescalate.engine import MOODS, Action, Check, StepView, parse_capture
-from deescalate.playbook import Capture
+from deescalate.call.engine import Action, Check, StepView, parse_capture
+from deescalate.playbooks.format import Capture
+from deescalate.records.format import MOODS
 
 if TYPE_CHECKING:
-    from deescalate.engine import CallEngine
+    from deescalate.call.engine import CallEngine
 
 KEYS_HELP = [("Enter", "next"), ("n", "note"), ("m", "mood"), ("1-9", "tick"), ("b", "back"),
              ("s", "skip"), ("e", "escalate"), ("q", "end call")]

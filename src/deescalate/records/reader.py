@@ -1,73 +1,29 @@
-"""A record's front matter as the record commands see it: a `Summary`, or why not.
+"""Reading a record file into a `Summary`: the fast reader first, the safe one always.
 
-`parse` reads the front matter with `deescalate.recordyaml.fast` when the text is in
-the record writer's own corner of YAML (almost always, and some ten times faster)
-and with the safe reference parser, `deescalate.safeyaml`, otherwise. `summarize`
-checks the fields and keeps the few that listing, stats, export and follow-ups
-need. A record that fails either is `Unreadable`, with a message for `records check`.
+Two readers, one answer. `deescalate.records.fastreader` reads the front matter of a
+record exactly as the writer lays it out (nearly every record) with a few regular
+expressions, in some tens of microseconds. Anything else, a hand edit, another
+tool's YAML, a merge, goes to the safe reader here: `deescalate.safeyaml` (caps on
+size, nesting and aliases; core tags only) and `summarize`, which checks each field
+and says what is wrong. The fast reader returns a Summary only when it is exactly
+what the safe reader would make of the same text; the tests hold it to that.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-RECORD_VERSION = 1
-MAX_RECORD_BYTES = 1_000_000
-# The same as deescalate.engine's (a test keeps them so): importing the engine here
-# would cost every `records` command the playbook reader's start-up time.
-OUTCOMES = ("resolved", "follow-up", "escalated", "unresolved", "dropped")
-MOODS = range(1, 6)
+from deescalate.records.format import ID, ID_EXAMPLE, MAX_BYTES, OUTCOMES, REQUIRED, VERSION
+from deescalate.records.summary import Summary, Unreadable
+
+__all__ = ["Summary", "Unreadable", "decode", "load_safely", "read", "split", "summarize"]
+
 _INT = {int}
 _STR = {str}
 _BOOL = {bool}
 _STR_INT = {str, int}
-ID = re.compile(r"[0-9]{8}-[0-9]{6}-[a-z0-9-]+-[0-9a-f]{4}\Z")
-
-REQUIRED = ("record", "id", "playbook", "agent", "started", "ended", "duration_seconds",
-            "outcome", "escalated")
-
-
-class Summary(NamedTuple):
-    """What the record commands need from one record; a plain tuple, so it caches as JSON."""
-
-    id: str
-    playbook: str
-    playbook_version: int | None
-    agent: str
-    customer: str | None
-    reference: str | None
-    started: str  # UTC, 2026-11-22T14:30:12Z, so text order is time order
-    ended: str
-    duration: int  # seconds
-    outcome: str
-    escalated: bool
-    root_cause: str | None
-    summary: str | None
-    follow_up: str | None  # 2026-11-25
-    follow_up_done: str | None
-    mood_start: int | None
-    mood_end: int | None
-    steps: int  # step visits
-    skipped: tuple[str, ...]  # ids of the steps skipped, each once, in call order
-    redactions: int
-    tags: tuple[str, ...]
-    path: str  # relative to the records folder, '/'-separated
-
-    @property
-    def day(self) -> str:
-        """The UTC date the call started, 2026-11-22."""
-        return self.started[:10]
-
-    @property
-    def follow_up_open(self) -> bool:
-        return self.follow_up is not None and self.follow_up_done is None
-
-
-class Unreadable(ValueError):
-    """A record the commands can't use; the message says why, for `records check`."""
 
 
 # -- the safe path and the summary -----------------------------------------------------
@@ -80,14 +36,6 @@ def split(text: str) -> tuple[str, str]:
     if end < 0:
         raise Unreadable("the front matter has no closing '---' line")
     return text[4:end + 1], text[end + 5:]
-
-
-def parse(head: str) -> dict[str, Any]:
-    """The front matter as data: fast when it can be, safe always."""
-    from deescalate.recordyaml import fast
-
-    data = fast(head)
-    return data if data is not None else load_safely(head)
 
 
 def load_safely(head: str) -> dict[str, Any]:
@@ -107,8 +55,8 @@ def load_safely(head: str) -> dict[str, Any]:
 
 def decode(data: bytes) -> str:
     """A record's text: UTF-8, with Windows line ends read as plain ones."""
-    if len(data) > MAX_RECORD_BYTES:
-        raise Unreadable(f"the file is larger than {MAX_RECORD_BYTES:,} bytes, the most "
+    if len(data) > MAX_BYTES:
+        raise Unreadable(f"the file is larger than {MAX_BYTES:,} bytes, the most "
                          "a record may be")
     try:
         text = data.decode("utf-8")
@@ -121,10 +69,10 @@ def decode(data: bytes) -> str:
 
 def read(data: bytes, path: str) -> Summary:
     """The summary of a record file's bytes; Unreadable says what is wrong."""
-    from deescalate.recordyaml import summary
+    from deescalate.records.fastreader import summary
 
     head, _ = split(decode(data))
-    return summary(head, path) or summarize(parse(head), path)
+    return summary(head, path) or summarize(load_safely(head), path)
 
 
 def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
@@ -197,14 +145,13 @@ def summarize(data: dict[str, Any], path: str) -> Summary:
         if key not in data:
             raise Unreadable(f"the required field '{key}' is missing")
     version = data["record"]
-    if version != RECORD_VERSION or type(version) is not int:
+    if version != VERSION or type(version) is not int:
         raise Unreadable(f"'record' is {_shown(version)}; this version of deescalate reads "
-                         f"record format {RECORD_VERSION}")
+                         f"record format {VERSION}")
     identifier = _text(data, "id", required=True)
     assert identifier is not None
     if not ID.match(identifier):
-        raise Unreadable(f"'id' {_shown(identifier)} is not a record id like "
-                         "20261122-143012-jdoe-upset-customer-7f3a")
+        raise Unreadable(f"'id' {_shown(identifier)} is not a record id like {ID_EXAMPLE}")
     outcome = _text(data, "outcome", required=True)
     if outcome not in OUTCOMES:
         raise Unreadable(f"'outcome' is {_shown(outcome)}, not one of {', '.join(OUTCOMES)}")

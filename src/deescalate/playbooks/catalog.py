@@ -7,17 +7,18 @@ from pathlib import Path
 
 from deescalate.config import Setting
 from deescalate.errors import DeescalateError, PlaybookInvalid, Problem
-from deescalate.playbook import Playbook, check_file
-from deescalate.schema import did_you_mean
+from deescalate.playbooks.format import Playbook
+from deescalate.playbooks.loader import check_file
+from deescalate.playbooks.schema import did_you_mean
 
 BUILTIN = "built-in"
 
 
 def builtin_dir() -> Path:
     """The built-in playbooks: inside the installed package, or the repo's top-level folder."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "playbooks"
-    return packaged if packaged.is_dir() else here.parents[1] / "playbooks"
+    package = Path(__file__).resolve().parents[1]  # src/deescalate, or site-packages/deescalate
+    packaged = package / "builtin"  # where the wheel puts the repo's top-level playbooks/
+    return packaged if packaged.is_dir() else package.parents[1] / "playbooks"
 
 
 def is_path(name: str) -> bool:
@@ -87,7 +88,7 @@ class Catalog:
     def find(self, name: str) -> Playbook:
         """The playbook a PLAYBOOK argument names: a path, an id or an alias."""
         if is_path(name):
-            from deescalate.playbook import load_file
+            from deescalate.playbooks.loader import load_file
 
             return load_file(Path(name))
         entries = self.effective()
@@ -160,7 +161,7 @@ def _clashes(playbooks: list[_Names]) -> list[Problem]:
     The same id in different folders is an override, which is how a team adapts a
     built-in playbook, so it is not reported.
     """
-    from deescalate.playbook import display_path
+    from deescalate.playbooks.loader import display_path
 
     problems: list[Problem] = []
     by_folder: dict[tuple[Path, str], _Names] = {}

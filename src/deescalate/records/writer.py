@@ -18,14 +18,12 @@ from typing import Any
 
 import yaml
 
-from deescalate.engine import MOODS, Call, parse_iso
+from deescalate.call.model import Call, parse_iso
 from deescalate.files import discard, sync_folder, write_temp
-from deescalate.playbook import Playbook
+from deescalate.playbooks.format import Playbook
+from deescalate.records.format import FOLLOW_UP_HEADING, MOODS, VERSION, path_in
 from deescalate.redaction import Redactor
 
-RECORD_VERSION = 1
-FOLLOW_UP_HEADING = "## Follow-up"
-NAME = re.compile(r"^\d{8}-\d{6}-[a-z0-9-]+-[0-9a-f]{4}\.md$")
 ATTEMPTS = 50
 
 try:
@@ -38,7 +36,7 @@ class _Dumper(_BaseDumper):
     """Keys in the order given, times as 2026-11-22T14:30:12Z.
 
     Collections of plain values are written in flow style (`[a, b]`, `{at: 3, text: x}`),
-    which keeps the front matter short and is the shape `recordyaml.fast` reads quickly.
+    which keeps the front matter short and is the shape `records.fastreader` reads quickly.
     """
 
 
@@ -85,9 +83,6 @@ def record_id(call: Call, suffix: str) -> str:
             f"{slug(call.playbook, 'playbook')}-{suffix}")
 
 
-def record_path(folder: Path, identifier: str) -> Path:
-    return folder / identifier[0:4] / identifier[4:6] / f"{identifier}.md"
-
 
 def minutes(seconds: int) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
@@ -131,7 +126,7 @@ def render(call: Call, playbook: Playbook, redactor: Redactor, identifier: str) 
         steps.append(entry)
     captures = {key: scrub.value(value) for key, value in call.captures.items()}
     front: dict[str, Any] = {
-        "record": RECORD_VERSION,
+        "record": VERSION,
         "id": identifier,
         "playbook": call.playbook,
         "playbook_version": call.playbook_version,
@@ -232,7 +227,7 @@ def write_record(folder: Path, call: Call, playbook: Playbook, redactor: Redacto
     for attempt in range(ATTEMPTS):
         suffix = call.record_suffix if attempt == 0 and call.record_suffix else None
         identifier = record_id(call, suffix or secrets.token_hex(2))
-        path = record_path(folder, identifier)
+        path = path_in(folder, identifier)
         path.parent.mkdir(parents=True, exist_ok=True)
         data = render(call, playbook, redactor, identifier).encode("utf-8")
         if _place(path, data):

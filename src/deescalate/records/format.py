@@ -1,0 +1,57 @@
+"""Record format version 1, stated once: every other module takes it from here.
+
+A record is one Markdown file per call, `<records>/<YYYY>/<MM>/<id>.md`, whose YAML
+front matter holds the fields below in this order. The writer
+(`deescalate.records.writer`), the readers (`deescalate.records.reader` and
+`deescalate.records.fastreader`), `records check`, `followups` and the records store
+import what they need of the format from this module, which imports nothing heavy,
+so the fast paths can use it too. `docs/record-format.md` describes every field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+VERSION = 1
+
+# 20261122-143012-jdoe-upset-customer-7f3a: the UTC start, the agent and playbook
+# (lowercase letters, digits and dashes), four random hex digits.
+ID_PATTERN = r"[0-9]{8}-[0-9]{6}-[a-z0-9-]+-[0-9a-f]{4}"
+ID = re.compile(rf"{ID_PATTERN}\Z")
+FILE_NAME = re.compile(rf"{ID_PATTERN}\.md\Z")
+ID_EXAMPLE = "20261122-143012-jdoe-upset-customer-7f3a"
+SUFFIX = ".md"
+
+OUTCOMES = ("resolved", "follow-up", "escalated", "unresolved", "dropped")
+NEEDS_FOLLOW_UP = ("follow-up",)  # the outcomes that ask for a follow-up date
+MOODS = {1: "calm", 2: "uneasy", 3: "upset", 4: "angry", 5: "hostile"}
+
+# The front matter's fields, in the order the writer writes them.
+FIELDS = ("record", "id", "playbook", "playbook_version", "playbook_sha256", "agent",
+          "customer", "reference", "started", "ended", "duration_seconds", "outcome",
+          "escalated", "root_cause", "summary", "follow_up", "follow_up_done", "mood",
+          "steps", "captures", "redactions", "tags")
+# Each `steps` entry's fields, in order; the last two only when set.
+STEP_FIELDS = ("id", "at", "seconds", "skipped", "unticked", "notes", "skip_reason", "answer")
+MOOD_FIELDS = ("step", "at", "value")
+NOTE_FIELDS = ("at", "text")
+# A record without any of these can't be counted.
+REQUIRED = ("record", "id", "playbook", "agent", "started", "ended", "duration_seconds",
+            "outcome", "escalated")
+
+# The body's section that `followups done` appends to.
+FOLLOW_UP_HEADING = "## Follow-up"
+
+# A record is a few kilobytes; anything near this is not one, and is not read whole.
+MAX_BYTES = 1_000_000
+
+
+def relative_path(identifier: str) -> str:
+    """Where the record with this id belongs in a records folder: `2026/11/<id>.md`."""
+    return f"{identifier[0:4]}/{identifier[4:6]}/{identifier}{SUFFIX}"
+
+
+def path_in(folder: Path, identifier: str) -> Path:
+    """The record's path under `folder`."""
+    return folder / relative_path(identifier)
