@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from deescalate.records.format import ID_STAMP
+
 # 13 to 19 digits, optionally in groups split by single spaces or dashes.
 _CARD = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
 _EMAIL = re.compile(
@@ -65,7 +67,7 @@ def _is_phone(text: str) -> bool:
     formatted = bool(re.search(r"[ ().-]", text)) or text.startswith(("+", "0"))
     if not formatted or re.search(r"[ .-]{2,}", text):
         return False
-    if re.fullmatch(r"\d{8}-\d{6}", text) or re.match(r"\d{4}-\d{2}-\d{2}", text):
+    if re.fullmatch(ID_STAMP, text) or re.match(r"\d{4}-\d{2}-\d{2}", text):
         return False  # a record id or a date, not a number to dial
     groups = [g for g in re.split(r"[ ().-]+", text.lstrip("+")) if g]
     return not any(len(group) == 1 for group in groups[1:])

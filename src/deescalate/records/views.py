@@ -11,6 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from deescalate.records.format import MOODS
 from deescalate.records.reader import Summary
 from deescalate.records.report import length
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
     from deescalate.records.followups import FollowUp
 
-MOOD_WORDS = {1: "calm", 2: "uneasy", 3: "upset", 4: "angry", 5: "hostile"}
 
 
 def when(record: Summary) -> str:
@@ -97,8 +97,8 @@ def record_view(record: Summary, body: str, today: date) -> RenderableType:
     if record.root_cause:
         rows.append(("Root cause", record.root_cause))
     if record.mood_start is not None and record.mood_end is not None:
-        rows.append(("Mood", f"{record.mood_start} ({MOOD_WORDS[record.mood_start]}) → "
-                             f"{record.mood_end} ({MOOD_WORDS[record.mood_end]})"))
+        rows.append(("Mood", f"{record.mood_start} ({MOODS[record.mood_start]}) → "
+                             f"{record.mood_end} ({MOODS[record.mood_end]})"))
     if record.follow_up:
         rows.append(("Follow-up", follow_up_text(record, today)))
     if record.skipped:

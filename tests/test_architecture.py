@@ -1,0 +1,132 @@
+"""The shape of the code: no import circles, and one owner for each format's constants."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "deescalate"
+
+
+def module_name(path: Path) -> str:
+    parts = ["deescalate", *path.relative_to(PACKAGE).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports_of(name: str) -> set[str]:
+    """Every module of the package that `name` imports, at the top or inside a function."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]
+                                + ([base] if base else []))
+            for alias in node.names:  # `from a import b` imports a.b when b is a module
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base)
+    return {module for module in found if module in MODULES and module != name}
+
+
+GRAPH = {name: imports_of(name) for name in MODULES}
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_walk_sees_the_imports() -> None:
+    assert len(MODULES) > 30
+    assert "deescalate.records.format" in GRAPH["deescalate.records.writer"]
+    assert "deescalate.records.fastreader" in GRAPH["deescalate.records.reader"]  # lazy
+    assert "deescalate.cli.common" in GRAPH["deescalate.cli.records"]  # from a package
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_module_imports_itself_round_a_circle() -> None:
+    assert circles(GRAPH) == []
+
+
+def test_the_rooms_import_downwards() -> None:
+    """The CLI is over everything; nothing in the library imports it. The playbook room
+    knows nothing of calls or records; the engine knows nothing of the screen."""
+    for name, targets in GRAPH.items():
+        if not name.startswith(("deescalate.cli", "deescalate.__main__")):
+            assert not {t for t in targets if t.startswith("deescalate.cli")}, name
+        if name.startswith("deescalate.playbooks"):
+            assert not {t for t in targets
+                        if t.startswith(("deescalate.call", "deescalate.records"))}, name
+    engine_side = GRAPH["deescalate.call.engine"] | GRAPH["deescalate.call.model"]
+    assert "deescalate.call.screen" not in engine_side
+
+
+# Fragments that only the owner of the record format may write: the id's parts, the
+# outcomes, the follow-up heading, the version.
+OWNED = {
+    "the record-id pattern": re.compile(r"\[0-9a-f\]\{4\}|\\d\{8\}|\[0-9\]\{8\}"),
+    "the outcomes": re.compile(r"""["']unresolved["']"""),
+    "the follow-up heading": re.compile(r"""["']## Follow-up"""),
+    "the moods": re.compile(r"""["']hostile["']"""),
+}
+FORMAT = PACKAGE / "records" / "format.py"
+
+
+@pytest.mark.parametrize("what", sorted(OWNED))
+def test_record_format_constants_are_written_once(what: str) -> None:
+    pattern = OWNED[what]
+    writers = [path.relative_to(PACKAGE).as_posix() for path in MODULES.values()
+               if pattern.search(path.read_text(encoding="utf-8"))]
+    assert writers == ["records/format.py"], f"{what} is written in {writers}"
+
+
+def test_the_record_format_owner_imports_nothing_heavy() -> None:
+    tree = ast.parse(FORMAT.read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import | ast.ImportFrom)
+                for alias in (node.names if isinstance(node, ast.Import) else
+                              [ast.alias(node.module or "")])}
+    assert imported <= {"__future__", "re", "pathlib"}
