@@ -130,3 +130,25 @@ def test_the_record_format_owner_imports_nothing_heavy() -> None:
                 for alias in (node.names if isinstance(node, ast.Import) else
                               [ast.alias(node.module or "")])}
     assert imported <= {"__future__", "re", "pathlib"}
+
+
+def test_only_the_command_line_knows_exit_codes() -> None:
+    """The library says what went wrong; the CLI alone turns that into an exit code."""
+    for name, path in MODULES.items():
+        if not name.startswith("deescalate.cli"):
+            text = path.read_text(encoding="utf-8")
+            assert "EXIT_" not in text and "exit_code" not in text, name
+
+
+def test_every_kind_of_error_has_an_exit_code() -> None:
+    from deescalate import errors
+    from deescalate.cli import EXIT_CODES, exit_code
+
+    kinds = [value for value in vars(errors).values() if isinstance(value, type)
+             and issubclass(value, errors.DeescalateError)
+             and value is not errors.DeescalateError]
+    assert len(kinds) >= 8
+    for kind in kinds:
+        assert any(parent in EXIT_CODES for parent in kind.__mro__), kind
+    assert exit_code(errors.NotFound("x")) == 2
+    assert exit_code(errors.PlaybookInvalid([errors.Problem("p", 1, 1, "error", "m")])) == 2

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadInput, DeescalateError
 from deescalate.records.filters import WEEKDAYS, matcher, normalize, parse, parse_day
 
 FRIDAY = date(2026, 11, 20)
@@ -69,7 +69,7 @@ def test_parse_checks_everything() -> None:
     assert parse().describe() == {}
     with pytest.raises(DeescalateError, match="did you mean 'follow-up'") as caught:
         parse(outcome="followup")
-    assert caught.value.exit_code == 2
+    assert isinstance(caught.value, BadInput)
     with pytest.raises(DeescalateError, match="'bogus' is not an outcome") as caught:
         parse(outcome="bogus")
     assert "did you mean" not in caught.value.message

@@ -188,12 +188,12 @@ def test_find_by_id_prefix_or_file_name(known) -> None:
     assert store.find(result, f"{r3}.md").id == r3
     broken = store.find(result, "20261103-0900")
     assert broken[0] == "2026/11/20261103-090000-jdoe-upset-customer-dead.md"
-    with pytest.raises(store.NotFound) as many:
+    with pytest.raises(store.AmbiguousRecord) as many:
         store.find(result, "202611")
     assert len(many.value.candidates) == 7
-    with pytest.raises(store.NotFound, match="no record has the id 'zzz'"):
+    with pytest.raises(store.RecordNotFound, match="no record has the id 'zzz'"):
         store.find(result, "zzz")
-    with pytest.raises(store.NotFound, match="no record id given"):
+    with pytest.raises(store.RecordNotFound, match="no record id given"):
         store.find(result, " ")
 
 

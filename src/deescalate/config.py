@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadFile, BadInput
 from deescalate.playbooks.schema import ID_PATTERN, check_node
 
 TEAM_FILE = ".deescalate.yaml"
@@ -136,7 +136,7 @@ def read_settings(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
     try:
         root = safeyaml.compose(text)
     except safeyaml.YamlError as exc:
-        raise DeescalateError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from None
+        raise BadFile(f"{path}:{exc.line}:{exc.col}: {exc.message}") from None
     if root is None:
         return {}
     problems: list[str] = []
@@ -144,7 +144,7 @@ def read_settings(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
         f"{path}:{node.line}:{node.col}: {message}"), subject="the settings file")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise DeescalateError(problems[0] + more)
+        raise BadFile(problems[0] + more)
     values: dict[str, Any] = safeyaml.to_python(root)
     return {key: value for key, value in values.items() if value is not None}
 
@@ -188,7 +188,7 @@ def load(
     agent_setting = pick("agent", agent, "DEESCALATE_AGENT",
                          Setting(login_name(), "default (your login name)"), from_team=False)
     if not str(agent_setting.value).strip():
-        raise DeescalateError(f"the agent name is empty ({agent_setting.source})")
+        raise BadInput(f"the agent name is empty ({agent_setting.source})")
 
     default_records = (Setting(team_file.parent / "records", f"default (beside {team_file})")
                        if team_file else
@@ -261,6 +261,6 @@ def _check_patterns(patterns: list[RedactPattern], team_file: Path | None) -> No
         try:
             re.compile(entry.pattern)
         except re.error as exc:
-            raise DeescalateError(
-                f"{team_file}: the redact pattern {entry.pattern!r} is not a valid regular "
-                f"expression ({exc})") from None
+            raise BadFile(
+        f"{team_file}: the redact pattern {entry.pattern!r} is not a valid regular "
+        f"expression ({exc})") from None

@@ -1,23 +1,54 @@
-"""The one error type for problems with the user's input, files or terminal."""
+"""The kinds of problem the library reports: each says what went wrong, never how to exit.
+
+Every error here is a problem the user can fix, shown as one line and never as a
+traceback. The command line (`deescalate.cli.run`) is the one place that renders
+them and turns each kind into an exit code.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-# Exit codes, as PRODUCT.md section 1 fixes them.
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
 
 class DeescalateError(Exception):
-    """A problem the user can fix: shown as one line, never as a traceback."""
+    """A problem the user can fix; `message` says what it is, in one line."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.exit_code = exit_code
+
+
+class BadInput(DeescalateError):
+    """A value given on the command line or typed at a prompt that can't be used."""
+
+
+class NotFound(DeescalateError):
+    """No playbook, record, saved call, file or folder goes by the name given."""
+
+
+class Ambiguous(NotFound):
+    """More than one thing goes by the name given."""
+
+
+class BadFile(DeescalateError):
+    """A file that was read but can't be used: too large, not text, not valid."""
+
+
+class CantRead(DeescalateError):
+    """A file or folder the system won't let us read."""
+
+
+class CantWrite(DeescalateError):
+    """A file or folder the system won't let us write: permissions, a full disk."""
+
+
+class Conflict(DeescalateError):
+    """The thing to change is not in the state the change needs (done already, taken,
+    or changed by someone else meanwhile)."""
+
+
+class NoTerminal(DeescalateError):
+    """An interactive command run without a terminal."""
 
 
 class Problem(NamedTuple):
@@ -37,7 +68,7 @@ class Problem(NamedTuple):
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
 
-class PlaybookInvalid(DeescalateError):
+class PlaybookInvalid(BadFile):
     """A playbook that has errors, raised where a valid one is needed."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -23,7 +23,7 @@ try:  # libyaml's parser is much faster; the pure-Python one is the fallback
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadFile, BadInput, CantRead, NotFound
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -88,20 +88,20 @@ def read_bytes(path: Path, *, limit: int = MAX_BYTES, what: str = "file") -> byt
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > limit:
-                raise DeescalateError(
-                    f"{path}: the {what} is {size:,} bytes; the limit is {limit:,}"
-                )
+                raise BadFile(
+            f"{path}: the {what} is {size:,} bytes; the limit is {limit:,}"
+        )
             data = handle.read(limit + 1)
     except FileNotFoundError:
-        raise DeescalateError(f"{path}: no such file") from None
+        raise NotFound(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise DeescalateError(f"{path}: is a folder, not a {what}") from None
+        raise BadInput(f"{path}: is a folder, not a {what}") from None
     except PermissionError:
-        raise DeescalateError(f"{path}: permission denied") from None
+        raise CantRead(f"{path}: permission denied") from None
     except OSError as exc:
-        raise DeescalateError(f"{path}: can't read it ({exc.strerror or exc})") from None
+        raise CantRead(f"{path}: can't read it ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise DeescalateError(f"{path}: the {what} is larger than the limit of {limit:,} bytes")
+        raise BadFile(f"{path}: the {what} is larger than the limit of {limit:,} bytes")
     return data
 
 
@@ -122,7 +122,7 @@ def read_text(path: Path, *, limit: int = MAX_BYTES, what: str = "file") -> str:
     try:
         return decode(data)
     except YamlError as exc:
-        raise DeescalateError(f"{path}: {exc.message}") from None
+        raise BadFile(f"{path}: {exc.message}") from None
 
 
 _resolver = yaml.resolver.Resolver()

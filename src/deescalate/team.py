@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from deescalate.config import TEAM_FILE, TEAM_TEMPLATE
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadInput, CantWrite
 from deescalate.playbooks.authoring import SCHEMA_FILE
 
 # Derived files never belong in git: the records cache and half-written temp files.
@@ -19,7 +19,7 @@ def init_team(folder: Path) -> Iterator[tuple[Path, str]]:
     from deescalate.playbooks.schema import SCHEMA
 
     if folder.exists() and not folder.is_dir():
-        raise DeescalateError(f"{folder}: is a file, not a folder")
+        raise BadInput(f"{folder}: is a file, not a folder")
     try:
         if not folder.exists():
             folder.mkdir(parents=True)
@@ -36,8 +36,8 @@ def init_team(folder: Path) -> Iterator[tuple[Path, str]]:
         yield _write_new(folder / "playbooks" / SCHEMA_FILE, json.dumps(SCHEMA, indent=2) + "\n")
         yield _gitignore(folder / ".gitignore")
     except OSError as exc:
-        raise DeescalateError(f"{exc.filename or folder}: can't write "
-                              f"({exc.strerror or exc})") from None
+        raise CantWrite(f"{exc.filename or folder}: can't write "
+                        f"({exc.strerror or exc})") from None
 
 
 def _write_new(path: Path, text: str) -> tuple[Path, str]:

@@ -16,7 +16,7 @@ from deescalate.call.engine import CallEngine, CallPaused, Hangup, run_call
 from deescalate.call.model import Call, utc_now
 from deescalate.call.saved import CallStore, new_call_id
 from deescalate.config import Config
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadFile, CantWrite, NoTerminal
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import check_bytes
 from deescalate.records.writer import write_record
@@ -33,8 +33,8 @@ HISTORY_WAIT = 0.5
 def require_terminal() -> None:
     """A live call needs a person at a terminal: refuse at once without one."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise DeescalateError("a live call needs a terminal, and stdin or stdout is not one "
-                              "(running under CI or a pipe?)")
+        raise NoTerminal("a live call needs a terminal, and stdin or stdout is not one "
+                         "(running under CI or a pipe?)")
 
 
 def redactor(settings: Config) -> Redactor:
@@ -49,10 +49,10 @@ def ready_records_folder(folder: Path) -> bool:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DeescalateError(f"{folder}: can't make the records folder "
-                              f"({exc.strerror or exc})") from None
+        raise CantWrite(f"{folder}: can't make the records folder "
+                        f"({exc.strerror or exc})") from None
     if not os.access(folder, os.W_OK):
-        raise DeescalateError(f"{folder}: the records folder is not writable")
+        raise CantWrite(f"{folder}: the records folder is not writable")
     return not existed
 
 
@@ -73,8 +73,8 @@ def reopen(call: Call) -> CallEngine:
     path = Path(call.playbook_path or f"{call.playbook}.yaml")
     book, problems = check_bytes(call.playbook_text.encode("utf-8"), path, str(path))
     if book is None:
-        raise DeescalateError(f"the saved call {call.id} holds a playbook that no longer "
-                              f"reads ({problems[0]})")
+        raise BadFile(f"the saved call {call.id} holds a playbook that no longer "
+                      f"reads ({problems[0]})")
     return CallEngine(book, call)
 
 
@@ -112,8 +112,8 @@ def finish(engine: CallEngine, settings: Config, store: CallStore) -> tuple[Path
     try:
         path = write_record(folder, engine.call, engine.playbook, redactor(settings))
     except OSError as exc:
-        raise DeescalateError(f"{folder}: can't write the record ({exc.strerror or exc}); "
-                              f"the call is saved: deescalate resume {engine.call.id}") from None
+        raise CantWrite(f"{folder}: can't write the record ({exc.strerror or exc}); "
+                        f"the call is saved: deescalate resume {engine.call.id}") from None
     store.discard(engine.call.id)
     warning = None
     if settings.git_commit.value:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from deescalate.call.model import Call
-from deescalate.errors import DeescalateError
+from deescalate.errors import Ambiguous, BadFile, NotFound
 from deescalate.files import discard, write_temp
 
 
@@ -48,11 +48,11 @@ class CallStore:
             data = json.loads(path.read_bytes().decode("utf-8", "surrogatepass"))
             return Call.from_dict(data)
         except FileNotFoundError:
-            raise DeescalateError(f"no saved call {call_id!r}; "
-                                  "`deescalate resume --list` shows them") from None
+            raise NotFound(f"no saved call {call_id!r}; "
+                           "`deescalate resume --list` shows them") from None
         except (OSError, ValueError, TypeError) as exc:
-            raise DeescalateError(f"{path}: the saved call can't be read ({exc}); "
-                                  f"`deescalate resume --discard {call_id}` removes it") from None
+            raise BadFile(f"{path}: the saved call can't be read ({exc}); "
+                          f"`deescalate resume --discard {call_id}` removes it") from None
 
     def ids(self) -> list[str]:
         """Saved call ids, oldest first."""
@@ -67,10 +67,10 @@ class CallStore:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise DeescalateError(f"no saved call {prefix!r}; "
-                                  "`deescalate resume --list` shows them")
-        raise DeescalateError(f"{prefix!r} matches {len(matches)} saved calls: "
-                              f"{', '.join(matches)}")
+            raise NotFound(f"no saved call {prefix!r}; "
+                           "`deescalate resume --list` shows them")
+        raise Ambiguous(f"{prefix!r} matches {len(matches)} saved calls: "
+                        f"{', '.join(matches)}")
 
     def discard(self, call_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -22,7 +22,18 @@ except ImportError:  # pragma: no cover - older Typer uses Click itself
     from click.exceptions import UsageError as _UsageError  # type: ignore[import-not-found,no-redef]
 
 from deescalate import __version__
-from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
+from deescalate.cli.common import EXIT_INTERRUPTED, EXIT_USAGE
+from deescalate.errors import (
+    Ambiguous,
+    BadFile,
+    BadInput,
+    CantRead,
+    CantWrite,
+    Conflict,
+    DeescalateError,
+    NoTerminal,
+    NotFound,
+)
 
 # name: (module, attribute, summary). The attribute is a function for one command, a
 # Typer app for a group of them. The summary is the first line of its help, repeated
@@ -115,6 +126,29 @@ def _root(
     """A de-escalation coach for customer calls."""
 
 
+# Each kind of problem the library reports, and the exit code it ends the command with.
+# All of them are the user's to fix, so all are 2 for now; the table is where to change
+# that. `records check` and `playbooks validate` exit 1 on findings by themselves.
+EXIT_CODES: dict[type[DeescalateError], int] = {
+    BadInput: EXIT_USAGE,
+    NotFound: EXIT_USAGE,
+    Ambiguous: EXIT_USAGE,
+    BadFile: EXIT_USAGE,
+    CantRead: EXIT_USAGE,
+    CantWrite: EXIT_USAGE,
+    Conflict: EXIT_USAGE,
+    NoTerminal: EXIT_USAGE,
+}
+
+
+def exit_code(error: DeescalateError) -> int:
+    """The exit code for a kind of problem: its own, or its nearest parent kind's."""
+    for kind in type(error).__mro__:
+        if kind in EXIT_CODES:
+            return EXIT_CODES[kind]
+    return EXIT_USAGE
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) and return the exit code."""
     command = typer.main.get_command(app)
@@ -126,7 +160,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except DeescalateError as exc:
         typer.secho(f"deescalate: {exc.message}", fg="red", err=True)
-        return exc.exit_code
+        return exit_code(exc)
     except KeyboardInterrupt:
         typer.echo("", err=True)
         return EXIT_INTERRUPTED

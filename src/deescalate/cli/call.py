@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from deescalate.cli import common
-from deescalate.errors import EXIT_INTERRUPTED, DeescalateError
+from deescalate.errors import DeescalateError, NotFound
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -105,7 +105,7 @@ def resume(
     if call_id is None:
         ids = store.ids()
         if not ids:
-            raise DeescalateError("there is no saved call to resume")
+            raise NotFound("there is no saved call to resume")
         call_id = ids[0] if len(ids) == 1 else _pick_saved(store, ids)
     call = store.load(store.find(call_id))
     engine = livecall.reopen(call)
@@ -131,7 +131,7 @@ def _run(engine: CallEngine, settings: Config, store: CallStore, console: Consol
         with contextlib.suppress(OSError):  # the terminal may be gone; the call is safe
             console.print(f"\nThe call is saved. Carry on with: [bold]deescalate resume "
                           f"{engine.call.id}[/bold]")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(common.EXIT_INTERRUPTED) from None
     console.print(f"\nRecord written: [bold]{path}[/bold]")
     if warning:
         common.warn(warning)
@@ -145,8 +145,8 @@ def _pick_playbook(catalog: object) -> str:
     assert isinstance(catalog, Catalog)
     entries = [e for e in catalog.effective() if e.playbook]
     if not entries:
-        raise DeescalateError("no playbooks found; `deescalate playbooks list` shows where "
-                              "they are searched for")
+        raise NotFound("no playbooks found; `deescalate playbooks list` shows where "
+                       "they are searched for")
     choices = [questionary.Choice(f"{e.playbook.title}  ({e.id})", value=e.id)
                for e in entries if e.playbook]
     return str(questionary.select("Which playbook?", choices, use_shortcuts=len(choices) <= 9,

@@ -19,7 +19,7 @@ from deescalate.cli.records import (
     filters,
     load,
 )
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadFile, Conflict
 
 app = typer.Typer(
     help="""List the follow-ups owed to customers: overdue, due today, upcoming.
@@ -91,23 +91,20 @@ def done(
     from deescalate.dates import today
     from deescalate.records.followups import mark_done
     from deescalate.records.reader import Summary
-    from deescalate.records.store import NotFound, display, find, scan
+    from deescalate.records.store import display, find, scan
     from deescalate.redaction import Redactor
 
     settings = common.settings(records=records, agent=agent)
     result = scan(settings.records.value)
-    try:
-        found = find(result, record_id)
-    except NotFound as exc:
-        raise DeescalateError(exc.message) from None
+    found = find(result, record_id)
     if not isinstance(found, Summary):
-        raise DeescalateError(f"{display(result.folder / found[0])}: {found[1]}; fix the "
-                              "record first (deescalate records check)")
+        raise BadFile(f"{display(result.folder / found[0])}: {found[1]}; fix the "
+                      "record first (deescalate records check)")
     if found.follow_up is None:
-        raise DeescalateError(f"{found.id} has no follow-up to mark done")
+        raise Conflict(f"{found.id} has no follow-up to mark done")
     if found.follow_up_done is not None:
-        raise DeescalateError(f"{found.id}: the follow-up was already marked done on "
-                              f"{found.follow_up_done}")
+        raise Conflict(f"{found.id}: the follow-up was already marked done on "
+                       f"{found.follow_up_done}")
     redactor = Redactor(
         emails=settings.redact_emails.value, phones=settings.redact_phones.value,
         patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])

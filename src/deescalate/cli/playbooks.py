@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from deescalate.cli import common
-from deescalate.errors import EXIT_FINDINGS, DeescalateError
+from deescalate.errors import NotFound
 
 app = typer.Typer(
     help="""List, show, check and write playbooks.
@@ -109,7 +109,7 @@ def validate(
     else:
         typer.echo(f"{count} checked: no problems", err=True)
     if errors:
-        raise typer.Exit(EXIT_FINDINGS)
+        raise typer.Exit(common.EXIT_FINDINGS)
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -119,12 +119,12 @@ def _expand(paths: list[Path]) -> list[Path]:
             found = sorted(p for p in path.iterdir()
                            if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
             if not found:
-                raise DeescalateError(f"{path}: no playbooks (*.yaml) in this folder")
+                raise NotFound(f"{path}: no playbooks (*.yaml) in this folder")
             files += found
         elif path.exists() or path.is_symlink():
             files.append(path)
         else:
-            raise DeescalateError(f"{path}: no such file or folder")
+            raise NotFound(f"{path}: no such file or folder")
     return files
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from deescalate.cli import common
-from deescalate.errors import EXIT_FINDINGS, DeescalateError
+from deescalate.errors import BadFile, CantRead, NotFound
 
 if TYPE_CHECKING:
     from deescalate.records.filters import Filters
@@ -151,20 +151,17 @@ def show(
     """
     from deescalate.records import views as recordviews
     from deescalate.records.reader import Summary, decode, split
-    from deescalate.records.store import NotFound, display, find
+    from deescalate.records.store import display, find
 
     result = load(records, quiet=True)
-    try:
-        found = find(result, record_id)
-    except NotFound as exc:
-        raise DeescalateError(exc.message) from None
+    found = find(result, record_id)
     path = result.folder / (found.path if isinstance(found, Summary) else found[0])
     try:
         text = decode(path.read_bytes())
     except OSError as exc:
-        raise DeescalateError(f"{display(path)}: can't read it ({exc.strerror})") from None
+        raise CantRead(f"{display(path)}: can't read it ({exc.strerror})") from None
     except Exception as exc:  # an Unreadable record: show what is there
-        raise DeescalateError(f"{display(path)}: {exc}") from None
+        raise BadFile(f"{display(path)}: {exc}") from None
     if not isinstance(found, Summary):
         common.warn(f"{display(path)}: {found[1]}; showing the file as it is")
         common.echo(text.rstrip("\n"))
@@ -295,7 +292,7 @@ def check(
     settings = common.settings(records=records)
     folder = settings.records.value
     if not folder.is_dir():
-        raise DeescalateError(f"{display(folder)}: no records folder there")
+        raise NotFound(f"{display(folder)}: no records folder there")
     redactor = Redactor(
         emails=settings.redact_emails.value, phones=settings.redact_phones.value,
         patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
@@ -307,5 +304,5 @@ def check(
     if findings:
         common.echo(f"{count}: {len(findings):,} problem{'s' if len(findings) != 1 else ''} "
                     f"in {files:,} file{'s' if files != 1 else ''}", err=True)
-        raise typer.Exit(EXIT_FINDINGS)
+        raise typer.Exit(common.EXIT_FINDINGS)
     common.echo(f"{count}: no problems", err=True)

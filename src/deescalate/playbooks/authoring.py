@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from deescalate.config import Config
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadFile, BadInput, CantWrite, Conflict
 from deescalate.playbooks.catalog import BUILTIN, Catalog
 from deescalate.playbooks.loader import check_bytes
 from deescalate.playbooks.schema import ID_HINT, ID_PATTERN
@@ -86,7 +86,7 @@ def target_folder(settings: Config) -> Path:
 def new_playbook(playbook_id: str, source: str | None, settings: Config) -> tuple[Path, str]:
     """Write `<folder>/<id>.yaml`; returns its path and a note for the user (or '')."""
     if not re.match(ID_PATTERN, playbook_id):
-        raise DeescalateError(f"{playbook_id!r} is not a valid playbook id: {ID_HINT}")
+        raise BadInput(f"{playbook_id!r} is not a valid playbook id: {ID_HINT}")
     folder = target_folder(settings)
     path = folder / f"{playbook_id}.yaml"
     catalog = Catalog(settings.playbook_dirs)
@@ -104,7 +104,7 @@ def new_playbook(playbook_id: str, source: str | None, settings: Config) -> tupl
         text = f"# yaml-language-server: $schema={SCHEMA_FILE}\n{text}"
     book, _problems = check_bytes(text.encode("utf-8"), path, str(path))
     if book is None or book.id != playbook_id:  # pragma: no cover - the template is tested
-        raise DeescalateError(f"could not make a valid playbook from {source or 'the template'}")
+        raise BadFile(f"could not make a valid playbook from {source or 'the template'}")
 
     note = ""
     shadowed = [e for e in catalog.all_entries() if e.id == playbook_id]
@@ -116,9 +116,9 @@ def new_playbook(playbook_id: str, source: str | None, settings: Config) -> tupl
         with open(path, "x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
-        raise DeescalateError(f"{path} already exists; pick another id or edit that file") from None
+        raise Conflict(f"{path} already exists; pick another id or edit that file") from None
     except OSError as exc:
-        raise DeescalateError(f"{path}: can't write it ({exc.strerror or exc})") from None
+        raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
     return path, note
 
 

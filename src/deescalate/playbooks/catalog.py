@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deescalate.config import Setting
-from deescalate.errors import DeescalateError, PlaybookInvalid, Problem
+from deescalate.errors import CantRead, NotFound, PlaybookInvalid, Problem
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import check_file
 from deescalate.playbooks.schema import did_you_mean
@@ -61,7 +61,7 @@ class Catalog:
             except (FileNotFoundError, NotADirectoryError):
                 continue
             except PermissionError:
-                raise DeescalateError(f"{folder}: permission denied") from None
+                raise CantRead(f"{folder}: permission denied") from None
             found += [(path, setting.source) for path in names]
         return found
 
@@ -105,7 +105,7 @@ class Catalog:
         hint = did_you_mean(name, names)
         if not hint:
             hint = "; `deescalate playbooks list` shows them all"
-        raise DeescalateError(f"no playbook is called {name!r}{hint}")
+        raise NotFound(f"no playbook is called {name!r}{hint}")
 
 
 # Below this many files a second process costs more than it saves.

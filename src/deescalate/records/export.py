@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from deescalate.errors import DeescalateError
+from deescalate.errors import CantWrite
 from deescalate.records.reader import Summary
 
 FORMATS = ("csv", "jsonl")
@@ -95,7 +95,7 @@ def write_file(path: Path, data: bytes) -> None:
             handle.write(data)
         os.replace(temp, path)
     except OSError as exc:
-        raise DeescalateError(f"{path}: can't write it ({exc.strerror or exc})") from None
+        raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
     finally:
         if temp.exists():
             temp.unlink()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadInput
 from deescalate.records.format import OUTCOMES
 from deescalate.records.reader import Summary
 
@@ -103,20 +103,20 @@ def parse(*, since: str | None = None, until: str | None = None, agent: str | No
         try:
             days[name] = parse_day(text, today=today) if text is not None else None
         except ValueError as exc:
-            raise DeescalateError(f"--{name}: {exc}") from None
+            raise BadInput(f"--{name}: {exc}") from None
     if days["since"] and days["until"] and days["since"] > days["until"]:
-        raise DeescalateError(f"--since {days['since']} is after --until {days['until']}: "
-                              "no call can match")
+        raise BadInput(f"--since {days['since']} is after --until {days['until']}: "
+                       "no call can match")
     if outcome is not None and outcome not in OUTCOMES:
         import difflib
 
         close = difflib.get_close_matches(outcome.strip().lower(), OUTCOMES, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise DeescalateError(f"--outcome: {outcome!r} is not an outcome (one of "
-                              f"{', '.join(OUTCOMES)}){hint}")
+        raise BadInput(f"--outcome: {outcome!r} is not an outcome (one of "
+                       f"{', '.join(OUTCOMES)}){hint}")
     for name, value in (("agent", agent), ("playbook", playbook), ("ref", ref),
                         ("customer", customer)):
         if value is not None and not value.strip():
-            raise DeescalateError(f"--{name}: give a value, not an empty text")
+            raise BadInput(f"--{name}: give a value, not an empty text")
     return Filters(since=days["since"], until=days["until"], agent=agent, playbook=playbook,
                    outcome=outcome, ref=ref, customer=customer)

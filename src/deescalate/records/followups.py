@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadFile, CantRead, CantWrite, Conflict, DeescalateError
 from deescalate.files import discard, sync_folder, write_temp
 from deescalate.records.format import FOLLOW_UP_HEADING
 from deescalate.records.reader import Summary, Unreadable, load_safely, split
@@ -79,18 +79,18 @@ def mark_done_text(text: str, *, done: date, agent: str, note: str | None,
     crlf = "\r\n" in text
     if crlf:
         if text.count("\n") != text.count("\r\n"):
-            raise DeescalateError("the record mixes Windows and Unix line ends; fix that first")
+            raise BadFile("the record mixes Windows and Unix line ends; fix that first")
         text = text.replace("\r\n", "\n")
     try:
         head, body = split(text)
         before = load_safely(head)
     except Unreadable as exc:
-        raise DeescalateError(str(exc)) from None
+        raise BadFile(str(exc)) from None
     if before.get("follow_up") is None:
-        raise DeescalateError("the record has no follow-up to mark done")
+        raise Conflict("the record has no follow-up to mark done")
     if before.get("follow_up_done") is not None:
-        raise DeescalateError(f"the follow-up was already marked done on "
-                              f"{before['follow_up_done']}")
+        raise Conflict(f"the follow-up was already marked done on "
+                       f"{before['follow_up_done']}")
 
     stamp = f"follow_up_done: {done.isoformat()}"
     line = _DONE_LINE.search(head)
@@ -99,8 +99,8 @@ def mark_done_text(text: str, *, done: date, agent: str, note: str | None,
     elif "follow_up_done" not in before and (due := _DUE_LINE.search(head)) is not None:
         head = head[:due.end()] + stamp + "\n" + head[due.end():]
     else:
-        raise DeescalateError("the record's follow_up_done line is laid out in a way this "
-                              "command does not change; edit it by hand")
+        raise BadFile("the record's follow_up_done line is laid out in a way this "
+                      "command does not change; edit it by hand")
 
     who, found = redactor.redact(" ".join(agent.split()))
     line_text = f"Done {done.isoformat()} by {who}"
@@ -122,8 +122,8 @@ def mark_done_text(text: str, *, done: date, agent: str, note: str | None,
     except safeyaml.YamlError:  # pragma: no cover - we changed one scalar line
         after = None
     if after != expected:
-        raise DeescalateError("the record's front matter is laid out in a way this command "
-                              "can't change safely; edit it by hand")
+        raise BadFile("the record's front matter is laid out in a way this command "
+                      "can't change safely; edit it by hand")
 
     if body and not body.endswith("\n"):
         body += "\n"
@@ -144,16 +144,16 @@ def mark_done(path: Path, *, done: date, agent: str, note: str | None,
         before = os.stat(path)
         data = path.read_bytes()
     except OSError as exc:
-        raise DeescalateError(f"{path}: can't read it ({exc.strerror or exc})") from None
+        raise CantRead(f"{path}: can't read it ({exc.strerror or exc})") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise DeescalateError(f"{path}: not UTF-8 text") from None
+        raise BadFile(f"{path}: not UTF-8 text") from None
     try:
         new_text, found = mark_done_text(text, done=done, agent=agent, note=note,
                                          redactor=redactor)
     except DeescalateError as exc:
-        raise DeescalateError(f"{path}: {exc.message}") from None
+        raise type(exc)(f"{path}: {exc.message}") from None
     replace_file(path, new_text.encode("utf-8"), before)
     return found
 
@@ -163,16 +163,16 @@ def replace_file(path: Path, data: bytes, before: os.stat_result) -> None:
     try:
         temp = write_temp(path, data, mode=before.st_mode & 0o7777)
     except OSError as exc:
-        raise DeescalateError(f"{path}: can't write it ({exc.strerror or exc})") from None
+        raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
     try:
         now = os.stat(path)
         if (now.st_size, now.st_mtime_ns, now.st_ino) != (
                 before.st_size, before.st_mtime_ns, before.st_ino):
-            raise DeescalateError(f"{path}: the record changed while it was being updated; "
-                                  "run the command again")
+            raise Conflict(f"{path}: the record changed while it was being updated; "
+                           "run the command again")
         os.replace(temp, path)
     except OSError as exc:
-        raise DeescalateError(f"{path}: can't write it ({exc.strerror or exc})") from None
+        raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
     finally:
         discard(temp)
     sync_folder(path.parent)

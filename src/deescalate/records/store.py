@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from deescalate.errors import Ambiguous, NotFound
 from deescalate.records.filters import Filters, normalize
 from deescalate.records.format import MAX_BYTES
 from deescalate.records.reader import Summary, Unreadable, read
@@ -322,21 +323,24 @@ def _scan(folder: Path, cache: bool, workers: int | None) -> Scan:
 
 # -- finding one record ------------------------------------------------------------------
 
-class NotFound(LookupError):
-    """No record, or more than one, has the id asked for."""
+class RecordNotFound(NotFound):
+    """No record has the id asked for; `candidates` are the ids it may have meant."""
 
     def __init__(self, message: str, candidates: list[str]) -> None:
         super().__init__(message)
-        self.message = message
         self.candidates = candidates
+
+
+class AmbiguousRecord(RecordNotFound, Ambiguous):
+    """More than one record has an id that starts with what was asked for."""
 
 
 def find(scan_result: Scan, prefix: str) -> Summary | tuple[str, str]:
     """The record whose id starts with `prefix` (or is it), or an unreadable record's
-    (path, problem) when the prefix names its file; NotFound when none or several do."""
+    (path, problem) when the prefix names its file; RecordNotFound when none or several do."""
     wanted = prefix.strip().removesuffix(".md")
     if not wanted:
-        raise NotFound("no record id given", [])
+        raise RecordNotFound("no record id given", [])
     exact = [r for r in scan_result.records if r.id == wanted]
     if len(exact) == 1:
         return exact[0]
@@ -351,13 +355,13 @@ def find(scan_result: Scan, prefix: str) -> Summary | tuple[str, str]:
         names = sorted({r.id for r in matches}
                        | {p.rsplit("/", 1)[-1].removesuffix(".md") for p, _ in broken})
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        raise NotFound(f"{len(names)} records match {prefix!r}: {shown}; give more of the id",
-                       names)
+        raise AmbiguousRecord(
+            f"{len(names)} records match {prefix!r}: {shown}; give more of the id", names)
     import difflib
 
     close = difflib.get_close_matches(wanted, [r.id for r in scan_result.records], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise NotFound(f"no record has the id {prefix!r}{hint}", close)
+    raise RecordNotFound(f"no record has the id {prefix!r}{hint}", close)
 
 
 # -- call history ------------------------------------------------------------------------
