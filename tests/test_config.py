@@ -116,6 +116,30 @@ def test_redact_patterns_take_a_name(write) -> None:
                                                         ("ticket", r"TK\d+")]
 
 
+def test_each_setting_has_the_type_its_use_needs(write, isolated: Path) -> None:
+    write(".deescalate.yaml", "records: calls\nroot_causes: [late]\n"
+                              "redact: {emails: false}\ngit: {commit: true}\n")
+    settings = config.load(agent=" ana ")
+    assert settings.agent.value == "ana"
+    assert settings.records.value == isolated.resolve() / "calls"
+    assert all(isinstance(d.value, Path) and d.value.is_absolute()
+               for d in settings.playbook_dirs)
+    assert isinstance(settings.state_dir.value, Path)
+    assert settings.root_causes.value == ["late"]
+    assert settings.redact_emails.value is False and settings.redact_phones.value is True
+    assert settings.git_commit.value is True
+    assert settings.redact_patterns.value == []
+
+
+def test_the_redactor_is_built_from_the_settings(write) -> None:
+    write(".deescalate.yaml", "redact:\n  emails: false\n  patterns:\n"
+                              "    - {name: ticket, pattern: 'TK\\d+'}\n")
+    redactor = config.load().redactor()
+    text, count = redactor.redact("mail ana@example.com about TK1234, card 4111 1111 1111 1111")
+    assert text == ("mail ana@example.com about [redacted: ticket], card [redacted: card]")
+    assert count == 2
+
+
 def test_an_empty_agent_name_is_refused(monkeypatch) -> None:
     with pytest.raises(DeescalateError, match="agent name is empty"):
         config.load(agent="  ")

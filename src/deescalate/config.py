@@ -11,10 +11,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from deescalate.errors import BadFile, BadInput
 from deescalate.playbooks.schema import ID_PATTERN, check_node
+
+if TYPE_CHECKING:
+    from deescalate.redaction import Redactor
+
+T = TypeVar("T")
 
 TEAM_FILE = ".deescalate.yaml"
 ROOT_CAUSES = ["billing-error", "shipping-delay", "product-defect", "policy",
@@ -70,10 +75,10 @@ git: {commit: false}   # true: commit each new record (that file alone)
 
 
 @dataclass(frozen=True)
-class Setting:
-    """A value and where it came from."""
+class Setting(Generic[T]):
+    """A value, already of the type its use needs, and where it came from."""
 
-    value: Any
+    value: T
     source: str
 
 
@@ -87,15 +92,15 @@ class RedactPattern:
 class Config:
     """The effective settings for one run."""
 
-    agent: Setting
-    records: Setting  # Path
-    playbook_dirs: list[Setting]  # Path each, in search order (built-ins not included)
-    root_causes: Setting  # list[str]
-    redact_emails: Setting
-    redact_phones: Setting
-    redact_patterns: Setting  # list[RedactPattern]
-    git_commit: Setting
-    state_dir: Setting  # Path
+    agent: Setting[str]
+    records: Setting[Path]  # absolute
+    playbook_dirs: list[Setting[Path]]  # absolute, in search order (built-ins not included)
+    root_causes: Setting[list[str]]
+    redact_emails: Setting[bool]
+    redact_phones: Setting[bool]
+    redact_patterns: Setting[list[RedactPattern]]
+    git_commit: Setting[bool]
+    state_dir: Setting[Path]
     team_file: Path | None
     user_file: Path
     user_playbooks: Path = field(init=False)
@@ -106,6 +111,13 @@ class Config:
     @property
     def team_dir(self) -> Path | None:
         return self.team_file.parent if self.team_file else None
+
+    def redactor(self) -> Redactor:
+        """What these settings say to redact (cards always) before text reaches a record."""
+        from deescalate.redaction import Redactor
+
+        return Redactor(emails=self.redact_emails.value, phones=self.redact_phones.value,
+                        patterns=[(p.name, p.pattern) for p in self.redact_patterns.value])
 
 
 def xdg_dir(variable: str, fallback: str) -> Path:
@@ -173,8 +185,8 @@ def load(
     team_src = f"team file {team_file}"
     user_src = f"user file {user_file}"
 
-    def pick(name: str, flag: Any, env: str | None, default: Setting,
-             *, from_team: bool = True, from_user: bool = True) -> Setting:
+    def pick(name: str, flag: Any, env: str | None, default: Setting[Any],
+             *, from_team: bool = True, from_user: bool = True) -> Setting[Any]:
         if flag is not None:
             return Setting(flag, f"--{name} flag")
         if env and os.environ.get(env):
@@ -194,10 +206,10 @@ def load(
                        if team_file else
                        Setting(xdg_dir("XDG_DATA_HOME", ".local/share") / "records", "default"))
     records_setting = pick("records", records, "DEESCALATE_RECORDS", default_records)
-    records_setting = Setting(_absolute(records_setting, team_file, user_file),
-                              records_setting.source)
+    records_path = Setting(_absolute(records_setting, team_file, user_file),
+                           records_setting.source)
 
-    dirs: list[Setting] = []
+    dirs: list[Setting[Path]] = []
     if playbooks:
         dirs += [Setting(Path(p).resolve(), "--playbooks flag") for p in playbooks]
     elif os.environ.get("DEESCALATE_PLAYBOOKS"):
@@ -215,25 +227,26 @@ def load(
                 else RedactPattern("pattern", p) for p in redact.get("patterns", [])]
     _check_patterns(patterns, team_file)
 
-    def team_value(name: str, value: Any, default: Any) -> Setting:
+    def team_value(value: T | None, default: T) -> Setting[T]:
+        # The team file's values were checked against TEAM_SCHEMA, so each has its type.
         return Setting(value, team_src) if value is not None else Setting(default, "default")
 
     return Config(
         agent=Setting(str(agent_setting.value).strip(), agent_setting.source),
-        records=records_setting,
+        records=records_path,
         playbook_dirs=_unique(dirs),
-        root_causes=team_value("root_causes", team.get("root_causes"), list(ROOT_CAUSES)),
-        redact_emails=team_value("emails", redact.get("emails"), True),
-        redact_phones=team_value("phones", redact.get("phones"), True),
-        redact_patterns=team_value("patterns", patterns if patterns else None, []),
-        git_commit=team_value("commit", team.get("git", {}).get("commit"), False),
+        root_causes=team_value(team.get("root_causes"), list(ROOT_CAUSES)),
+        redact_emails=team_value(redact.get("emails"), True),
+        redact_phones=team_value(redact.get("phones"), True),
+        redact_patterns=team_value(patterns or None, []),
+        git_commit=team_value(team.get("git", {}).get("commit"), False),
         state_dir=Setting(xdg_dir("XDG_STATE_HOME", ".local/state") / "calls", "default"),
         team_file=team_file,
         user_file=user_file,
     )
 
 
-def _absolute(setting: Setting, team_file: Path | None, user_file: Path) -> Path:
+def _absolute(setting: Setting[Any], team_file: Path | None, user_file: Path) -> Path:
     path = Path(setting.value).expanduser()
     if path.is_absolute():
         return path
@@ -244,7 +257,7 @@ def _absolute(setting: Setting, team_file: Path | None, user_file: Path) -> Path
     return path.resolve()
 
 
-def _unique(dirs: list[Setting]) -> list[Setting]:
+def _unique(dirs: list[Setting[Path]]) -> list[Setting[Path]]:
     seen: set[Path] = set()
     result = []
     for setting in dirs:

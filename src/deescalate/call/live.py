@@ -20,7 +20,6 @@ from deescalate.errors import BadFile, CantWrite, NoTerminal
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import check_bytes
 from deescalate.records.writer import write_record
-from deescalate.redaction import Redactor
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,12 +34,6 @@ def require_terminal() -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise NoTerminal("a live call needs a terminal, and stdin or stdout is not one "
                          "(running under CI or a pipe?)")
-
-
-def redactor(settings: Config) -> Redactor:
-    return Redactor(emails=bool(settings.redact_emails.value),
-                    phones=bool(settings.redact_phones.value),
-                    patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
 
 
 def ready_records_folder(folder: Path) -> bool:
@@ -63,7 +56,7 @@ def begin(book: Playbook, settings: Config, *, customer: str | None,
     text = book.path.read_text(encoding="utf-8")
     started = utc_now()
     return CallEngine.start(book, text, call_id=new_call_id(started),
-                            agent=str(settings.agent.value), customer=customer,
+                            agent=settings.agent.value, customer=customer,
                             reference=reference, records=str(settings.records.value),
                             clock=utc_now)
 
@@ -92,7 +85,7 @@ def run(engine: CallEngine, settings: Config, store: CallStore, console: Console
     for sig in previous:
         signal.signal(sig, hang_up)
     try:
-        run_call(engine, asker, store.save, list(settings.root_causes.value))
+        run_call(engine, asker, store.save, settings.root_causes.value)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -110,7 +103,7 @@ def finish(engine: CallEngine, settings: Config, store: CallStore) -> tuple[Path
         engine.call.record_suffix = secrets.token_hex(2)
         store.save(engine.call)
     try:
-        path = write_record(folder, engine.call, engine.playbook, redactor(settings))
+        path = write_record(folder, engine.call, engine.playbook, settings.redactor())
     except OSError as exc:
         raise CantWrite(f"{folder}: can't write the record ({exc.strerror or exc}); "
                         f"the call is saved: deescalate resume {engine.call.id}") from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -53,10 +52,10 @@ def start(
     if playbook is None:
         playbook = _pick_playbook(catalog)
     book = catalog.find(playbook)
-    folder = Path(settings.records.value)
+    folder = settings.records.value
     made = livecall.ready_records_folder(folder)
     engine = livecall.begin(book, settings, customer=customer, reference=ref)
-    store = CallStore(Path(settings.state_dir.value))
+    store = CallStore(settings.state_dir.value)
     notice = f"Saving as you go to {store.path(engine.call.id)}"
     if made:
         notice += f"\nMade the records folder {folder}"
@@ -89,7 +88,7 @@ def resume(
     from deescalate.call.saved import CallStore
 
     settings = common.settings(records=records)
-    store = CallStore(Path(settings.state_dir.value))
+    store = CallStore(settings.state_dir.value)
     if list_:
         _list_saved(store)
         return

@@ -92,7 +92,6 @@ def done(
     from deescalate.records.followups import mark_done
     from deescalate.records.reader import Summary
     from deescalate.records.store import display, find, scan
-    from deescalate.redaction import Redactor
 
     settings = common.settings(records=records, agent=agent)
     result = scan(settings.records.value)
@@ -105,11 +104,8 @@ def done(
     if found.follow_up_done is not None:
         raise Conflict(f"{found.id}: the follow-up was already marked done on "
                        f"{found.follow_up_done}")
-    redactor = Redactor(
-        emails=settings.redact_emails.value, phones=settings.redact_phones.value,
-        patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
     path = result.folder / found.path
     when = today()
-    mark_done(path, done=when, agent=settings.agent.value, note=note, redactor=redactor)
+    mark_done(path, done=when, agent=settings.agent.value, note=note, redactor=settings.redactor())
     common.echo(f"Marked done {when.isoformat()}: {found.id}")
     common.echo(f"Updated: {display(path)}")

@@ -287,16 +287,11 @@ def check(
     """
     from deescalate.records import check as checking
     from deescalate.records.store import display
-    from deescalate.redaction import Redactor
-
     settings = common.settings(records=records)
     folder = settings.records.value
     if not folder.is_dir():
         raise NotFound(f"{display(folder)}: no records folder there")
-    redactor = Redactor(
-        emails=settings.redact_emails.value, phones=settings.redact_phones.value,
-        patterns=[(p.name, p.pattern) for p in settings.redact_patterns.value])
-    findings, checked = checking.check(folder, redactor)
+    findings, checked = checking.check(folder, settings.redactor())
     for finding in findings:
         common.echo(finding.show(folder))
     files = len({finding.path for finding in findings})

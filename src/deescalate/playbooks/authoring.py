@@ -79,7 +79,7 @@ def target_folder(settings: Config) -> Path:
     """Where a new playbook goes: the first --playbooks folder, the team's, else the user's."""
     for setting in settings.playbook_dirs:
         if setting.source.startswith(("--playbooks", "team file")):
-            return Path(setting.value)
+            return setting.value
     return settings.user_playbooks
 
 

@@ -44,7 +44,7 @@ class Entry:
 class Catalog:
     """The playbooks a run can see, searched in order, first match wins."""
 
-    def __init__(self, dirs: list[Setting], *, builtins: bool = True) -> None:
+    def __init__(self, dirs: list[Setting[Path]], *, builtins: bool = True) -> None:
         self.dirs = list(dirs)
         if builtins:
             self.dirs.append(Setting(builtin_dir(), BUILTIN))
@@ -54,7 +54,7 @@ class Catalog:
         """Every playbook file in search order, with the source of its folder."""
         found = []
         for setting in self.dirs:
-            folder = Path(setting.value)
+            folder = setting.value
             try:
                 names = sorted(p for p in folder.iterdir()
                                if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
