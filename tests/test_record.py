@@ -125,7 +125,7 @@ def test_a_crash_while_writing_leaves_no_record_and_no_temp(tmp_path: Path, monk
     def crash(fd: int) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(record.os, "fsync", crash)
+    monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError):
         write_record(tmp_path, engine.call, book, Redactor())
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from deescalate.config import TEAM_FILE, TEAM_TEMPLATE
 from deescalate.errors import BadInput, CantWrite
+from deescalate.files import write_atomic, write_exclusive
 from deescalate.playbooks.authoring import SCHEMA_FILE
 
 # Derived files never belong in git: the records cache and half-written temp files.
@@ -41,12 +42,7 @@ def init_team(folder: Path) -> Iterator[tuple[Path, str]]:
 
 
 def _write_new(path: Path, text: str) -> tuple[Path, str]:
-    try:
-        with open(path, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        return path, "Kept"
-    return path, "Created"
+    return path, "Created" if write_exclusive(path, text.encode("utf-8")) else "Kept"
 
 
 def _gitignore(path: Path) -> tuple[Path, str]:
@@ -54,9 +50,11 @@ def _gitignore(path: Path) -> tuple[Path, str]:
     missing = [line for line in GITIGNORE_LINES if line not in existing]
     if not missing:
         return path, "Kept"
-    with open(path, "a", encoding="utf-8") as handle:
-        if existing and existing[-1].strip():
-            handle.write("\n")
-        handle.write("# derived by deescalate; never commit these\n")
-        handle.write("\n".join(missing) + "\n")
+    text = path.read_text(encoding="utf-8") if existing else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    if existing and existing[-1].strip():
+        text += "\n"
+    text += "# derived by deescalate; never commit these\n" + "\n".join(missing) + "\n"
+    write_atomic(path, text.encode("utf-8"))
     return path, "Updated" if existing else "Created"

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
 from datetime import datetime
 from pathlib import Path
 
 from deescalate.call.model import Call
 from deescalate.errors import Ambiguous, BadFile, NotFound
-from deescalate.files import discard, write_temp
+from deescalate.files import write_atomic
 
 
 def new_call_id(started: datetime) -> str:
@@ -36,11 +35,7 @@ class CallStore:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self.path(call.id)
         data = json.dumps(call.to_dict(), ensure_ascii=False).encode("utf-8", "surrogatepass")
-        temp = write_temp(path, data, mode=0o600)
-        try:
-            os.replace(temp, path)
-        finally:
-            discard(temp)
+        write_atomic(path, data, mode=0o600)
 
     def load(self, call_id: str) -> Call:
         path = self.path(call_id)

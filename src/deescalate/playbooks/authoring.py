@@ -111,14 +111,15 @@ def new_playbook(playbook_id: str, source: str | None, settings: Config) -> tupl
     if shadowed:
         where = "the built-in one" if shadowed[0].source == BUILTIN else str(shadowed[0].path)
         note = f"It overrides {where} with the same id wherever this folder is searched first."
+    from deescalate.files import write_exclusive
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise Conflict(f"{path} already exists; pick another id or edit that file") from None
+        written = write_exclusive(path, text.encode("utf-8"))
     except OSError as exc:
         raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
+    if not written:
+        raise Conflict(f"{path} already exists; pick another id or edit that file")
     return path, note
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -89,16 +87,12 @@ def write(records: Iterable[Summary], out: IO[str], format: str) -> int:
 def write_file(path: Path, data: bytes) -> None:
     """Write `data` to `path` all at once (a temp file moved into place), so a reader
     never sees half an export; DeescalateError if it can't be written."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    from deescalate.files import write_atomic
+
     try:
-        with open(temp, "xb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
+        write_atomic(path, data)
     except OSError as exc:
         raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
-    finally:
-        if temp.exists():
-            temp.unlink()
 
 
 def to_text(records: Iterable[Summary], format: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from deescalate.errors import BadFile, CantRead, CantWrite, Conflict, DeescalateError
-from deescalate.files import discard, sync_folder, write_temp
+from deescalate.files import write_atomic
 from deescalate.records.format import FOLLOW_UP_HEADING
 from deescalate.records.reader import Summary, Unreadable, load_safely, split
 from deescalate.redaction import Redactor
@@ -160,19 +160,14 @@ def mark_done(path: Path, *, done: date, agent: str, note: str | None,
 
 def replace_file(path: Path, data: bytes, before: os.stat_result) -> None:
     """Put `data` at `path` all at once, unless the file changed since `before`."""
-    try:
-        temp = write_temp(path, data, mode=before.st_mode & 0o7777)
-    except OSError as exc:
-        raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
-    try:
+    def unchanged() -> None:
         now = os.stat(path)
         if (now.st_size, now.st_mtime_ns, now.st_ino) != (
                 before.st_size, before.st_mtime_ns, before.st_ino):
             raise Conflict(f"{path}: the record changed while it was being updated; "
                            "run the command again")
-        os.replace(temp, path)
+
+    try:
+        write_atomic(path, data, mode=before.st_mode & 0o7777, check=unchanged)
     except OSError as exc:
         raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
-    finally:
-        discard(temp)
-    sync_folder(path.parent)

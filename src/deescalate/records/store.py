@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from deescalate.errors import Ambiguous, NotFound
+from deescalate.files import write_atomic, write_exclusive
 from deescalate.records.filters import Filters, normalize
 from deescalate.records.format import MAX_BYTES
 from deescalate.records.reader import Summary, Unreadable, read
@@ -235,23 +235,21 @@ def _write_cache(folder: Path, entries: Iterator[list[Any]]) -> Path | None:
             made = directory
         ignore = directory / ".gitignore"
         if not ignore.exists():
-            ignore.write_text("# derived by deescalate: never commit, delete at will\n*\n",
-                              encoding="utf-8")
-        temp = directory / f".{CACHE_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        try:
-            with open(temp, "wb") as handle:
-                handle.write(json.dumps(_HEADER).encode("ascii") + b"\n")
-                crc = count = 0
-                while chunk := list(itertools.islice(entries, CHUNK)):
-                    line = json.dumps(chunk, separators=(",", ":")).encode("ascii") + b"\n"
-                    crc = zlib.crc32(line, crc)
-                    count += len(chunk)
-                    handle.write(line)
-                handle.write(json.dumps({"crc32": crc, "entries": count}).encode() + b"\n")
-            os.replace(temp, directory / CACHE_FILE)
-        finally:
-            if temp.exists():
-                temp.unlink()
+            write_exclusive(ignore, b"# derived by deescalate: never commit, delete at will\n*\n")
+
+        def lines() -> Iterator[bytes]:
+            yield json.dumps(_HEADER).encode("ascii") + b"\n"
+            crc = count = 0
+            while chunk := list(itertools.islice(entries, CHUNK)):
+                line = json.dumps(chunk, separators=(",", ":")).encode("ascii") + b"\n"
+                crc = zlib.crc32(line, crc)
+                count += len(chunk)
+                yield line
+            yield json.dumps({"crc32": crc, "entries": count}).encode() + b"\n"
+
+        # Derived and rebuilt when lost, so not flushed to disk: that would cost more
+        # than reading a folder's worth of records again after a power cut.
+        write_atomic(directory / CACHE_FILE, lines(), durable=False)
     except OSError:
         pass  # a read-only folder: every run reads the files, which is slower, not wrong
     return made

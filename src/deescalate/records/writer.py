@@ -9,7 +9,6 @@ never collide. Everything typed is redacted before it is rendered.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 from datetime import date, datetime
@@ -19,7 +18,7 @@ from typing import Any
 import yaml
 
 from deescalate.call.model import Call, parse_iso
-from deescalate.files import discard, sync_folder, write_temp
+from deescalate.files import write_exclusive
 from deescalate.playbooks.format import Playbook
 from deescalate.records.format import FOLLOW_UP_HEADING, MOODS, VERSION, path_in
 from deescalate.redaction import Redactor
@@ -230,7 +229,7 @@ def write_record(folder: Path, call: Call, playbook: Playbook, redactor: Redacto
         path = path_in(folder, identifier)
         path.parent.mkdir(parents=True, exist_ok=True)
         data = render(call, playbook, redactor, identifier).encode("utf-8")
-        if _place(path, data):
+        if write_exclusive(path, data):
             return path
         if suffix and _holds(path, data):
             return path
@@ -242,25 +241,3 @@ def _holds(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except OSError:
         return False
-
-
-def _place(path: Path, data: bytes) -> bool:
-    """Put `data` at `path` if nothing is there, all at once; False if the name is taken."""
-    temp = write_temp(path, data)
-    try:
-        try:
-            os.link(temp, path)  # fails if the name exists: never overwrites
-        except FileExistsError:
-            return False
-        except OSError:  # a file system without hard links
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                return False
-            os.close(fd)
-            os.replace(temp, path)
-    finally:
-        discard(temp)
-    sync_folder(path.parent)
-    return True
-
