@@ -1,4 +1,4 @@
-"""Benchmarks for the budgets of PRODUCT.md section 6.
+"""Benchmarks for the speed budgets (README, "Development").
 
     python benchmarks/run.py               # all of them
     python benchmarks/run.py help validate # some of them

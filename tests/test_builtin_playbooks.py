@@ -1,4 +1,5 @@
-"""The three built-in playbooks: clean, complete, and teaching what DOMAIN.md says."""
+"""The three built-in playbooks: clean, complete, and teaching what de-escalation
+asks: facts and thanks before a correction, an apology only where it is owed."""
 
 from __future__ import annotations
 

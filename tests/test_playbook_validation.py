@@ -1,4 +1,5 @@
-"""Every validation rule of PRODUCT.md section 3, each with the line it reports."""
+"""Every validation rule of the playbook format (docs/playbook-format.md), each with the
+line it reports."""
 
 from __future__ import annotations
 

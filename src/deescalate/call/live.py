@@ -129,11 +129,10 @@ def earlier_calls(folder: Path, *, ref: str | None, customer: str | None) -> Cal
     def look() -> None:
         try:
             from deescalate.dates import today
-            from deescalate.records import store
-            from deescalate.records import views as recordviews
+            from deescalate.records import store, views
 
             rows = store.history(folder, ref=ref, customer=customer)
-            found["view"] = recordviews.history_view(
+            found["view"] = views.history_view(
                 rows, today(), asked={"ref": ref, "customer": customer})
         except Exception:  # the history is a courtesy: the call goes on without it
             found["view"] = None

@@ -1,6 +1,6 @@
 """The command line: argument handling over the library, and the one place errors are shown.
 
-Two things keep `deescalate --help` within its budget (PRODUCT.md section 6):
+Two things keep `deescalate --help` within its budget (see `benchmarks/run.py`):
 Typer's rich help is off (it imports Rich and Markdown on every `--help`), and
 commands are turned into Click commands only when they are run, not all at once.
 """

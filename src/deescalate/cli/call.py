@@ -42,10 +42,10 @@ def start(
       deescalate start upset --customer "Dana R." --ref T-1234
       deescalate start
     """
-    from deescalate.call import live as livecall
+    from deescalate.call import live
     from deescalate.call.saved import CallStore
 
-    livecall.require_terminal()
+    live.require_terminal()
     settings = common.settings(playbooks=playbooks, records=records, agent=agent)
     catalog = common.catalog(playbooks)
     console = common.console()
@@ -53,8 +53,8 @@ def start(
         playbook = _pick_playbook(catalog)
     book = catalog.find(playbook)
     folder = settings.records.value
-    made = livecall.ready_records_folder(folder)
-    engine = livecall.begin(book, settings, customer=customer, reference=ref)
+    made = live.ready_records_folder(folder)
+    engine = live.begin(book, settings, customer=customer, reference=ref)
     store = CallStore(settings.state_dir.value)
     notice = f"Saving as you go to {store.path(engine.call.id)}"
     if made:
@@ -63,7 +63,7 @@ def start(
     if unfinished:
         notice += (f"\n{unfinished} earlier call{' is' if unfinished == 1 else 's are'} saved "
                    "unfinished: deescalate resume --list")
-    history = livecall.earlier_calls(folder, ref=ref, customer=customer)
+    history = live.earlier_calls(folder, ref=ref, customer=customer)
     _run(engine, settings, store, console, notice, history)
 
 
@@ -84,7 +84,7 @@ def resume(
       deescalate resume --list
       deescalate resume 20261122-1430
     """
-    from deescalate.call import live as livecall
+    from deescalate.call import live
     from deescalate.call.saved import CallStore
 
     settings = common.settings(records=records)
@@ -99,7 +99,7 @@ def resume(
         common.echo(f"Discarded {found} ({call.playbook}, {call.customer or 'no name'}); "
                     "it had no record yet.")
         return
-    livecall.require_terminal()
+    live.require_terminal()
     console = common.console()
     if call_id is None:
         ids = store.ids()
@@ -107,11 +107,11 @@ def resume(
             raise NotFound("there is no saved call to resume")
         call_id = ids[0] if len(ids) == 1 else _pick_saved(store, ids)
     call = store.load(store.find(call_id))
-    engine = livecall.reopen(call)
+    engine = live.reopen(call)
     if records is not None:
         call.records = str(settings.records.value)
     if engine.finished:
-        path, warning = livecall.finish(engine, settings, store)
+        path, warning = live.finish(engine, settings, store)
         common.wrote(path, "Record written")
         if warning:
             common.warn(warning)
@@ -121,12 +121,12 @@ def resume(
 
 def _run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
          notice: str, intro: Callable[[], Any] | None = None) -> None:
-    from deescalate.call import live as livecall
+    from deescalate.call import live
 
     try:
-        path, warning = livecall.run(engine, settings, store, console, notice=notice,
+        path, warning = live.run(engine, settings, store, console, notice=notice,
                                      intro=intro)
-    except livecall.CallPaused:
+    except live.CallPaused:
         with contextlib.suppress(OSError):  # the terminal may be gone; the call is safe
             console.print(f"\nThe call is saved. Carry on with: [bold]deescalate resume "
                           f"{engine.call.id}[/bold]")

@@ -65,9 +65,9 @@ def main(
         common.print_json([{"status": item.status, "due": item.due.isoformat(),
                             "days": item.days, **export.row(item.record)} for item in items])
         return
-    from deescalate.records import views as recordviews
+    from deescalate.records import views
 
-    common.console(wide=True).print(recordviews.followups_view(items))
+    common.console(wide=True).print(views.followups_view(items))
 
 
 @app.command()

@@ -119,8 +119,7 @@ def list_(
       deescalate records list --since monday --outcome follow-up
       deescalate records list --customer 'dana*' --json
     """
-    from deescalate.records import export
-    from deescalate.records import views as recordviews
+    from deescalate.records import export, views
 
     chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
     chosen = load(records).select(chosen_filters)
@@ -130,7 +129,7 @@ def list_(
     if json:
         common.print_json([export.row(record) for record in shown])
         return
-    common.console(wide=True).print(recordviews.records_table(shown, _today()))  # type: ignore[arg-type]
+    common.console(wide=True).print(views.records_table(shown, _today()))  # type: ignore[arg-type]
     if len(shown) < total:
         common.echo(f"{len(shown):,} of {total:,} records shown; --limit 0 shows all.",
                     err=True)
@@ -149,7 +148,7 @@ def show(
       deescalate records show 20261122-143012-jdoe-upset-customer-7f3a
       deescalate records show 20261122-1430
     """
-    from deescalate.records import views as recordviews
+    from deescalate.records import views
     from deescalate.records.reader import Summary, decode, split
     from deescalate.records.store import display, find
 
@@ -170,7 +169,7 @@ def show(
         body = split(text)[1]
     except Exception:  # changed since it was read: show it all
         body = text
-    common.console(wide=True).print(recordviews.record_view(found, body, _today()))  # type: ignore[arg-type]
+    common.console(wide=True).print(views.record_view(found, body, _today()))  # type: ignore[arg-type]
 
 
 class GroupBy(StrEnum):

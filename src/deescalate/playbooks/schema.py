@@ -6,7 +6,7 @@ problem carries the line and column of the key or value at fault. The checker kn
 the part of JSON Schema this file uses (type, properties, required,
 additionalProperties, items, $ref, enum, pattern, minLength, minItems, minimum);
 rules that need the whole playbook (ids that must exist, reachability) live in
-`playbook.py`, and the schema states them too where JSON Schema can, for editors.
+`loader.py`, and the schema states them too where JSON Schema can, for editors.
 """
 
 from __future__ import annotations

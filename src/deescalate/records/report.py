@@ -1,7 +1,8 @@
 """`records stats` for a terminal: tables with bars, as plain text.
 
 Drawn without Rich on purpose: importing Rich alone takes a sixth of the 0.3 s that
-a repeated `records stats` over 10,000 records may take (PRODUCT.md section 6).
+a repeated `records stats` over 10,000 records may take (a budget that
+`benchmarks/run.py` checks).
 Colour only when writing to a terminal and NO_COLOR is not set.
 """
 
