@@ -152,3 +152,15 @@ def test_every_kind_of_error_has_an_exit_code() -> None:
         assert any(parent in EXIT_CODES for parent in kind.__mro__), kind
     assert exit_code(errors.NotFound("x")) == 2
     assert exit_code(errors.PlaybookInvalid([errors.Problem("p", 1, 1, "error", "m")])) == 2
+
+
+def test_only_the_screen_imports_the_prompt_libraries() -> None:
+    prompting = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n.split(".")[0] in ("questionary", "prompt_toolkit") for n in names):
+                prompting.append(name)
+    assert set(prompting) == {"deescalate.call.screen"}

@@ -288,3 +288,12 @@ def _one_key(line: Any, keys: dict[str, Any]) -> Any:
         refresh_interval=1.0,
     )
     return _ask(questionary.Question(app))
+
+
+def pick(question: str, options: list[tuple[str, str]]) -> str:
+    """Ask which of `options` (label, value) the agent means; returns its value."""
+    import questionary
+
+    choices = [questionary.Choice(label, value=value) for label, value in options]
+    return str(questionary.select(question, choices, use_shortcuts=len(choices) <= 9,
+                                  use_jk_keys=False).unsafe_ask())

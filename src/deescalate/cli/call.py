@@ -137,8 +137,7 @@ def _run(engine: CallEngine, settings: Config, store: CallStore, console: Consol
 
 
 def _pick_playbook(catalog: object) -> str:
-    import questionary
-
+    from deescalate.call.screen import pick
     from deescalate.playbooks.catalog import Catalog
 
     assert isinstance(catalog, Catalog)
@@ -146,21 +145,15 @@ def _pick_playbook(catalog: object) -> str:
     if not entries:
         raise NotFound("no playbooks found; `deescalate playbooks list` shows where "
                        "they are searched for")
-    choices = [questionary.Choice(f"{e.playbook.title}  ({e.id})", value=e.id)
-               for e in entries if e.playbook]
-    return str(questionary.select("Which playbook?", choices, use_shortcuts=len(choices) <= 9,
-                                  use_jk_keys=False).unsafe_ask())
+    return pick("Which playbook?", [(f"{e.playbook.title}  ({e.id})", e.id)
+                                    for e in entries if e.playbook])
 
 
 def _pick_saved(store: CallStore, ids: list[str]) -> str:
-    import questionary
+    from deescalate.call.screen import pick
 
-    choices = []
-    for call_id in reversed(ids):
-        call = store.load(call_id)
-        choices.append(questionary.Choice(_describe(call_id, store), value=call.id))
-    return str(questionary.select("Which call?", choices, use_shortcuts=len(choices) <= 9,
-                                  use_jk_keys=False).unsafe_ask())
+    return pick("Which call?", [(_describe(call_id, store), store.load(call_id).id)
+                                for call_id in reversed(ids)])
 
 
 def _describe(call_id: str, store: CallStore) -> str:
