@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ Data = bytes | Iterable[bytes]  # all at once, or chunk by chunk
 
 def temp_beside(path: Path) -> Path:
     """A fresh hidden temp name in the same folder (so a rename stays on one file system)."""
-    return path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return path.with_name(f".{path.stem}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
 
 
 def write_all(fd: int, data: bytes) -> None:
