@@ -13,7 +13,7 @@ from deescalate.call.engine import CallEngine
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import load_file
 from deescalate.records.followups import mark_done
-from deescalate.records.reader import Summary
+from deescalate.records.summary import Summary
 from deescalate.records.writer import write_record
 from deescalate.redaction import Redactor
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from deescalate.records import store
-from deescalate.records.reader import Summary
+from deescalate.records.summary import Summary
 from tests.recordkit import at, generator, write_call
 
 OLD = 1_600_000_000_000_000_000  # 2020: well before any scan, so never too fresh to cache

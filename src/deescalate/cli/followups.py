@@ -90,8 +90,8 @@ def done(
     """
     from deescalate.dates import today
     from deescalate.records.followups import mark_done
-    from deescalate.records.reader import Summary
     from deescalate.records.store import display, find, scan
+    from deescalate.records.summary import Summary
 
     settings = common.settings(records=records, agent=agent)
     result = scan(settings.records.value)

@@ -149,8 +149,9 @@ def show(
       deescalate records show 20261122-1430
     """
     from deescalate.records import views
-    from deescalate.records.reader import Summary, decode, split
+    from deescalate.records.reader import decode, split
     from deescalate.records.store import display, find
+    from deescalate.records.summary import Summary
 
     result = load(records, quiet=True)
     found = find(result, record_id)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from deescalate.errors import CantWrite
-from deescalate.records.reader import Summary
+from deescalate.records.summary import Summary
 
 FORMATS = ("csv", "jsonl")
 COLUMNS = (

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from deescalate.errors import BadInput
 from deescalate.records.format import OUTCOMES
-from deescalate.records.reader import Summary
+from deescalate.records.summary import Summary
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

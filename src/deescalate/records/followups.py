@@ -20,7 +20,8 @@ from typing import Any
 from deescalate.errors import BadFile, CantRead, CantWrite, Conflict, DeescalateError
 from deescalate.files import write_atomic
 from deescalate.records.format import FOLLOW_UP_HEADING
-from deescalate.records.reader import Summary, Unreadable, load_safely, split
+from deescalate.records.reader import load_safely, split
+from deescalate.records.summary import Summary, Unreadable
 from deescalate.redaction import Redactor
 
 ORDER = {"overdue": 0, "today": 1, "upcoming": 2, "done": 3}

@@ -18,8 +18,6 @@ from typing import Any
 from deescalate.records.format import ID, ID_EXAMPLE, MAX_BYTES, OUTCOMES, REQUIRED, VERSION
 from deescalate.records.summary import Summary, Unreadable
 
-__all__ = ["Summary", "Unreadable", "decode", "load_safely", "read", "split", "summarize"]
-
 _INT = {int}
 _STR = {str}
 _BOOL = {bool}

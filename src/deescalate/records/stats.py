@@ -25,7 +25,7 @@ from operator import attrgetter
 from typing import Any
 
 from deescalate.records.format import OUTCOMES
-from deescalate.records.reader import Summary
+from deescalate.records.summary import Summary
 
 GROUPS: dict[str, Callable[[Summary], str | None]] = {
     "playbook": lambda r: r.playbook,

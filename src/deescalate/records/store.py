@@ -29,7 +29,8 @@ from deescalate.errors import Ambiguous, NotFound
 from deescalate.files import write_atomic, write_exclusive
 from deescalate.records.filters import Filters, normalize
 from deescalate.records.format import MAX_BYTES
-from deescalate.records.reader import Summary, Unreadable, read
+from deescalate.records.reader import read
+from deescalate.records.summary import Summary, Unreadable
 
 CACHE_DIR = ".cache"
 CACHE_FILE = "summaries.jsonl"

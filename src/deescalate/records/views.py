@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from deescalate.records.format import MOODS
-from deescalate.records.reader import Summary
 from deescalate.records.report import length
+from deescalate.records.summary import Summary
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
