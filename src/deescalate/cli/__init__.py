@@ -152,6 +152,7 @@ def exit_code(error: DeescalateError) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) and return the exit code."""
     command = typer.main.get_command(app)
+    _forgiving_output()
     try:
         command.main(args=list(argv) if argv is not None else None,
                      prog_name="deescalate", standalone_mode=True)
@@ -159,12 +160,26 @@ def run(argv: Sequence[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except DeescalateError as exc:
-        typer.secho(f"deescalate: {exc.message}", fg="red", err=True)
+        from deescalate.cli.common import colour
+        from deescalate.text import shown
+
+        typer.secho(f"deescalate: {shown(exc.message)}", fg="red", err=True, color=colour())
         return exit_code(exc)
     except KeyboardInterrupt:
         typer.echo("", err=True)
         return EXIT_INTERRUPTED
     return 0
+
+
+def _forgiving_output() -> None:
+    """A character the terminal's encoding lacks prints as '?', never as a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - a closed or odd stream
+                pass
 
 
 def main() -> None:

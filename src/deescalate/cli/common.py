@@ -63,20 +63,38 @@ def console(stderr: bool = False, *, wide: bool = False) -> Console:
     width = None
     if wide and not os.environ.get("COLUMNS") and not stream.isatty():
         width = 120
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    from deescalate.text import plain_terminal
+
+    plain = plain_terminal()
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width,
+                   color_system=None if plain else "auto", emoji=False, markup=True)
+
+
+def colour(stream: Any = None) -> bool | None:
+    """False when no escape codes may be sent (TERM=dumb, NO_COLOR); else Click decides."""
+    import os
+
+    from deescalate.text import plain_terminal
+
+    return False if plain_terminal() or os.environ.get("NO_COLOR") else None
 
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
-    typer.echo(text, err=err, nl=nl)
+    """Print a line; outside text in it is shown as data, never as terminal codes."""
+    from deescalate.text import shown
+
+    typer.echo(shown(text), err=err, nl=nl)
 
 
 def warn(text: str) -> None:
-    typer.secho(f"warning: {text}", fg="yellow", err=True)
+    from deescalate.text import shown
+
+    typer.secho(f"warning: {shown(text)}", fg="yellow", err=True, color=colour())
 
 
 def wrote(path: Path, what: str) -> None:
     """Tell the user where something was written."""
-    typer.echo(f"{what}: {path}", err=False)
+    echo(f"{what}: {path}")
 
 
 def print_json(data: Any) -> None:

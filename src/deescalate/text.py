@@ -1,0 +1,101 @@
+"""Outside text made safe to show: the one place it is prepared for the terminal.
+
+Playbooks, records, flags and what the agent types are data. `shown` turns any such
+text into something that prints as exactly what it says: control characters (ESC, the
+C1 range, DEL, and C0 other than tab and newline) become visible placeholders, never
+raw codes. Rich markup is never parsed in outside text: wrap it with `literal` (a Rich
+`Text`), or `escaped` when it must go inside a markup string of our own.
+
+`Glyphs` gives the screen's bullets, boxes and quotes in whatever the terminal's
+encoding can show, with ASCII fallbacks; `plain_terminal` says when no escape codes
+may be sent at all (`TERM=dumb`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import IO, TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+# C0 controls other than tab and newline, DEL and the C1 range.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(char: str, ascii_only: bool) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return f"^{chr(code + 0x40)}" if ascii_only else chr(0x2400 + code)
+    if code == 0x7F:
+        return "^?" if ascii_only else "\u2421"
+    return f"<{code:02X}>"
+
+
+def shown(text: str, *, ascii_only: bool = False) -> str:
+    """`text` with every control character made visible (ESC shows as ␛, or ^[ in ASCII)."""
+    if not CONTROL.search(text):
+        return text
+    return CONTROL.sub(lambda m: _picture(m.group(0), ascii_only), text)
+
+
+def one_line(text: str, *, ascii_only: bool = False) -> str:
+    """`shown`, with line breaks and tabs as single spaces: for table cells and headers."""
+    return shown(" ".join(text.split()), ascii_only=ascii_only)
+
+
+def literal(text: str, style: str = "") -> Text:
+    """Outside text as a Rich `Text`: markup in it is shown as typed, never applied."""
+    from rich.text import Text
+
+    return Text(shown(text), style=style)
+
+
+def escaped(text: str) -> str:
+    """Outside text for a Rich markup string of our own: shown, with markup escaped."""
+    from rich.markup import escape
+
+    return escape(shown(text))
+
+
+def has_control(text: str) -> bool:
+    return CONTROL.search(text) is not None
+
+
+class Glyphs(NamedTuple):
+    """The marks the screen draws, in the terminal's encoding."""
+
+    bullet: str
+    cross: str
+    ticked: str
+    unticked: str
+    open_quote: str
+    close_quote: str
+    dot: str
+    ellipsis: str
+    rule: str
+    arrow: str
+
+
+UNICODE = Glyphs("•", "✗", "☑", "☐", "“", "”", "·", "…", "─", "→")
+ASCII = Glyphs("-", "x", "[x]", "[ ]", '"', '"', "|", "...", "-", "->")
+
+
+def can_encode(text: str, encoding: str | None) -> bool:
+    try:
+        text.encode(encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def glyphs_for(stream: IO[str] | None) -> Glyphs:
+    """The glyphs `stream` can show: Unicode when its encoding has them all, else ASCII."""
+    encoding = getattr(stream, "encoding", None)
+    return UNICODE if can_encode("".join(UNICODE), encoding) else ASCII
+
+
+def plain_terminal() -> bool:
+    """True when no escape codes at all may be sent (TERM=dumb)."""
+    return os.environ.get("TERM", "") in ("dumb", "unknown")
