@@ -51,6 +51,7 @@ class Script:
         self.headings: list[str] = []
         self.problems: list[str] = []
         self.asked: list[tuple[str, Any]] = []
+        self.briefs: list[list[str]] = []
 
     def add(self, *answers: tuple[str, Any]) -> None:
         self.answers.extend(answers)
@@ -77,7 +78,7 @@ class Script:
         return value if isinstance(value, tuple) else (value, None)
 
     def text(self, label: str, *, key: str, default: str = "", multiline: bool = False,
-             hint: str = "", check: Any = None) -> str:
+             hint: str = "", check: Any = None, preview: Any = None) -> str:
         value = self._next("text", (label, default))
         if check is not None and value is not None:
             problem = check(value)
@@ -85,7 +86,8 @@ class Script:
                 self.problems.append(problem)
         return str(value)
 
-    def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
+    def capture(self, capture: Capture, current: Any, error: str | None,
+                draft: str = "") -> str | None:
         return self._next("capture", (capture.id, current, error))  # type: ignore[no-any-return]
 
     def choose(self, question: str, options: list[str], default: int | None = None) -> int:
@@ -97,6 +99,9 @@ class Script:
 
     def problem(self, message: str) -> None:
         self.problems.append(message)
+
+    def brief(self, lines: list[str]) -> None:
+        self.briefs.append(lines)
 
     def confirm_stop(self) -> bool:
         return bool(self._next("stop"))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deescalate.dates import parse_date
+from deescalate.dates import describe, not_in_the_past, parse_date
 
 SUNDAY = date(2026, 11, 22)
 
@@ -22,19 +22,45 @@ SUNDAY = date(2026, 11, 22)
     ("monday", date(2026, 11, 23)),
     ("fri", date(2026, 11, 27)),
     ("sunday", date(2026, 11, 29)),  # today is Sunday: the next one
+    ("yesterday", date(2026, 11, 21)),
+    ("-3d", date(2026, 11, 19)),
+    ("- 2 weeks", date(2026, 11, 8)),
+    ("last tuesday", date(2026, 11, 17)),
+    ("next friday", date(2026, 11, 27)),
+    ("last sunday", date(2026, 11, 15)),
+    ("next  sunday", date(2026, 11, 29)),
 ])
 def test_forms(text: str, expected: date) -> None:
     assert parse_date(text, base=SUNDAY) == expected
 
 
-@pytest.mark.parametrize("text", ["", "next week", "2026-13-01", "-3d", "mo", "32/01"])
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tuesday", date(2026, 11, 17)),  # looking back: the one before, not the one after
+    ("sunday", date(2026, 11, 15)),
+    ("next tuesday", date(2026, 11, 24)),  # said outright, the way given wins
+    ("+1d", date(2026, 11, 23)),
+])
+def test_a_bare_weekday_looks_the_way_the_question_does(text: str, expected: date) -> None:
+    assert parse_date(text, base=SUNDAY, prefer="past") == expected
+
+
+@pytest.mark.parametrize("text", ["", "next week", "2026-13-01", "mo", "32/01", "last",
+                                  "next blue moon"])
 def test_bad_dates_say_what_works(text: str) -> None:
     with pytest.raises(ValueError, match=r"2026-12-01|no date"):
         parse_date(text, base=SUNDAY)
 
 
-def test_past_allowed_when_asked() -> None:
-    assert parse_date("-3d", base=SUNDAY, future=False) == date(2026, 11, 19)
+def test_a_date_is_echoed_as_a_person_reads_it() -> None:
+    assert describe(date(2026, 11, 23), base=SUNDAY) == "Mon 23 Nov 2026 (tomorrow)"
+    assert describe(date(2026, 11, 17), base=SUNDAY) == "Tue 17 Nov 2026 (5 days ago)"
+    assert describe(SUNDAY, base=SUNDAY) == "Sun 22 Nov 2026 (today)"
+
+
+def test_no_follow_up_in_the_past() -> None:
+    assert not_in_the_past(SUNDAY, base=SUNDAY) == SUNDAY
+    with pytest.raises(ValueError, match="2026-11-21 is in the past"):
+        not_in_the_past(date(2026, 11, 21), base=SUNDAY)
 
 
 @given(st.text(max_size=30))

@@ -15,6 +15,7 @@ from deescalate.call.engine import (
     parse_capture,
     run_call,
 )
+from deescalate.dates import HINT
 from deescalate.playbooks.format import END, Capture
 from deescalate.playbooks.loader import check_bytes
 from deescalate.records.format import OUTCOMES
@@ -44,6 +45,8 @@ def run(engine: CallEngine, script: Script, saves: list | None = None):
     assert not script.answers, f"answers left over: {list(script.answers)}"
     return call
 
+SOON = "2026-11-24"  # the engine counts days by the call's clock: it starts 2026-11-22
+
 
 @pytest.mark.parametrize(("name", "step_id", "option"), BRANCHES,
                          ids=[f"{n}:{s}:{o}" for n, s, o in BRANCHES])
@@ -53,8 +56,10 @@ def test_every_branch_of_every_builtin(name: str, step_id: str, option: int) -> 
     engine = new_call(book)
     call = run(engine, walk(book, route))
     assert [v.step for v in call.visits] == route[:-1]
-    chosen = book.step(step_id).branch.options[option].label
-    assert chosen in [v.answer for v in call.visits if v.step == step_id]
+    last = len(route) - 1 - route[::-1].index(step_id)  # the answer kept is the last one
+    options = book.step(step_id).branch.options
+    assert call.marks_for(name, step_id).answer == next(
+        o.label for o in options if o.goto == route[last + 1])
     assert call.phase == "done" and call.outcome == "resolved"
     assert call.summary == "Sorted out on the call" and call.root_cause is None
     for step in (book.step(s) for s in route[:-1]):
@@ -87,7 +92,7 @@ def test_note_mood_and_ticks_stay_with_their_step() -> None:
         ("choose", "dropped"), ("text", "Line dropped"), ("choose", "(none)"),
     )
     call = run(engine, script)
-    first = call.visits[0]
+    first = call.marks_for("upset-customer", "stay-calm")
     assert [n.text for n in first.notes] == ["Charged twice\nsince March"]
     assert first.ticked == ["Took a breath before answering"]
     assert [(m.step, m.value) for m in call.mood] == [("stay-calm", 4)]
@@ -121,9 +126,11 @@ def test_skip_keeps_the_reason_and_still_asks_a_branch() -> None:
         ("choose", "resolved"), ("text", "Fine"), ("choose", 0),
     )
     call = run(engine, script)
-    assert (call.visits[0].skipped, call.visits[0].skip_reason) == (True, "Customer already calm")
-    assert call.visits[2].step == "acknowledge" and call.visits[2].skipped
-    assert call.visits[2].skip_reason is None and call.visits[2].answer is not None
+    first = call.marks_for("upset-customer", "stay-calm")
+    assert (first.skipped, first.skip_reason) == (True, "Customer already calm")
+    third = call.marks_for("upset-customer", "acknowledge")
+    assert call.visits[2].step == "acknowledge" and third.skipped
+    assert third.skip_reason is None and third.answer is not None
     assert call.visits[3].step == "ask-questions"
 
 
@@ -132,11 +139,13 @@ def test_escalate_jumps_to_the_escalate_step_then_the_wrap_up() -> None:
     engine = new_call(book)
     script = Script(
         ("action", Action.ESCALATE),
-        ("action", Action.ESCALATE),
+        ("action", Action.ESCALATE),  # already there: a word, and nothing skipped
+        ("action", Action.END),
         ("choose", "escalated"), ("text", "Handed to Sam"), ("choose", "policy"),
     )
     call = run(engine, script)
     assert [v.step for v in call.visits] == ["listen", "supervisor"]
+    assert "escalation step already" in script.problems[0]
     assert call.escalated and call.root_cause == "policy"
     assert script.asked[-3][1][2] == OUTCOMES.index("escalated")  # the suggested outcome
     assert script.headings and "escalated" in script.headings[0]
@@ -157,15 +166,16 @@ def test_follow_up_outcome_needs_a_date_and_bad_ones_are_retried() -> None:
     script = Script(
         ("action", Action.END),
         ("choose", "follow-up"), ("text", "   "), ("text", "Refund pending"),
-        ("choose", "billing-error"), ("text", "next blue moon"), ("text", "2026-12-01"),
+        ("choose", "billing-error"), ("text", "next blue moon"), ("text", "yesterday"),
+        ("text", SOON),
     )
     call = run(engine, script)
-    assert call.follow_up == "2026-12-01" and call.summary == "Refund pending"
+    assert call.follow_up == SOON and call.summary == "Refund pending"
+    yesterday = "2026-11-21"
+    not_a_date = f"'next blue moon' is not a date; {HINT}"
+    in_the_past = f"{yesterday} is in the past; a follow-up needs today or a later day"
     assert script.problems == ["a one-line summary is needed", "a one-line summary is needed",
-                               "'next blue moon' is not a date; use a date like 2026-12-01, "
-                               "today, tomorrow, +3d, +2w or a weekday name",
-                               "'next blue moon' is not a date; use a date like 2026-12-01, "
-                               "today, tomorrow, +3d, +2w or a weekday name"]
+                               not_a_date, not_a_date, in_the_past, in_the_past]
 
 
 def test_other_outcomes_ask_no_date() -> None:
@@ -218,8 +228,7 @@ steps:
     assert script.problems == [
         "Amount is required", "Amount should be a number, like 42 or 19.99",
         "Code should match [A-Z]{2}\\d{4}",
-        "When: 'someday' is not a date; use a date like 2026-12-01, today, tomorrow, +3d, "
-        "+2w or a weekday name",
+        f"When: 'someday' is not a date; {HINT}",
         "OK?: answer yes or no", "Pick should be one of: Refund, Exchange"]
 
 
@@ -266,9 +275,10 @@ def test_ctrl_c_then_carry_on_loses_nothing() -> None:
     saves: list = []
     call = run(engine, script, saves)
     assert script.asked[4] == ("text", ("Note", "Customer said the bill"))  # the draft is back
-    assert [n.text for n in call.visits[0].notes] == ["Customer said the bill was wrong"]
+    assert [n.text for n in call.marks_for("upset-customer", "stay-calm").notes] == [
+        "Customer said the bill was wrong"]
     assert call.draft == {}
-    assert any(s.draft == {"note:stay-calm": "Customer said the bill"} for s in saves)
+    assert any(s.draft == {"note:upset-customer/stay-calm": "Customer said the bill"} for s in saves)
 
 
 def test_ctrl_c_and_stop_saves_and_pauses() -> None:
@@ -288,7 +298,7 @@ def test_a_second_ctrl_c_saves_and_pauses() -> None:
     saves: list = []
     with pytest.raises(CallPaused):
         run(engine, script, saves)
-    assert saves[-1].draft == {"note:stay-calm": "half a no"}
+    assert saves[-1].draft == {"note:upset-customer/stay-calm": "half a no"}
 
 
 def test_a_hangup_saves_without_asking() -> None:
@@ -326,7 +336,8 @@ def test_a_saved_call_resumes_exactly_where_it_stopped() -> None:
     call = run(resumed, rest)
     assert rest.asked[1][1] == ("order-ref", "AB123456", None)  # typed before, offered again
     assert call.captures["customer-claim"] == "They say they were charged twice"
-    assert [n.text for n in call.visits[0].notes] == ["First note"]
+    assert [n.text for n in call.marks_for("customer-is-wrong", "listen").notes] == [
+        "First note"]
     assert [m.value for m in call.mood] == [5]
     assert [v.step for v in call.visits] == ["listen", "appreciate", "check-facts",
                                              "weigh-facts", "correct-briefly"]

@@ -181,7 +181,7 @@ def test_any_typed_text_comes_back_unchanged(tmp_path: Path, note: str, capture:
                                              customer: str, summary: str) -> None:
     engine, book = finished_call(customer=customer or None)
     redactor = Redactor()
-    engine.call.visits[0].notes[0].text = note
+    engine.call.marks_for(engine.call.playbook, 'stay-calm').notes[0].text = note
     engine.call.captures["customer-concern"] = capture
     engine.call.summary = " ".join(summary.split())
     path = write_record(tmp_path, engine.call, book, redactor)

@@ -70,7 +70,7 @@ def test_the_state_stays_until_the_record_is_written(tmp_path: Path) -> None:
     assert store.ids() == [engine.call.id]
     saved = store.load(engine.call.id)
     assert saved.record_suffix is not None
-    assert saved.visits[0].notes[0].text == "Keep me"
+    assert saved.marks_for(saved.playbook, saved.visits[0].step).notes[0].text == "Keep me"
 
 
 def test_finishing_twice_writes_one_record(tmp_path: Path) -> None:

@@ -16,7 +16,18 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from deescalate import dates
-from deescalate.call.model import Call, Mood, Note, Visit, iso, parse_iso, utc_now
+from deescalate.call.model import (
+    Book,
+    Call,
+    Marks,
+    Mood,
+    Note,
+    Visit,
+    iso,
+    mark_key,
+    parse_iso,
+    utc_now,
+)
 from deescalate.playbooks.format import CALL_FIELDS, END, PLACEHOLDER, Capture, Playbook, Step
 from deescalate.records.format import MOODS, NEEDS_FOLLOW_UP, OUTCOMES
 
@@ -31,6 +42,8 @@ class Action(StrEnum):
     BACK = "back"
     SKIP = "skip"
     ESCALATE = "escalate"
+    SWITCH = "switch"
+    HANDOVER = "handover"
     END = "end"
 
 
@@ -72,10 +85,20 @@ def parse_capture(capture: Capture, raw: str | None, *, today: date | None = Non
         raise CaptureError(f"{capture.label}: answer yes or no")
     if capture.type == "date":
         try:
-            return dates.parse_date(text, base=today, future=False).isoformat()
+            return dates.parse_date(text, base=today, prefer=date_direction(capture)).isoformat()
         except ValueError as exc:
             raise CaptureError(f"{capture.label}: {exc}") from None
     raise CaptureError(f"{capture.label}: unknown type {capture.type}")  # pragma: no cover
+
+
+_AHEAD = re.compile(r"\b(by|due|will|until|follow|next|deadline|promised?|expected|back)\b",
+                    re.IGNORECASE)
+
+
+def date_direction(capture: Capture) -> dates.Direction:
+    """Which way a bare weekday points for a date field: ahead for `Fix complete by`,
+    `When it will be done`; back for `When the problem started`, `Date of purchase`."""
+    return "future" if _AHEAD.search(f"{capture.label} {capture.id.replace('-', ' ')}") else "past"
 
 
 @dataclass(frozen=True)
@@ -94,33 +117,46 @@ class StepView:
     notes: tuple[str, ...]
     escalated: bool
     can_go_back: bool
+    skipped: bool = False
+    answer: str | None = None
+    visits: int = 1  # how many times the call has been on this step, this one included
 
 
 class CallEngine:
     """Applies the agent's actions to a call."""
 
-    def __init__(self, playbook: Playbook, call: Call,
+    def __init__(self, playbooks: dict[str, Playbook] | Playbook, call: Call,
                  clock: Callable[[], datetime] = utc_now) -> None:
-        self.playbook = playbook
+        if isinstance(playbooks, Playbook):
+            playbooks = {playbooks.id: playbooks}
+        self.playbooks = playbooks
         self.call = call
         self.clock = clock
+        self.earlier: list[str] = []  # lines about earlier calls, for the handover brief
 
     @classmethod
     def start(cls, playbook: Playbook, playbook_text: str, *, call_id: str, agent: str,
               customer: str | None, reference: str | None, records: str,
               clock: Callable[[], datetime] = utc_now) -> CallEngine:
         call = Call(
-            id=call_id, playbook=playbook.id, playbook_version=playbook.version,
-            playbook_sha256=playbook.sha256, playbook_text=playbook_text,
-            playbook_path=str(playbook.path) if playbook.path else None, agent=agent,
+            id=call_id, playbook=playbook.id, agent=agent,
             customer=customer or None, reference=reference or None, records=records,
-            started=iso(clock()),
+            started=iso(clock()), books=[_book(playbook, playbook_text)],
         )
         engine = cls(playbook, call, clock)
-        engine._enter(playbook.start, forward=True)
+        engine._enter(playbook.id, playbook.start, forward=True)
         return engine
 
     # -- where the call is ---------------------------------------------------------
+
+    @property
+    def playbook(self) -> Playbook:
+        """The playbook the call is on now."""
+        return self.playbooks[self.call.playbook]
+
+    def today(self) -> date:
+        """The call's local day, by its own clock."""
+        return self.clock().astimezone().date()
 
     def elapsed(self) -> int:
         return max(0, int((self.clock() - parse_iso(self.call.started)).total_seconds()))
@@ -134,8 +170,16 @@ class CallEngine:
         return self.playbook.step(self.visit.step)
 
     @property
+    def marks(self) -> Marks:
+        return self.call.marks_for(self.call.playbook, self.visit.step)
+
+    @property
     def finished(self) -> bool:
         return self.call.phase == "done"
+
+    @property
+    def at_escalate_step(self) -> bool:
+        return self.playbook.escalate == self.visit.step
 
     def fill(self, phrase: str) -> str:
         """A `say` phrase with its placeholders filled in, or marked where still unknown."""
@@ -170,6 +214,8 @@ class CallEngine:
 
     def view(self) -> StepView:
         step = self.step
+        marks = self.marks
+        here = (self.call.playbook, step.id)
         return StepView(
             playbook_title=self.playbook.title,
             number=self.playbook.number(step.id),
@@ -178,18 +224,21 @@ class CallEngine:
             elapsed=self.elapsed(),
             mood=self.call.mood[-1].value if self.call.mood else None,
             say=tuple(self.fill(p) for p in step.say),
-            ticked=tuple(item in self.visit.ticked for item in step.checklist),
+            ticked=tuple(item in marks.ticked for item in step.checklist),
             captures=tuple((c, self.call.captures.get(c.id)) for c in step.capture),
-            notes=tuple(n.text for n in self.visit.notes),
+            notes=tuple(n.text for n in marks.notes),
             escalated=self.call.escalated,
             can_go_back=len(self.call.trail) > 1,
+            skipped=marks.skipped,
+            answer=marks.answer,
+            visits=sum(1 for v in self.call.visits if (v.playbook, v.step) == here),
         )
 
     # -- actions -----------------------------------------------------------------
 
     def note(self, text: str) -> None:
         if text.strip():
-            self.visit.notes.append(Note(self.elapsed(), text))
+            self.marks.notes.append(Note(self.elapsed(), text))
 
     def rate_mood(self, value: int) -> None:
         if value not in MOODS:
@@ -202,7 +251,7 @@ class CallEngine:
         if not 0 <= index < len(items):
             return
         item = items[index]
-        ticked = self.visit.ticked
+        ticked = self.marks.ticked
         if item in ticked:
             ticked.remove(item)
         else:
@@ -210,7 +259,7 @@ class CallEngine:
 
     def set_capture(self, capture: Capture, raw: str | None) -> Any:
         """Check and keep a captured value; CaptureError says what is wrong with it."""
-        value = parse_capture(capture, raw)
+        value = parse_capture(capture, raw, today=self.today())
         if value is None:
             self.call.captures.pop(capture.id, None)
         else:
@@ -227,34 +276,54 @@ class CallEngine:
             if answer is None or not 0 <= answer < len(step.branch.options):
                 raise ValueError("a branch step needs one of its options")
             option = step.branch.options[answer]
-            self.visit.answer = option.label
+            self.marks.answer = option.label
             target = option.goto
         else:
             assert step.next is not None
             target = step.next
+        if not self.marks.skipped:
+            self.marks.skip_reason = None
         return self._go(target)
 
     def skip(self, reason: str | None, answer: int | None = None) -> str:
-        self.visit.skipped = True
-        self.visit.skip_reason = reason.strip() if reason and reason.strip() else None
+        marks = self.marks
+        marks.skipped = True
+        marks.skip_reason = reason.strip() if reason and reason.strip() else None
         return self.advance(answer)
 
     def back(self) -> str:
-        """Return to the step before this one on the way here."""
+        """Return to the step before this one on the way here (in whichever playbook)."""
         if len(self.call.trail) < 2:
             return self.visit.step
         self._close_visit()
         self.call.trail.pop()
-        self._enter(self.call.trail[-1], forward=False)
+        playbook, step = self.call.trail[-1]
+        self._enter(playbook, step, forward=False)
+        self._update_escalation()
         return self.visit.step
 
-    def escalate(self) -> str:
-        """Record the escalation; go to the escalate step, or to the wrap-up if there is none."""
-        self.call.escalated = True
+    def escalate(self) -> str | None:
+        """Go to the escalate step, or record the escalation and go to the wrap-up when
+        the playbook names none; None (nothing done) when already at the escalate step."""
         target = self.playbook.escalate
-        if target and target != self.visit.step:
+        if target and target == self.visit.step:
+            return None
+        if target:
             return self._go(target)
+        self.call.escalated_by_key = True
+        self._update_escalation()
         return self._go(END)
+
+    def switch(self, playbook: Playbook, text: str) -> str:
+        """Carry on in another playbook, at its start, keeping everything so far."""
+        if playbook.id not in self.playbooks or all(b.id != playbook.id for b in self.call.books):
+            self.playbooks[playbook.id] = playbook
+            self.call.books.append(_book(playbook, text))
+        self._close_visit()
+        self.call.playbook = playbook.id
+        self._enter(playbook.id, playbook.start, forward=True)
+        self._update_escalation()
+        return playbook.start
 
     def end_call(self) -> None:
         self._go(END)
@@ -266,18 +335,92 @@ class CallEngine:
             if self.call.ended is None:
                 self.call.ended = iso(self.clock())
         else:
-            self._enter(target, forward=True)
+            self._enter(self.call.playbook, target, forward=True)
+            self._update_escalation()
         return target
 
-    def _enter(self, step_id: str, *, forward: bool) -> None:
+    def _enter(self, playbook: str, step_id: str, *, forward: bool) -> None:
+        self.call.playbook = playbook
         if forward:
-            self.call.trail.append(step_id)
-        self.call.visits.append(Visit(step_id, self.elapsed()))
+            self.call.trail.append([playbook, step_id])
+        self.call.visits.append(Visit(step_id, self.elapsed(), playbook=playbook))
 
     def _close_visit(self) -> None:
         if self.call.visits and self.call.phase == "steps":
             visit = self.visit
             visit.seconds = max(0, self.elapsed() - visit.at)
+
+    def _update_escalation(self) -> None:
+        """Escalated while the escalate step is on the way here, or `e` had no step to go to."""
+        on_the_way = any(self.playbooks[book].escalate == step
+                         for book, step in self.call.trail if book in self.playbooks)
+        self.call.escalated = on_the_way or self.call.escalated_by_key
+
+    # -- the handover brief ----------------------------------------------------------
+
+    def handover(self) -> list[str]:
+        """A brief to read aloud or paste to a supervisor, from what the call knows."""
+        call = self.call
+        lines = [f"Handover: {self.playbook.title}"]
+        who = [f"Customer: {call.customer or 'not given'}"]
+        if call.reference:
+            who.append(f"Reference: {call.reference}")
+        lines.append(" · ".join(who))
+        minutes, seconds = divmod(self.elapsed(), 60)
+        time_line = f"On the call: {minutes:02d}:{seconds:02d}"
+        if call.mood:
+            values = [m.value for m in call.mood]
+            trend = ("cooling" if values[-1] < values[0] else
+                     "heating up" if values[-1] > values[0] else "steady")
+            shown = " → ".join(f"{v} {MOODS[v]}" for v in _squeeze(values))
+            time_line += f" · Mood: {shown} ({trend})"
+        lines.append(time_line)
+        captures = {c.id: c for book in self._used() for c in book.captures()}
+        concern = _concern(captures, call.captures)
+        if concern:
+            lines.append(f"In their words: {concern}")
+        facts = [f"  {captures[key].label if key in captures else key}: {_shown(value)}"
+                 for key, value in call.captures.items() if value is not None]
+        if facts:
+            lines += ["Written down:", *facts]
+        agreed = []
+        for _, step, marks in self._marked():
+            if marks.answer is not None and step.branch is not None:
+                agreed.append(f"  {step.branch.question} {marks.answer}")
+        agreed += [f"  {captures[key].label}: {_shown(value)}"
+                   for key, value in call.captures.items()
+                   if key in captures and value is not None and _OFFER.search(key)]
+        if agreed:
+            lines += ["Offered or agreed:", *agreed]
+        notes = [f"  {n.at // 60:02d}:{n.at % 60:02d} {n.text}"
+                 for _, _, marks in self._marked() for n in marks.notes]
+        if notes:
+            lines += ["Notes:", *notes]
+        skipped = [f"  {step.title}{': ' + marks.skip_reason if marks.skip_reason else ''}"
+                   for _, step, marks in self._marked() if marks.skipped]
+        if skipped:
+            lines += ["Steps skipped:", *skipped]
+        lines.append(f"Escalated: {'yes' if call.escalated else 'no'}")
+        if self.earlier:
+            lines += ["Earlier calls:", *(f"  {line}" for line in self.earlier)]
+        return lines
+
+    def _used(self) -> list[Playbook]:
+        return [self.playbooks[b.id] for b in self.call.books if b.id in self.playbooks]
+
+    def _marked(self) -> list[tuple[str, Step, Marks]]:
+        """Each step the call has been on, in the order first reached, with its marks."""
+        seen: list[tuple[str, Step, Marks]] = []
+        keys: set[str] = set()
+        for visit in self.call.visits:
+            key = mark_key(visit.playbook, visit.step)
+            book = self.playbooks.get(visit.playbook)
+            if key in keys or book is None or visit.step not in book._index:
+                continue
+            keys.add(key)
+            seen.append((visit.playbook, book.step(visit.step), self.call.marks_for(
+                visit.playbook, visit.step)))
+        return seen
 
     # -- the wrap-up ---------------------------------------------------------------
 
@@ -299,7 +442,7 @@ class CallEngine:
         self.call.root_cause_asked = True
 
     def set_follow_up(self, text: str, *, today: date | None = None) -> date:
-        when = dates.parse_date(text, base=today)
+        when = follow_up_date(text, today=today or self.today())
         self.call.follow_up = when.isoformat()
         return when
 
@@ -316,19 +459,89 @@ class CallEngine:
             return "follow-up"
         return None
 
+    def wrap_up_back(self, *, root_causes: bool = True) -> None:
+        """Take back the last wrap-up answer; from the first question, back to the step."""
+        call = self.call
+        question = self.next_question()
+        if question == "outcome":
+            call.phase = "steps"
+            call.ended = None
+            if call.escalated_by_key:
+                call.escalated_by_key = False
+            playbook, step = call.trail[-1]
+            self._enter(playbook, step, forward=False)
+            self._update_escalation()
+        elif question == "summary":
+            call.outcome = None
+        elif question == "root-cause" or (question == "follow-up" and not root_causes):
+            if call.summary is not None:
+                call.draft.setdefault("summary", call.summary)
+            call.summary = None
+            call.root_cause_asked = False
+        elif question == "follow-up":
+            call.root_cause = None
+            call.root_cause_asked = False
+
     def finish(self) -> None:
         if self.next_question() is not None:
             raise ValueError(f"the wrap-up still needs: {self.next_question()}")
         if self.call.ended is None:
             self.call.ended = iso(self.clock())
+        self.call.handover = self.handover() if self.call.escalated else None
         self.call.phase = "done"
 
 
+def _book(playbook: Playbook, text: str) -> Book:
+    return Book(playbook.id, playbook.version, playbook.sha256, text,
+                str(playbook.path) if playbook.path else None)
+
+
+def _squeeze(values: list[int]) -> list[int]:
+    """Mood ratings with repeats in a row taken out: 4 4 3 3 2 -> 4 3 2."""
+    return [v for i, v in enumerate(values) if i == 0 or values[i - 1] != v]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return " ".join(str(value).split())
+
+
+_OFFER = re.compile(r"offer|agree|solution|promise|refund|remedy")
+
+
+def _concern(captures: dict[str, Capture], values: dict[str, Any]) -> str | None:
+    """The customer's concern in their words: a field about the concern, else the first
+    free-text field written down."""
+    for key, capture in captures.items():
+        if "concern" in f"{key} {capture.label}".lower() and values.get(key):
+            return _shown(values[key])
+    return None
+
+
+def follow_up_date(text: str, *, today: date | None = None) -> date:
+    """A follow-up date as typed, looking ahead; ValueError for a day in the past."""
+    when = dates.parse_date(text, base=today, prefer="future")
+    return dates.not_in_the_past(when, base=today)
+
+
 Check = Callable[[str], "str | None"]
+Preview = Callable[[str], "str | None"]
+
+
+class GoBack(Exception):
+    """The agent pressed Esc in a prompt: go back to where the question came from.
+
+    `typed` holds any text that was in the prompt, so it can be offered again."""
+
+    def __init__(self, typed: str = "") -> None:
+        super().__init__()
+        self.typed = typed
 
 
 class Asker(Protocol):
-    """What the engine needs from a screen. Any call may raise KeyboardInterrupt."""
+    """What the engine needs from a screen. Any call may raise KeyboardInterrupt, and
+    any question GoBack (Esc)."""
 
     def show(self, view: StepView) -> None: ...
 
@@ -339,14 +552,16 @@ class Asker(Protocol):
         """The next action; for TICK, the 0-based checklist item."""
 
     def text(self, label: str, *, key: str, default: str = "", multiline: bool = False,
-             hint: str = "", check: Check | None = None) -> str:
-        """Free text; `key` names the prompt so a cut-off draft can be kept.
+             hint: str = "", check: Check | None = None, preview: Preview | None = None) -> str:
+        """Free text; `key` names the prompt so text being typed can be kept.
 
         `check` returns what is wrong with an answer (or None), so a screen can say so
-        before the answer is taken; the engine checks again either way.
+        before the answer is taken; the engine checks again either way. `preview` says
+        what the answer so far would become (a date, say), shown as it is typed.
         """
 
-    def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
+    def capture(self, capture: Capture, current: Any, error: str | None,
+                draft: str = "") -> str | None:
         """A capture's raw answer (None or '' leaves an optional one empty)."""
 
     def choose(self, question: str, options: list[str], default: int | None = None) -> int:
@@ -357,6 +572,9 @@ class Asker(Protocol):
 
     def problem(self, message: str) -> None:
         """Tell the agent their answer did not fit, before asking again."""
+
+    def brief(self, lines: list[str]) -> None:
+        """Show the handover brief until the agent goes back to the call."""
 
     def confirm_stop(self) -> bool:
         """After Ctrl-C: True to save and stop, False to go on with the call."""
@@ -370,24 +588,33 @@ class Hangup(KeyboardInterrupt):
     """Stop at once without asking: the terminal is gone or the process must end."""
 
 
+Other = Callable[[], "list[Playbook]"]
+
+
 def run_call(engine: CallEngine, asker: Asker, save: Callable[[Call], None],
-             root_causes: list[str]) -> Call:
-    """Drive the call from where it is to a finished wrap-up, saving after every answer."""
+             root_causes: list[str], others: Other | None = None) -> Call:
+    """Drive the call from where it is to a finished wrap-up, saving after every answer.
+
+    `others` lists the playbooks the call can switch to (`p`).
+    """
     save(engine.call)
     while not engine.finished:
         try:
             if engine.call.phase == "steps":
-                _step_turn(engine, asker)
+                _step_turn(engine, asker, others)
             else:
                 _wrap_up_turn(engine, asker, root_causes)
+        except GoBack:
+            if engine.call.phase == "wrap-up":
+                engine.wrap_up_back(root_causes=bool(root_causes))
         except KeyboardInterrupt as interrupt:
             save(engine.call)
             if isinstance(interrupt, Hangup):
                 raise CallPaused(engine.call.id) from None
             try:
                 stop = asker.confirm_stop()
-            except KeyboardInterrupt:  # a second Ctrl-C: save and stop
-                stop = True
+            except (KeyboardInterrupt, GoBack) as again:  # a second Ctrl-C: save and stop
+                stop = not isinstance(again, GoBack)
             if stop:
                 raise CallPaused(engine.call.id) from None
         save(engine.call)
@@ -395,18 +622,23 @@ def run_call(engine: CallEngine, asker: Asker, save: Callable[[Call], None],
 
 
 def _ask_text(engine: CallEngine, asker: Asker, label: str, key: str, **kwargs: Any) -> str:
-    """Ask for text, keeping a cut-off draft in the call so nothing typed is lost."""
-    draft = engine.call.draft.pop(key, "")
+    """Ask for text, keeping what was typed in the call if the prompt is cut off or left."""
+    draft = engine.call.draft.get(key, "")
     try:
-        return asker.text(label, key=key, default=draft or kwargs.pop("default", ""), **kwargs)
-    except KeyboardInterrupt as interrupt:
+        answer = asker.text(label, key=key, default=draft or kwargs.pop("default", ""),
+                            **kwargs)
+    except (KeyboardInterrupt, GoBack) as interrupt:
         typed = getattr(interrupt, "typed", "")
-        if typed:
+        if typed.strip():
             engine.call.draft[key] = typed
+        else:
+            engine.call.draft.pop(key, None)
         raise
+    engine.call.draft.pop(key, None)
+    return answer
 
 
-def _step_turn(engine: CallEngine, asker: Asker) -> None:
+def _step_turn(engine: CallEngine, asker: Asker, others: Other | None) -> None:
     view = engine.view()
     asker.show(view)
     action, item = asker.action(view)
@@ -415,7 +647,8 @@ def _step_turn(engine: CallEngine, asker: Asker) -> None:
         _ask_captures(engine, asker)
         engine.advance(_branch_answer(asker, step))
     elif action is Action.NOTE:
-        engine.note(_ask_text(engine, asker, "Note", key=f"note:{step.id}", multiline=True))
+        engine.note(_ask_text(engine, asker, "Note", key=f"note:{engine.call.playbook}/{step.id}",
+                              multiline=True))
     elif action is Action.MOOD:
         value = asker.mood(view.mood)
         if value is not None:
@@ -425,19 +658,54 @@ def _step_turn(engine: CallEngine, asker: Asker) -> None:
     elif action is Action.BACK:
         engine.back()
     elif action is Action.SKIP:
-        reason = _ask_text(engine, asker, "Why skip it? (optional)", key=f"skip:{step.id}")
+        reason = _ask_text(engine, asker, "Why skip it? (optional)",
+                           key=f"skip:{engine.call.playbook}/{step.id}")
         engine.skip(reason, _branch_answer(asker, step))
     elif action is Action.ESCALATE:
-        engine.escalate()
+        if engine.escalate() is None:
+            asker.problem("This is the escalation step already: Enter moves on, b goes back.")
+    elif action is Action.SWITCH:
+        _switch(engine, asker, others)
+    elif action is Action.HANDOVER:
+        asker.brief(engine.handover())
     elif action is Action.END:
         engine.end_call()
+
+
+def _switch(engine: CallEngine, asker: Asker, others: Other | None) -> None:
+    books = [b for b in (others() if others else []) if b.id != engine.call.playbook]
+    if not books:
+        asker.problem("There is no other playbook to switch to.")
+        return
+    labels = [f"{b.title} ({b.id})" + (f" - {b.summary}" if b.summary else "") for b in books]
+    chosen = books[asker.choose("Switch to which playbook? (Esc: stay)", labels)]
+    text = engine.call.book(chosen.id).text if any(
+        b.id == chosen.id for b in engine.call.books) else None
+    if text is None:
+        try:
+            assert chosen.path is not None
+            text = chosen.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, AssertionError) as exc:
+            asker.problem(f"{chosen.id} can't be read now ({exc}); staying on this playbook.")
+            return
+    engine.switch(chosen, text)
 
 
 def _ask_captures(engine: CallEngine, asker: Asker) -> None:
     for capture in engine.step.capture:
         error = None
+        key = f"capture:{capture.id}"
         while True:
-            raw = asker.capture(capture, engine.call.captures.get(capture.id), error)
+            draft = engine.call.draft.get(key, "")
+            try:
+                raw = asker.capture(capture, engine.call.captures.get(capture.id), error,
+                                    draft=draft)
+            except (KeyboardInterrupt, GoBack) as interrupt:
+                typed = getattr(interrupt, "typed", "")
+                if typed.strip():
+                    engine.call.draft[key] = typed
+                raise
+            engine.call.draft.pop(key, None)
             try:
                 engine.set_capture(capture, raw)
                 break
@@ -465,6 +733,20 @@ def _problem_of(parse: Callable[[str], Any]) -> Check:
     return check
 
 
+def date_preview(parse: Callable[[str], date], today: date | None = None) -> Preview:
+    """A Preview saying which day a date answer became, as it is typed."""
+
+    def preview(text: str) -> str | None:
+        if not text.strip():
+            return None
+        try:
+            return dates.describe(parse(text), base=today)
+        except ValueError:
+            return None
+
+    return preview
+
+
 def _summary_line(text: str) -> str:
     line = " ".join(text.split())
     if not line:
@@ -481,8 +763,8 @@ def _wrap_up_turn(engine: CallEngine, asker: Asker, root_causes: list[str]) -> N
         asker.heading(f"Wrap-up · {minutes:02d}:{seconds:02d}"
                       f"{' · escalated' if engine.call.escalated else ''}")
         default = OUTCOMES.index(engine.default_outcome())
-        engine.set_outcome(OUTCOMES[asker.choose("How did the call end?", list(OUTCOMES),
-                                                 default)])
+        engine.set_outcome(OUTCOMES[asker.choose("How did the call end? (Esc: back to the step)",
+                                                 list(OUTCOMES), default)])
     elif question == "summary":
         text = _ask_text(engine, asker, "One-line summary", key="summary",
                          check=_problem_of(_summary_line))
@@ -498,9 +780,12 @@ def _wrap_up_turn(engine: CallEngine, asker: Asker, root_causes: list[str]) -> N
         index = asker.choose("Root cause", options, 0)
         engine.set_root_cause(None if index == 0 else options[index])
     elif question == "follow-up":
+        def parse(text: str) -> date:
+            return follow_up_date(text, today=engine.today())
+
         text = _ask_text(engine, asker, "Follow up on", key="follow-up",
-                         hint="2026-12-01, tomorrow, +3d or a weekday",
-                         check=_problem_of(dates.parse_date))
+                         hint=dates.FUTURE_HINT, check=_problem_of(parse),
+                         preview=date_preview(parse, engine.today()))
         try:
             engine.set_follow_up(text)
         except ValueError as exc:

@@ -62,13 +62,19 @@ def begin(book: Playbook, settings: Config, *, customer: str | None,
 
 
 def reopen(call: Call) -> CallEngine:
-    """The engine for a saved call, with the playbook exactly as it was when it started."""
-    path = Path(call.playbook_path or f"{call.playbook}.yaml")
-    book, problems = check_bytes(call.playbook_text.encode("utf-8"), path, str(path))
-    if book is None:
-        raise BadFile(f"the saved call {call.id} holds a playbook that no longer "
-                      f"reads ({problems[0]})")
-    return CallEngine(book, call)
+    """The engine for a saved call, with its playbooks exactly as they were when taken up."""
+    books = {}
+    for saved in call.books:
+        path = Path(saved.path or f"{saved.id}.yaml")
+        book, problems = check_bytes(saved.text.encode("utf-8"), path, str(path))
+        if book is None:
+            raise BadFile(f"the saved call {call.id} holds a playbook that no longer "
+                          f"reads ({problems[0]})")
+        books[book.id] = book
+    if call.playbook not in books:
+        raise BadFile(f"the saved call {call.id} is on playbook {call.playbook!r}, "
+                      "which it does not hold")
+    return CallEngine(books, call)
 
 
 def run(engine: CallEngine, settings: Config, store: CallStore, console: Console,

@@ -23,7 +23,14 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from deescalate.records.format import FIELDS, ID_PATTERN, MOODS, OUTCOMES, VERSION
+from deescalate.records.format import (
+    FIELDS,
+    ID_PATTERN,
+    MOODS,
+    OPTIONAL_FIELDS,
+    OUTCOMES,
+    VERSION,
+)
 from deescalate.records.summary import Summary
 
 # The writer's front matter is a few kilobytes; larger ones go to the safe parser,
@@ -98,7 +105,9 @@ _TEXT_STEP = (
     rf"  skipped: (?:true|false)\n  unticked: \[(?:(?:{_TEXT_ITEM})(?:,(?: |{_GO_ON})"
     rf"(?:{_TEXT_ITEM}))*)?\]\n  notes:(?: \[\]|(?:\n  - \{{at: (?:0|[1-9][0-9]*), text: "
     rf"(?:{_TEXT_ITEM})\}})+)(?:\n  skip_reason: (?:{_TEXT_LINE}))?"
-    rf"(?:\n  answer: (?:{_TEXT_LINE}))?")
+    rf"(?:\n  answer: (?:{_TEXT_LINE}))?"
+    r"(?:\n  playbook: [a-z0-9][a-z0-9-]*)?"
+    r"(?:\n  visits:(?:\n  - \{at: (?:0|[1-9][0-9]*), seconds: (?:0|[1-9][0-9]*)\})+)?")
 _CAPTURE_VALUE = (rf"(?:{_text_item(_GO_ON_TOP)}|(?:true|false|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)"
                   r"(?=[,}]))")
 _TEXT_CAPTURES = re.compile(
@@ -255,9 +264,16 @@ _BLOCK = {  # the two block sequences: no space after the colon
              rf"value: {_MOOD_VALUE}\}})+)"),
     "steps": rf"(?P<steps> \[\]|(?:{_TEXT_STEP})+)",
 }
-_STRICT = re.compile(
-    "".join(f"{key}:{_BLOCK[key]}\n" if key in _BLOCK else
-            f"{key}: {_FIELD.get(key, f'(?P<{key}>{_V})')}\n" for key in FIELDS) + r"\Z")
+_FIELD["playbooks"] = r"\[[a-z0-9][a-z0-9-]*(?:, [a-z0-9][a-z0-9-]*)+\]"
+
+
+def _field(key: str) -> str:
+    line = (f"{key}:{_BLOCK[key]}\n" if key in _BLOCK else
+            f"{key}: {_FIELD.get(key, f'(?P<{key}>{_V})')}\n")
+    return f"(?:{line})?" if key in OPTIONAL_FIELDS else line
+
+
+_STRICT = re.compile("".join(_field(key) for key in FIELDS) + r"\Z")
 _MOOD_STEPS = re.compile(r"\{step: ([a-z0-9][a-z0-9-]*), ")
 _MOOD_VALUES = re.compile(rf"value: ({_MOOD_VALUE})\}}")
 

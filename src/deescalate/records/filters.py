@@ -91,7 +91,7 @@ def parse_day(text: str, *, today: date | None = None) -> date:
     for index, name in enumerate(WEEKDAYS):
         if len(word) >= 3 and name.startswith(word):
             return base - timedelta(days=(base.weekday() - index) % 7)
-    return dates.parse_date(text, base=base, future=False)
+    return dates.parse_date(text, base=base, prefer="past")
 
 
 def parse(*, since: str | None = None, until: str | None = None, agent: str | None = None,

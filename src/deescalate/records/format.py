@@ -32,9 +32,15 @@ MOODS = {1: "calm", 2: "uneasy", 3: "upset", 4: "angry", 5: "hostile"}
 FIELDS = ("record", "id", "playbook", "playbook_version", "playbook_sha256", "agent",
           "customer", "reference", "started", "ended", "duration_seconds", "outcome",
           "escalated", "root_cause", "summary", "follow_up", "follow_up_done", "mood",
-          "steps", "captures", "redactions", "tags")
+          "steps", "playbooks", "captures", "redactions", "tags")
+# Written only when there is something to say: `playbooks` when the call switched.
+OPTIONAL_FIELDS = ("playbooks",)
 # Each `steps` entry's fields, in order; the last two only when set.
-STEP_FIELDS = ("id", "at", "seconds", "skipped", "unticked", "notes", "skip_reason", "answer")
+# One entry per step reached. `playbook` when the step belongs to another playbook than
+# the record's (the call switched); `visits` ({at, seconds} each) when it was visited
+# more than once; `at` is the first arrival and `seconds` the total.
+STEP_FIELDS = ("id", "at", "seconds", "skipped", "unticked", "notes", "skip_reason", "answer",
+               "playbook", "visits")
 MOOD_FIELDS = ("step", "at", "value")
 NOTE_FIELDS = ("at", "text")
 # A record without any of these can't be counted.
@@ -43,6 +49,7 @@ REQUIRED = ("record", "id", "playbook", "agent", "started", "ended", "duration_s
 
 # The body's section that `followups done` appends to.
 FOLLOW_UP_HEADING = "## Follow-up"
+HANDOVER_HEADING = "## Handover"  # an escalated call's brief for the supervisor
 
 # A record is a few kilobytes; anything near this is not one, and is not read whole.
 MAX_BYTES = 1_000_000

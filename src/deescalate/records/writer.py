@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from deescalate.call.model import Call, parse_iso
+from deescalate.call.model import Call, Marks, mark_key, parse_iso
 from deescalate.files import write_exclusive
 from deescalate.playbooks.format import Playbook
-from deescalate.records.format import FOLLOW_UP_HEADING, MOODS, VERSION, path_in
+from deescalate.records.format import (
+    FOLLOW_UP_HEADING,
+    HANDOVER_HEADING,
+    MOODS,
+    VERSION,
+    path_in,
+)
 from deescalate.redaction import Redactor
 
 ATTEMPTS = 50
@@ -105,31 +112,63 @@ class _Scrubber:
         return self(value) if isinstance(value, str) else value
 
 
-def render(call: Call, playbook: Playbook, redactor: Redactor, identifier: str) -> str:
+Books = Mapping[str, Playbook]
+
+
+def _books(playbook: Playbook | Books) -> Books:
+    return {playbook.id: playbook} if isinstance(playbook, Playbook) else playbook
+
+
+def step_entries(call: Call, books: Books, scrub: _Scrubber) -> list[dict[str, Any]]:
+    """One entry per step the call reached, in the order first reached: the step's final
+    marks, its first arrival, its total time and, when it was visited more than once,
+    each visit's time."""
+    entries: dict[str, dict[str, Any]] = {}
+    for visit in call.visits:
+        book = visit.playbook or call.playbook
+        key = mark_key(book, visit.step)
+        entry = entries.get(key)
+        if entry is None:
+            marks = call.marks.get(key, Marks())
+            known = books.get(book)
+            checklist = (known.step(visit.step).checklist
+                         if known and visit.step in _ids(known) else ())
+            entry = entries[key] = {
+                "id": visit.step, "at": visit.at, "seconds": 0,
+                "skipped": marks.skipped,
+                "unticked": [item for item in checklist if item not in marks.ticked],
+                "notes": [{"at": note.at, "text": scrub(note.text)} for note in marks.notes],
+            }
+            if marks.skipped and marks.skip_reason:
+                entry["skip_reason"] = scrub(marks.skip_reason)
+            if marks.answer is not None:
+                entry["answer"] = marks.answer
+            if book != call.playbook:
+                entry["playbook"] = book
+            entry["visits"] = []
+        entry["seconds"] += visit.seconds
+        entry["visits"].append({"at": visit.at, "seconds": visit.seconds})
+    for entry in entries.values():
+        if len(entry["visits"]) < 2:
+            del entry["visits"]
+    return list(entries.values())
+
+
+def render(call: Call, playbook: Playbook | Books, redactor: Redactor, identifier: str) -> str:
     """The whole record: front matter, then the body for people."""
+    books = _books(playbook)
+    final = books[call.playbook]
+    book = call.book(call.playbook)
     scrub = _Scrubber(redactor)
     started, ended = parse_iso(call.started), parse_iso(call.ended or call.started)
-    steps = []
-    for visit in call.visits:
-        checklist = playbook.step(visit.step).checklist if visit.step in _ids(playbook) else ()
-        entry: dict[str, Any] = {
-            "id": visit.step, "at": visit.at, "seconds": visit.seconds,
-            "skipped": visit.skipped,
-            "unticked": [item for item in checklist if item not in visit.ticked],
-            "notes": [{"at": note.at, "text": scrub(note.text)} for note in visit.notes],
-        }
-        if visit.skip_reason:
-            entry["skip_reason"] = scrub(visit.skip_reason)
-        if visit.answer is not None:
-            entry["answer"] = visit.answer
-        steps.append(entry)
+    steps = step_entries(call, books, scrub)
     captures = {key: scrub.value(value) for key, value in call.captures.items()}
     front: dict[str, Any] = {
         "record": VERSION,
         "id": identifier,
         "playbook": call.playbook,
-        "playbook_version": call.playbook_version,
-        "playbook_sha256": call.playbook_sha256,
+        "playbook_version": book.version,
+        "playbook_sha256": book.sha256,
         "agent": call.agent,
         "customer": scrub(call.customer),
         "reference": scrub(call.reference),
@@ -144,11 +183,13 @@ def render(call: Call, playbook: Playbook, redactor: Redactor, identifier: str) 
         "follow_up_done": None,
         "mood": [{"step": m.step, "at": m.at, "value": m.value} for m in call.mood],
         "steps": steps,
-        "captures": captures,
-        "redactions": 0,
-        "tags": [],
     }
-    body = _body(front, playbook)
+    used = list(dict.fromkeys(visit.playbook or call.playbook for visit in call.visits))
+    if used and used != [call.playbook]:
+        front["playbooks"] = used
+    front.update({"captures": captures, "redactions": 0, "tags": []})
+    handover = [scrub(line) or "" for line in call.handover] if call.handover else None
+    body = _body(front, final, books, handover)
     front["redactions"] = scrub.count
     return f"---\n{dump_front_matter(front)}---\n\n{body}"
 
@@ -162,24 +203,31 @@ def _indent(text: str) -> str:
     return text.replace("\n", "\n  ")
 
 
-def _body(front: dict[str, Any], playbook: Playbook) -> str:
+def _body(front: dict[str, Any], playbook: Playbook, books: Books,
+          handover: list[str] | None) -> str:
     """The Markdown for people, from the (already redacted) front matter."""
     who = " · ".join(str(x) for x in (front["customer"], front["reference"]) if x)
     lines = [f"# {playbook.title}{': ' + who if who else ''}", ""]
     lines += [front["summary"] or "(no summary)", "", "## Timeline", ""]
     moods = list(front["mood"])
-    known = _ids(playbook)
     for entry in front["steps"]:
-        step = playbook.step(entry["id"]) if entry["id"] in known else None
+        book = books.get(entry.get("playbook", front["playbook"]))
+        step = book.step(entry["id"]) if book and entry["id"] in _ids(book) else None
         title = step.title if step else entry["id"]
+        if "playbook" in entry:
+            title += f" ({entry['playbook']})"
         lines.append(f"### {minutes(entry['at'])} {title}")
         lines.append("")
         items: list[str] = []
+        if "visits" in entry:
+            items.append("Visited " + str(len(entry["visits"])) + " times: " + ", ".join(
+                f"{minutes(v['at'])} for {minutes(v['seconds'])}" for v in entry["visits"]))
         if entry["skipped"]:
             reason = entry.get("skip_reason")
             items.append(f"Skipped{': ' + _indent(reason) if reason else ''}")
-        while moods and moods[0]["step"] == entry["id"] and moods[0]["at"] >= entry["at"] and (
-                moods[0]["at"] <= entry["at"] + entry["seconds"]):
+        spans = entry.get("visits") or [entry]
+        while moods and moods[0]["step"] == entry["id"] and any(
+                span["at"] <= moods[0]["at"] <= span["at"] + span["seconds"] for span in spans):
             mood = moods.pop(0)
             items.append(f"Mood {mood['value']} ({MOODS[mood['value']]}) at "
                          f"{minutes(mood['at'])}")
@@ -210,13 +258,18 @@ def _body(front: dict[str, Any], playbook: Playbook) -> str:
         lines.append(f"- Mood: {first} → {last} ({trend})")
     version = f" v{front['playbook_version']}" if front["playbook_version"] else ""
     lines.append(f"- Agent: {front['agent']} · Playbook: {front['playbook']}{version}")
+    if "playbooks" in front:
+        lines.append(f"- Playbooks used: {' → '.join(front['playbooks'])}")
+    if handover:
+        lines += ["", HANDOVER_HEADING, "", *(f"    {line}" for line in handover)]
     lines += ["", FOLLOW_UP_HEADING, ""]
     due = front["follow_up"]
     lines.append(f"Due {due.isoformat()}." if due else "None set.")
     return "\n".join(lines) + "\n"
 
 
-def write_record(folder: Path, call: Call, playbook: Playbook, redactor: Redactor) -> Path:
+def write_record(folder: Path, call: Call, playbook: Playbook | Books,
+                 redactor: Redactor) -> Path:
     """Write the call's record under `folder`, exclusively and atomically; returns its path.
 
     The first name tried ends in `call.record_suffix` when the call has one. If a file
