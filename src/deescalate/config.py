@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from deescalate.errors import BadFile, BadInput
+from deescalate.errors import BadFile, BadInput, CantWrite
 from deescalate.playbooks.schema import ID_PATTERN, check_node
 
 if TYPE_CHECKING:
@@ -128,6 +128,31 @@ def xdg_dir(variable: str, fallback: str) -> Path:
 
 def user_config_file() -> Path:
     return xdg_dir("XDG_CONFIG_HOME", ".config") / "config.yaml"
+
+
+def save_agent(name: str) -> Path:
+    """Keep the agent's name in the user's config file (made if missing); returns its path."""
+    import yaml
+
+    from deescalate.files import write_atomic
+
+    path = user_config_file()
+    name = " ".join(name.split())
+    if not name:
+        raise BadInput("the agent name is empty")
+    try:
+        before = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CantWrite(f"{path}: can't read the settings file to add your name ({exc})") from None
+    if before and not before.endswith("\n"):
+        before += "\n"
+    line = yaml.safe_dump({"agent": name}, allow_unicode=True, width=1000)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, (before + line).encode("utf-8"), mode=0o600)
+    except OSError as exc:
+        raise CantWrite(f"{path}: can't save your name ({exc.strerror or exc})") from None
+    return path
 
 
 def find_team_file(start: Path | None = None) -> Path | None:

@@ -76,10 +76,11 @@ class Glyphs(NamedTuple):
     ellipsis: str
     rule: str
     arrow: str
+    bar: str
 
 
-UNICODE = Glyphs("•", "✗", "☑", "☐", "“", "”", "·", "…", "─", "→")
-ASCII = Glyphs("-", "x", "[x]", "[ ]", '"', '"', "|", "...", "-", "->")
+UNICODE = Glyphs("•", "✗", "☑", "☐", "“", "”", "·", "…", "─", "→", "│")
+ASCII = Glyphs("-", "x", "[x]", "[ ]", '"', '"', "|", "...", "-", "->", "|")
 
 
 def can_encode(text: str, encoding: str | None) -> bool:

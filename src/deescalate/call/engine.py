@@ -591,7 +591,7 @@ class Hangup(KeyboardInterrupt):
 Other = Callable[[], "list[Playbook]"]
 
 
-def run_call(engine: CallEngine, asker: Asker, save: Callable[[Call], None],
+def run_call(engine: CallEngine, asker: Asker, save: Callable[[Call], object],
              root_causes: list[str], others: Other | None = None) -> Call:
     """Drive the call from where it is to a finished wrap-up, saving after every answer.
 

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import shutil
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from deescalate.call.engine import CallEngine, CallPaused, Hangup, run_call
+from deescalate.call.engine import CallEngine, CallPaused, run_call
 from deescalate.call.model import Call, utc_now
+from deescalate.call.plain import PlainScreen
 from deescalate.call.saved import CallStore, new_call_id
 from deescalate.config import Config
-from deescalate.errors import BadFile, CantWrite, NoTerminal
+from deescalate.errors import BadFile, CantWrite, DeescalateError, NoTerminal
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import check_bytes
 from deescalate.records.writer import write_record
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from deescalate.call.screen import LiveScreen
 
 # How long the first step waits for the list of earlier calls; later it shows up at
 # the next step instead.
@@ -77,43 +80,96 @@ def reopen(call: Call) -> CallEngine:
     return CallEngine(books, call)
 
 
-def run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
-        *, notice: str = "", intro: Callable[[], Any] | None = None) -> tuple[Path, str | None]:
-    """Run the call to its end and write its record; CallPaused if the agent stops early."""
-    from deescalate.call.screen import TerminalAsker
+class Saver:
+    """Saves the call after every answer; a state folder that can't be written (full,
+    read-only, gone) never stops the call: the screen is told once, and every later
+    save tries again."""
 
-    asker = TerminalAsker(console, engine, notice=notice, intro=intro)
+    def __init__(self, store: CallStore, tell: Callable[[str], None] | None = None) -> None:
+        self.store = store
+        self.tell = tell or (lambda message: None)
+        self.failing = False
+        self.lock = threading.Lock()
+
+    def __call__(self, call: Call) -> bool:
+        with self.lock:
+            try:
+                self.store.save(call)
+            except (OSError, DeescalateError) as exc:
+                if not self.failing:
+                    self.failing = True
+                    reason = getattr(exc, "strerror", None) or getattr(exc, "message", exc)
+                    self.tell(f"Can't save the call to {self.store.folder} ({reason}); "
+                              "the call goes on and saving is tried again after each answer.")
+                return False
+            if self.failing:
+                self.failing = False
+                self.tell("Saving works again.")
+            return True
+
+
+def run(engine: CallEngine, settings: Config, store: CallStore, *,
+        notices: Sequence[str] = (), earlier: Callable[[], int | None] | None = None,
+        others: Callable[[], list[Playbook]] | None = None) -> tuple[Path, str | None]:
+    """Run the call to its end and write its record; CallPaused if the agent stops early."""
+    from deescalate.text import glyphs_for, plain_terminal
+
+    glyphs = glyphs_for(sys.stdout)
+    saver = Saver(store)
+
+    def typing(key: str, text: str) -> None:
+        if text.strip():
+            engine.call.draft[key] = text
+        else:
+            engine.call.draft.pop(key, None)
+        saver(engine.call)
+
+    screen: LiveScreen | PlainScreen
+    if plain_terminal():
+        screen = PlainScreen(engine, glyphs, notices=notices, earlier=earlier,
+                             width=shutil.get_terminal_size().columns)
+    else:
+        from deescalate.call.screen import LiveScreen
+
+        screen = LiveScreen(engine, glyphs, notices=notices, earlier=earlier,
+                            on_typing=typing)
+    saver.tell = screen.problem
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
 
     def hang_up(signum: int, frame: FrameType | None) -> None:
-        raise Hangup()  # the engine saves, keeps any half-typed text, and stops
+        screen.hang_up()  # the engine saves, keeps any half-typed text, and stops
 
     for sig in previous:
         signal.signal(sig, hang_up)
     try:
-        run_call(engine, asker, store.save, settings.root_causes.value)
+        screen.run(lambda: run_call(engine, screen, saver, settings.root_causes.value, others))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return finish(engine, settings, store)
+    return finish(engine, settings, store, saver)
 
 
-def finish(engine: CallEngine, settings: Config, store: CallStore) -> tuple[Path, str | None]:
+def finish(engine: CallEngine, settings: Config, store: CallStore,
+           saver: Saver | None = None) -> tuple[Path, str | None]:
     """Write the finished call's record, then forget the saved state (in that order).
 
     Returns the record's path and, when the team commits records and that failed, a
     warning: the record stays written either way.
     """
     folder = Path(engine.call.records)
+    saver = saver or Saver(store)
     if engine.call.record_suffix is None:
         engine.call.record_suffix = secrets.token_hex(2)
-        store.save(engine.call)
+        saver(engine.call)
     try:
-        path = write_record(folder, engine.call, engine.playbook, settings.redactor())
+        path = write_record(folder, engine.call, engine.playbooks, settings.redactor())
     except OSError as exc:
+        kept = (f"the call is saved: deescalate resume {engine.call.id}" if not saver.failing
+                else f"and the call could not be saved to {store.folder} either")
         raise CantWrite(f"{folder}: can't write the record ({exc.strerror or exc}); "
-                        f"the call is saved: deescalate resume {engine.call.id}") from None
-    store.discard(engine.call.id)
+                        f"{kept}") from None
+    with contextlib.suppress(OSError):  # the record is safe; a stale state is only clutter
+        store.discard(engine.call.id)
     warning = None
     if settings.git_commit.value:
         from deescalate.records.git import commit_record
@@ -122,31 +178,38 @@ def finish(engine: CallEngine, settings: Config, store: CallStore) -> tuple[Path
     return path, warning
 
 
-def earlier_calls(folder: Path, *, ref: str | None, customer: str | None) -> Callable[[], Any]:
+def earlier_calls(engine: CallEngine, folder: Path, *, ref: str | None,
+                  customer: str | None) -> Callable[[], int | None]:
     """Look up earlier calls with this reference or customer, without holding up the call.
 
-    Returns a function giving the table to show once the lookup is done (None until then,
-    and for good if it failed: a call never waits on, or breaks over, its history).
+    Returns a function giving how many there are once the lookup is done (None until
+    then, and for good if it failed: a call never waits on, or breaks over, its
+    history). The newest few go into the engine for the handover brief.
     """
     if not (ref or customer):
         return lambda: None
-    found: dict[str, Any] = {}
+    found: dict[str, int] = {}
 
     def look() -> None:
         try:
-            from deescalate.dates import today
-            from deescalate.records import store, views
+            from deescalate.records import store
 
-            rows = store.history(folder, ref=ref, customer=customer)
-            found["view"] = views.history_view(
-                rows, today(), asked={"ref": ref, "customer": customer})
+            rows = store.history(folder, ref=ref, customer=customer, limit=0)
+            lines = []
+            for record in rows[:5]:
+                due = (f" · follow-up due {record.follow_up}"
+                       if record.follow_up and record.follow_up_done is None else "")
+                lines.append(f"{record.started[:10]} {record.playbook} {record.outcome}{due}"
+                             + (f": {record.summary}" if record.summary else ""))
+            engine.earlier = lines
+            found["count"] = len(rows)
         except Exception:  # the history is a courtesy: the call goes on without it
-            found["view"] = None
+            return
 
     worker = threading.Thread(target=look, name="earlier-calls", daemon=True)
     worker.start()
     worker.join(HISTORY_WAIT)
-    return lambda: found.get("view")
+    return lambda: found.get("count")
 
 
 __all__ = ["CallPaused", "begin", "finish", "reopen", "require_terminal", "run"]

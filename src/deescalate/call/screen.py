@@ -1,299 +1,703 @@
-"""The live-call screen: one Rich panel per step, and the prompts that answer the engine.
+"""The live-call screen: one full-screen view, redrawn in place, that answers the engine.
 
-Rich draws; prompt_toolkit and questionary ask. They are imported only when the first
-prompt is shown, so the first step is on screen before they load. Every prompt uses
-`unsafe_ask`, so Ctrl-C arrives as KeyboardInterrupt and the engine handles it in one
-place; whatever was typed into a cut-off prompt travels with it as `typed`.
+prompt_toolkit runs the view in the main thread for the whole call; the engine runs in
+a worker thread and asks its questions through the `Asker` methods here, each of which
+hands a request to the view and waits for the agent's answer. So the screen never
+scrolls, every prompt appears inside it, keys typed ahead are never dropped between
+prompts, and a resize redraws at once. `call.layout` decides what fits; this module
+only draws it and reads keys.
+
+Ctrl-C arrives as KeyboardInterrupt (carrying what was typed), Esc in a question as
+`GoBack`; the engine handles both. Text being typed is handed to `on_typing` at most
+a second behind, so a killed process keeps it.
+
+This is the one module that imports prompt_toolkit (and questionary, for the pickers
+before a call starts).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.text import Text
-
-from deescalate.call.engine import Action, Check, StepView, parse_capture
+from deescalate.call import layout
+from deescalate.call.engine import (
+    Action,
+    Check,
+    GoBack,
+    Hangup,
+    Preview,
+    StepView,
+    date_direction,
+    date_preview,
+    parse_capture,
+)
+from deescalate.call.layout import HELP, Line, cells, clip, wrap
+from deescalate.dates import FUTURE_HINT, PAST_HINT, parse_date
 from deescalate.playbooks.format import Capture
 from deescalate.records.format import MOODS
+from deescalate.text import Glyphs, one_line, shown
 
 if TYPE_CHECKING:
     from deescalate.call.engine import CallEngine
 
-KEYS_HELP = [("Enter", "next"), ("n", "note"), ("m", "mood"), ("1-9", "tick"), ("b", "back"),
-             ("s", "skip"), ("e", "escalate"), ("q", "end call")]
-_ACTION_KEYS = {"enter": Action.NEXT, "c-m": Action.NEXT, "c-j": Action.NEXT,
-                "n": Action.NOTE, "m": Action.MOOD, "b": Action.BACK, "s": Action.SKIP,
-                "e": Action.ESCALATE, "q": Action.END}
+T = TypeVar("T")
 SKIP_LABEL = "(leave empty)"
+DRAFT_DELAY = 1.0  # seconds between saves of text being typed: well inside the two allowed
 
-# prompt_toolkit asks the terminal where the cursor is after every prompt and, when a
-# terminal never answers, waits a whole second before the next one. Our prompts are a
-# line or a short list and need no such measuring, so the question is not asked.
+# prompt_toolkit asks the terminal where the cursor is; a full-screen view needs no such
+# measuring, and a terminal that never answers would make it wait.
 os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
-NEW_LINE_HINT = "Enter saves · Alt+Enter adds a line"
+
+# (key as shown, what it does, whether the key line keeps it when room is short)
+KEYS: list[tuple[str, str]] = [
+    ("Enter", "next"), ("n", "note"), ("m", "mood"), ("1-9", "tick"), ("b", "back"),
+    ("s", "skip"), ("e", "escalate"), ("p", "playbook"), ("h", "handover"),
+    ("q", "end call"), ("?", "keys"),
+]
+KEEP = ("Enter", "q", "?")
+_ACTIONS = {"n": Action.NOTE, "m": Action.MOOD, "b": Action.BACK, "s": Action.SKIP,
+            "e": Action.ESCALATE, "p": Action.SWITCH, "h": Action.HANDOVER, "q": Action.END}
 
 
-def clock(seconds: int) -> str:
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+@dataclass
+class Request:
+    """One question from the engine, waiting for the agent."""
+
+    kind: str  # action, text, choose, mood, confirm, brief
+    payload: dict[str, Any] = field(default_factory=dict)
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Any = None
+    error: BaseException | None = None
+
+    def answer(self, result: Any = None, error: BaseException | None = None) -> None:
+        if not self.done.is_set():
+            self.result, self.error = result, error
+            self.done.set()
 
 
-def step_panel(view: StepView) -> Panel:
-    """Everything the agent needs for one step, at a glance."""
-    step = view.step
-    parts: list[Any] = [Text(step.title, style="bold")]
+class LiveScreen:
+    """The engine's Asker for a person at a full terminal."""
 
-    def section(heading: str, style: str) -> None:
-        parts.append(Text(""))
-        parts.append(Text(heading, style=f"bold {style}"))
+    def __init__(self, engine: CallEngine, glyphs: Glyphs, *, notices: Sequence[str] = (),
+                 earlier: Callable[[], int | None] | None = None,
+                 on_typing: Callable[[str, str], None] | None = None) -> None:
+        self.engine = engine
+        self.glyphs = glyphs
+        self.notices = list(notices)  # shown until the first key
+        self.messages: list[tuple[str, str]] = []  # (style, text) until the next key
+        self.earlier = earlier or (lambda: None)
+        self.on_typing = on_typing
+        self.view: StepView | None = None
+        self.title: str | None = None  # the wrap-up's heading, once there
+        self.wrap_lines: list[str] = []
+        self.request: Request | None = None
+        self.overlay: list[str] | None = None  # the keys or the handover brief
+        self.scroll = 0
+        self.selected = 0
+        self.gone = False
+        self._draft_timer: Any = None
+        self._app: Any = None
+        self._buffer: Any = None
+        self._lock = threading.Lock()
+        self._typing_key = ""
+        self._top_window: Any = None
+        self._input: Any = None
 
-    if step.do:
-        section("DO", "cyan")
-        parts += [Text(f"  • {line}") for line in step.do]
-    if view.say:
-        section("SAY", "green")
-        for phrase in view.say:
-            parts.append(Text(f"  “{phrase}”", style="bold green"))
-    if step.avoid:
-        section("AVOID", "red")
-        parts += [Text(f"  ✗ {line}", style="red") for line in step.avoid]
-    if step.checklist:
-        section("CHECKLIST", "yellow")
-        for number, (item, done) in enumerate(zip(step.checklist, view.ticked, strict=True), 1):
-            mark = "☑" if done else "☐"
-            key = str(number) if number <= 9 else " "
-            parts.append(Text(f"  {key} {mark} {item}", style="dim" if done else ""))
-    if view.captures:
-        section("WRITE DOWN (asked when you press Enter)", "magenta")
-        for capture, value in view.captures:
-            shown = "" if value is None else (("yes" if value else "no")
-                                              if isinstance(value, bool) else str(value))
-            need = "" if capture.required else " (optional)"
-            line = Text(f"  {capture.label}{need}: ")
-            line.append(shown or "…", style="bold" if shown else "dim")
-            parts.append(line)
-    if view.notes:
-        section("NOTES", "blue")
-        parts += [Text(f"  {note}") for note in view.notes]
-    if step.branch:
-        section("THEN", "cyan")
-        parts.append(Text(f"  {step.branch.question}"))
-    mood = f"mood {view.mood} {MOODS[view.mood]}" if view.mood else "mood not rated"
-    escalated = " · escalated" if view.escalated else ""
-    return Panel(
-        Group(*parts),
-        title=f"[bold]{view.playbook_title}[/bold]",
-        title_align="left",
-        subtitle=f"step {view.number} of {view.total} · {clock(view.elapsed)} · {mood}{escalated}",
-        subtitle_align="right",
-        border_style="red" if view.escalated else "cyan",
-        padding=(0, 1),
-    )
+    # -- running -----------------------------------------------------------------
 
+    def run(self, work: Callable[[], T]) -> T:
+        """Run `work` (the engine driving the call) while the view runs; its result."""
+        app = self._build()
+        outcome: dict[str, Any] = {}
 
-class TerminalAsker:
-    """The engine's Asker for a person at a terminal."""
+        def worker() -> None:
+            try:
+                outcome["value"] = work()
+            except BaseException as exc:  # handed to the main thread below
+                outcome["error"] = exc
+            finally:
+                self._end()
 
-    def __init__(self, console: Console, engine: CallEngine | None = None,
-                 *, clear: bool = True, notice: str = "",
-                 intro: Callable[[], Any] | None = None) -> None:
-        self.console = console
-        self.engine = engine  # for the live clock in the key line
-        self.clear = clear
-        self.notice = notice  # shown once, under the first step
-        self.intro = intro  # asked at each step until it has something to show above it
+        thread = threading.Thread(target=worker, name="call-engine", daemon=True)
+        try:
+            app.run(pre_run=thread.start, handle_sigint=False)
+        except Exception:  # the terminal is gone mid-draw: stop the call, keep it saved
+            self.hang_up()
+        finally:
+            if thread.is_alive() or not thread.ident:
+                self.hang_up()
+                if thread.ident:
+                    thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]  # type: ignore[no-any-return]
 
-    # -- showing ---------------------------------------------------------------
+    def hang_up(self) -> None:
+        """Stop at once (the terminal closed, or the process must end): the engine saves."""
+        self.gone = True
+        request = self.request
+        if request is not None:
+            request.answer(error=Hangup())
+        self._end()
+
+    def _end(self) -> None:
+        app = self._app
+        if app is not None and app.is_running and app.loop is not None:
+            app.loop.call_soon_threadsafe(lambda: app.exit() if app.is_running else None)
+
+    def _ask(self, kind: str, **payload: Any) -> Any:
+        """Hand a question to the view and wait for the answer (engine thread)."""
+        if self.gone:
+            raise Hangup()
+        request = Request(kind, payload)
+        with self._lock:
+            self.request = request
+        app = self._app
+        if app is not None and app.loop is not None and app.is_running:
+            app.loop.call_soon_threadsafe(self._open, request)
+        request.done.wait()
+        with self._lock:
+            if self.request is request:
+                self.request = None
+        if request.error is not None:
+            raise request.error
+        return request.result
+
+    # -- the Asker ---------------------------------------------------------------
 
     def show(self, view: StepView) -> None:
-        if self.clear and self.console.is_terminal:
-            self.console.clear()
-        above = self.intro() if self.intro else None
-        if above is not None:
-            self.console.print(above)
-            self.intro = None
-        self.console.print(step_panel(view))
-        if self.notice:
-            self.console.print(Text(self.notice, style="dim"))
-            self.notice = ""
+        self.view = view
+        self.title = None
 
     def heading(self, text: str) -> None:
-        from rich.rule import Rule
-
-        self.console.print(Rule(text, style="cyan"))
+        self.title = text
+        self.wrap_lines = self.engine.handover()
 
     def problem(self, message: str) -> None:
-        self.console.print(Text(message, style="bold red"))
-
-    # -- one-key prompts -----------------------------------------------------------
+        self.messages.append(("class:problem", message))
 
     def action(self, view: StepView) -> tuple[Action, int | None]:
-        items = len(view.step.checklist)
-
-        def line() -> list[tuple[str, str]]:
-            seconds = self.engine.elapsed() if self.engine else view.elapsed
-            shown = [(k, "answer" if k == "Enter" and view.step.branch else what)
-                     for k, what in KEYS_HELP
-                     if (k != "1-9" or items) and (k != "b" or view.can_go_back)]
-            tokens: list[tuple[str, str]] = []
-            for key, what in shown:
-                key = key if key != "1-9" else (f"1-{min(items, 9)}" if items > 1 else "1")
-                tokens += [("class:key", f" {key} "), ("", f"{what} ")]
-            tokens.append(("class:clock", f"  {clock(seconds)}"))
-            return tokens
-
-        extra = {str(n): (Action.TICK, n - 1) for n in range(1, min(items, 9) + 1)}
-        keys: dict[str, tuple[Action, int | None]] = {
-            key: (action, None) for key, action in _ACTION_KEYS.items()
-            if action is not Action.BACK or view.can_go_back}
-        keys.update(extra)
-        result: tuple[Action, int | None] = _one_key(line, keys)
+        result: tuple[Action, int | None] = self._ask("action", view=view)
         return result
-
-    def mood(self, current: int | None) -> int | None:
-        def line() -> list[tuple[str, str]]:
-            tokens = [("class:question", "Customer's mood now? ")]
-            for value, word in MOODS.items():
-                tokens += [("class:key", f" {value} "), ("", f"{word} ")]
-            return [*tokens, ("class:dim", "  Esc: leave it")]
-
-        keys: dict[str, int | None] = {str(value): value for value in MOODS}
-        keys["escape"] = None
-        result: int | None = _one_key(line, keys)
-        return result
-
-    # -- questions -----------------------------------------------------------------
 
     def text(self, label: str, *, key: str, default: str = "", multiline: bool = False,
-             hint: str = "", check: Check | None = None) -> str:
-        import questionary
+             hint: str = "", check: Check | None = None, preview: Preview | None = None) -> str:
+        return str(self._ask("text", label=label, key=key, default=default,
+                             multiline=multiline, hint=hint, check=check, preview=preview))
 
-        hint = hint or (NEW_LINE_HINT if multiline else "")
-
-        def valid(answer: str) -> bool | str:
-            return (check(answer) if check else None) or True
-
-        question = questionary.text(label, default=default, instruction=hint or None,
-                                    validate=valid,
-                                    key_bindings=_new_line_keys() if multiline else None)
-        return str(_ask(question))
-
-    def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
-        import questionary
-
-        label = capture.label + ("" if capture.required else " (optional)")
+    def capture(self, capture: Capture, current: Any, error: str | None,
+                draft: str = "") -> str | None:
+        label = one_line(capture.label) + ("" if capture.required else " (optional)")
         if capture.type in ("choice", "yes-no"):
             options = list(capture.choices) if capture.type == "choice" else ["yes", "no"]
             if not capture.required:
                 options.append(SKIP_LABEL)
-            default = _choice_default(current, options)
-            answer = _ask(questionary.select(label, options, default=default,
-                                             use_shortcuts=len(options) <= 9,
-                                             use_jk_keys=False))
-            return None if answer == SKIP_LABEL else str(answer)
-        shown = "" if current is None else str(current)
-        hints = {"date": "2026-12-01, today, +3d, friday", "number": "a number",
-                 "text": NEW_LINE_HINT}
-        hint = hints.get(capture.type, "Enter to skip" if not capture.required else "")
+            chosen = None
+            if isinstance(current, bool):
+                chosen = options.index("yes" if current else "no")
+            elif current in options:
+                chosen = options.index(current)
+            index = self.choose(label, options, chosen)
+            return None if options[index] == SKIP_LABEL else options[index]
+        shown_value = draft or ("" if current is None else str(current))
+        hint = {"date": (FUTURE_HINT if date_direction(capture) == "future" else PAST_HINT),
+                "number": "a number"}.get(capture.type, "")
+        if not capture.required:
+            hint = f"{hint} · Enter leaves it empty" if hint else "Enter leaves it empty"
 
-        def valid(raw: str) -> bool | str:
+        def check(raw: str) -> str | None:
             try:
-                parse_capture(capture, raw)
+                parse_capture(capture, raw, today=self.engine.today())
             except ValueError as exc:
                 return str(exc)
-            return True
+            return None
 
-        question = questionary.text(label, default=shown, instruction=hint or None,
-                                    validate=valid,
-                                    key_bindings=_new_line_keys()
-                                    if capture.type == "text" else None)
-        return str(_ask(question))
+        preview = None
+        if capture.type == "date":
+            direction = date_direction(capture)
+            today = self.engine.today()
+            preview = date_preview(lambda raw: parse_date(raw, base=today, prefer=direction),
+                                   today)
+        return self.text(label, key=f"capture:{capture.id}", default=shown_value,
+                         multiline=capture.type == "text", hint=hint, check=check,
+                         preview=preview)
 
     def choose(self, question: str, options: list[str], default: int | None = None) -> int:
-        import questionary
+        return int(self._ask("choose", question=question, options=options,
+                             default=default or 0))
 
-        choices = [questionary.Choice(label, value=index) for index, label in enumerate(options)]
-        chosen = choices[default] if default is not None else None
-        answer = _ask(questionary.select(question, choices, default=chosen,
-                                         use_shortcuts=len(options) <= 9, use_jk_keys=False))
-        return int(answer)
+    def mood(self, current: int | None) -> int | None:
+        result: int | None = self._ask("mood", current=current)
+        return result
+
+    def brief(self, lines: list[str]) -> None:
+        self._ask("brief", lines=lines)
 
     def confirm_stop(self) -> bool:
-        import questionary
+        return bool(self._ask("confirm", question="Paused; everything so far is saved. "
+                                                  "Stop now and resume later?"))
 
-        self.console.print(Text("Paused. Everything so far is saved.", style="bold yellow"))
-        answer = _ask(questionary.confirm("Stop now and resume the call later?", default=False))
-        return bool(answer)
+    # -- the view (UI thread) ------------------------------------------------------
 
+    def _open(self, request: Request) -> None:
+        """Get the view ready for a new question."""
+        if request.kind in ("text",):
+            payload = request.payload
+            buffer = self._buffer
+            from prompt_toolkit.document import Document
 
-def _choice_default(current: Any, options: list[str]) -> str | None:
-    if isinstance(current, bool):
-        return "yes" if current else "no"
-    return current if current in options else None
+            self._typing_key = payload["key"]
+            text = payload["default"]
+            buffer.set_document(Document(text, len(text)), bypass_readonly=True)
+            self._app.layout.focus(self._input)
+        else:
+            self._app.layout.focus(self._top_window)
+        if request.kind == "choose":
+            self.selected = request.payload["default"]
+        if request.kind == "brief":
+            self.overlay = request.payload["lines"]
+            self.scroll = 0
+        self._app.invalidate()
 
+    def _kind(self) -> str | None:
+        request = self.request
+        if request is None or request.done.is_set():
+            return None
+        return request.kind
 
-def _ask(question: Any) -> Any:
-    """Ask with `unsafe_ask`; a cut-off answer keeps what was typed on the exception."""
-    try:
-        return question.unsafe_ask()
-    except KeyboardInterrupt as interrupt:
-        buffer = getattr(question.application, "current_buffer", None)
-        interrupt.typed = buffer.text if buffer is not None else ""  # type: ignore[attr-defined]
-        raise
+    def _size(self) -> tuple[int, int]:
+        size = self._app.output.get_size()
+        return max(1, size.columns), max(1, size.rows)
 
+    def _input_height(self) -> int:
+        if self._kind() != "text":
+            return 0
+        width, rows = self._size()
+        text = self._buffer.text
+        lines = sum(max(1, -(-cells(line) // max(1, width - 1))) for line in text.split("\n"))
+        return max(1, min(lines, 5, max(1, rows // 4)))
 
-def _new_line_keys() -> Any:
-    from prompt_toolkit.key_binding import KeyBindings
+    def _top_text(self) -> list[tuple[str, str]]:
+        """Everything above the input line: header, step, question, messages."""
+        width, rows = self._size()
+        height = rows - 1 - self._input_height()
+        lines = self._top_lines(width, height)
+        out: list[tuple[str, str]] = []
+        for index, line in enumerate(lines[:height]):
+            if index:
+                out.append(("", "\n"))
+            out += line
+        return out
 
-    bindings = KeyBindings()
+    def _top_lines(self, width: int, height: int) -> list[Line]:
+        glyphs = self.glyphs
+        view = self.view
+        below = self._prompt_lines(width)
+        said = [[(style, piece)] for style, text in
+                (self.messages + [("class:notice", n) for n in self.notices])
+                for piece in wrap(shown(text), width)]
+        below += said[-4:]
+        room = max(0, height - 1 - len(below))
+        if self.overlay is not None:
+            header: Line = [("class:header", clip("Handover brief" if self._kind() == "brief"
+                                                  else "Keys", width, glyphs.ellipsis))]
+            body = self._overlay_lines(width, room)
+        elif self.title is not None:
+            header = [("class:header", clip(self.title, width, glyphs.ellipsis))]
+            wrapped = [[("", piece)] for line in self.wrap_lines
+                       for piece in wrap(one_line(line), width)]
+            body = wrapped[:room]
+        elif view is not None:
+            live = replace(view, elapsed=self.engine.elapsed())
+            header = layout.header(live, width, glyphs, earlier=self.earlier() or 0)
+            body = layout.body(live, width, room, glyphs)
+        else:
+            header, body = [], []
+        body = body + [[] for _ in range(max(0, room - len(body)))]
+        return [header, *body, *below]
 
-    @bindings.add("escape", "enter")
-    def _(event: Any) -> None:
-        event.current_buffer.insert_text("\n")
+    def _overlay_lines(self, width: int, room: int) -> list[Line]:
+        assert self.overlay is not None
+        pieces = [piece for line in self.overlay for piece in wrap(shown(line), width)]
+        self.scroll = max(0, min(self.scroll, len(pieces) - room))
+        shown_lines: list[Line] = [[("", p)] for p in pieces[self.scroll:self.scroll + room]]
+        if len(pieces) > room and shown_lines:
+            shown_lines[-1] = [("class:more", clip(f"+{len(pieces) - self.scroll - room + 1} "
+                                                   "more: Down scrolls", width))]
+        return shown_lines
 
-    return bindings
+    def _prompt_lines(self, width: int) -> list[Line]:
+        """The question being asked, drawn inside the view above the input line."""
+        kind = self._kind()
+        request = self.request
+        glyphs = self.glyphs
+        if kind is None or request is None:
+            return []
+        payload = request.payload
+        if kind == "text":
+            lines: list[Line] = [[("class:question", clip(payload["label"], width,
+                                                          glyphs.ellipsis))]]
+            text = self._buffer.text
+            preview = payload["preview"](text) if payload["preview"] else None
+            if preview:
+                lines.append([("class:preview", clip(f"{glyphs.arrow} {preview}", width,
+                                                     glyphs.ellipsis))])
+            return lines
+        if kind == "choose":
+            lines = [[("class:question", clip(shown(payload["question"]), width,
+                                              glyphs.ellipsis))]]
+            for index, option in enumerate(payload["options"]):
+                number = f"{index + 1}" if index < 9 else " "
+                pointer = ">" if index == self.selected else " "
+                style = "class:selected" if index == self.selected else ""
+                lines.append([(style, clip(f"{pointer} {number} {one_line(option)}", width,
+                                           glyphs.ellipsis))])
+            return lines
+        if kind == "mood":
+            words = "  ".join(f"{value} {word}" for value, word in MOODS.items())
+            return [[("class:question", clip(f"Customer's mood now?  {words}", width,
+                                             glyphs.ellipsis))]]
+        if kind == "confirm":
+            return [[("class:question", clip(payload["question"] + "  y / N", width,
+                                             glyphs.ellipsis))]]
+        return []
 
+    def _bottom(self) -> list[tuple[str, str]]:
+        """The last line: the keys that work now."""
+        width, _ = self._size()
+        kind = self._kind()
+        glyphs = self.glyphs
+        view = self.view
+        if self.overlay is not None:
+            hint = "Any key goes back to the call · Up/Down scroll"
+            return [("class:hint", clip(hint, width, glyphs.ellipsis))]
+        if kind == "text":
+            request = self.request
+            assert request is not None
+            parts = ["Enter saves"]
+            if request.payload["multiline"]:
+                parts.append("Alt+Enter new line")
+            parts.append("Esc back")
+            if request.payload["hint"]:
+                parts.append(request.payload["hint"])
+            return [("class:hint", clip(f" {glyphs.dot} ".join(parts), width,
+                                        glyphs.ellipsis))]
+        if kind == "choose":
+            return [("class:hint", clip(f"Up/Down or a number, then Enter {glyphs.dot} "
+                                        "Esc back", width, glyphs.ellipsis))]
+        if kind == "mood":
+            return [("class:hint", clip("1-5 rates the mood · Esc leaves it", width,
+                                        glyphs.ellipsis))]
+        if kind == "confirm":
+            return [("class:hint", clip("y stops and saves · n or Esc carries on", width,
+                                        glyphs.ellipsis))]
+        if kind == "action" and view is not None:
+            items = len(view.step.checklist)
+            keys = []
+            for key, what in KEYS:
+                if key == "1-9":
+                    if not items:
+                        continue
+                    key = f"1-{min(items, 9)}" if items > 1 else "1"
+                if key == "b" and not view.can_go_back:
+                    continue
+                if key == "Enter" and view.step.branch:
+                    what = "answer"
+                keys.append((key, what))
+            return layout.key_line(keys, width, KEEP)
+        return []
 
-def _one_key(line: Any, keys: dict[str, Any]) -> Any:
-    """Show a one-line prompt and return the value of the first mapped key pressed."""
-    import questionary
-    from prompt_toolkit.application import Application
-    from prompt_toolkit.key_binding import KeyBindings
-    from prompt_toolkit.layout import FormattedTextControl, Layout, Window
-    from prompt_toolkit.styles import Style
+    # -- keys (UI thread) ----------------------------------------------------------
 
-    bindings = KeyBindings()
-    for key, value in keys.items():
-        def pick(event: Any, value: Any = value) -> None:
-            event.app.exit(result=value)
+    def _key_action(self, event: Any, action: Action, item: int | None = None) -> None:
+        request = self.request
+        if self._kind() != "action" or request is None:
+            return
+        self.messages.clear()
+        self.notices.clear()
+        request.answer((action, item))
 
-        bindings.add(key, eager=True)(pick)
+    def _build(self) -> Any:
+        from prompt_toolkit.application import Application
+        from prompt_toolkit.buffer import Buffer
+        from prompt_toolkit.filters import Condition
+        from prompt_toolkit.key_binding import KeyBindings
+        from prompt_toolkit.layout import (
+            BufferControl,
+            ConditionalContainer,
+            FormattedTextControl,
+            HSplit,
+            Layout,
+            Window,
+        )
+        from prompt_toolkit.layout.dimension import Dimension
+        from prompt_toolkit.styles import Style
 
-    @bindings.add("c-c")
-    def _interrupt(event: Any) -> None:
-        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+        bindings = KeyBindings()
 
-    @bindings.add("<any>")
-    def _ignore(event: Any) -> None:
-        """Other keys do nothing, so a stray key never moves the call on."""
+        def mode(*kinds: str) -> Condition:
+            return Condition(lambda: self.overlay is None and self._kind() in kinds)
 
-    style = Style.from_dict({"key": "reverse bold", "clock": "bold", "question": "bold",
-                             "dim": "#888888"})
-    app: Application[Any] = Application(
-        layout=Layout(Window(FormattedTextControl(line), height=1, dont_extend_height=True)),
-        key_bindings=bindings, style=style, full_screen=False, erase_when_done=True,
-        refresh_interval=1.0,
-    )
-    return _ask(questionary.Question(app))
+        acting = mode("action")
+        typing = mode("text")
+        choosing = mode("choose")
+        rating = mode("mood")
+        confirming = mode("confirm")
+        overlaid = Condition(lambda: self.overlay is not None)
+
+        # -- at a step
+        @bindings.add("enter", filter=acting)
+        @bindings.add("c-j", filter=acting)
+        def _next(event: Any) -> None:
+            self._key_action(event, Action.NEXT)
+
+        for letter, action in _ACTIONS.items():
+            for key in (letter, letter.upper()):
+                def press(event: Any, action: Action = action) -> None:
+                    view = self.view
+                    if action is Action.BACK and view is not None and not view.can_go_back:
+                        self.messages[:] = [("class:problem",
+                                             "This is the first step: nothing to go back to.")]
+                        return
+                    self._key_action(event, action)
+
+                bindings.add(key, filter=acting)(press)
+
+        for digit in range(1, 10):
+            def tick(event: Any, number: int = digit) -> None:
+                view = self.view
+                if view is None or number > len(view.step.checklist):
+                    self.messages[:] = [("class:problem", f"There is no item {number} to tick "
+                                                          "here; ? shows the keys.")]
+                    return
+                self._key_action(event, Action.TICK, number - 1)
+
+            bindings.add(str(digit), filter=acting)(tick)
+
+        @bindings.add("?", filter=acting)
+        def _help(event: Any) -> None:
+            self.overlay = HELP
+            self.scroll = 0
+
+        @bindings.add("<any>", filter=acting)
+        def _unknown(event: Any) -> None:
+            self.messages[:] = [("class:problem", "That key does nothing here; ? shows the keys.")]
+
+        # -- reading the keys or the brief
+        @bindings.add("up", filter=overlaid)
+        def _up(event: Any) -> None:
+            self.scroll = max(0, self.scroll - 1)
+
+        @bindings.add("down", filter=overlaid)
+        @bindings.add("pagedown", filter=overlaid)
+        def _down(event: Any) -> None:
+            self.scroll += 1
+
+        @bindings.add("<any>", filter=overlaid)
+        @bindings.add("enter", filter=overlaid)
+        @bindings.add("escape", filter=overlaid, eager=True)
+        def _close(event: Any) -> None:
+            self.overlay = None
+            request = self.request
+            if request is not None and request.kind == "brief":
+                request.answer(None)
+
+        # -- typing
+        @bindings.add("enter", filter=typing)
+        def _save(event: Any) -> None:
+            request = self.request
+            assert request is not None
+            text = self._buffer.text
+            check = request.payload["check"]
+            problem = check(text) if check else None
+            if problem:
+                self.messages[:] = [("class:problem", problem)]
+                return
+            self.messages.clear()
+            self.notices.clear()
+            self._flush_draft()
+            request.answer(text)
+
+        @bindings.add("escape", "enter", filter=typing)
+        def _new_line(event: Any) -> None:
+            request = self.request
+            if request is not None and request.payload["multiline"]:
+                self._buffer.insert_text("\n")
+
+        @bindings.add("escape", filter=typing)
+        def _back_from_text(event: Any) -> None:
+            request = self.request
+            assert request is not None
+            self.messages.clear()
+            request.answer(error=GoBack(self._buffer.text))
+
+        # -- choosing
+        @bindings.add("up", filter=choosing)
+        def _choice_up(event: Any) -> None:
+            self.selected = max(0, self.selected - 1)
+
+        @bindings.add("down", filter=choosing)
+        def _choice_down(event: Any) -> None:
+            request = self.request
+            assert request is not None
+            self.selected = min(len(request.payload["options"]) - 1, self.selected + 1)
+
+        for digit in range(1, 10):
+            def number(event: Any, value: int = digit) -> None:
+                request = self.request
+                assert request is not None
+                if value <= len(request.payload["options"]):
+                    self.selected = value - 1
+
+            bindings.add(str(digit), filter=choosing)(number)
+
+        @bindings.add("enter", filter=choosing)
+        def _choose(event: Any) -> None:
+            request = self.request
+            assert request is not None
+            self.messages.clear()
+            request.answer(self.selected)
+
+        @bindings.add("escape", filter=choosing, eager=True)
+        def _back_from_choice(event: Any) -> None:
+            request = self.request
+            assert request is not None
+            self.messages.clear()
+            request.answer(error=GoBack())
+
+        # -- the mood
+        for value in MOODS:
+            def rate(event: Any, value: int = value) -> None:
+                request = self.request
+                assert request is not None
+                request.answer(value)
+
+            bindings.add(str(value), filter=rating)(rate)
+
+        @bindings.add("escape", filter=rating, eager=True)
+        def _leave_mood(event: Any) -> None:
+            request = self.request
+            assert request is not None
+            request.answer(None)
+
+        # -- stop or carry on
+        @bindings.add("y", filter=confirming)
+        @bindings.add("Y", filter=confirming)
+        def _stop(event: Any) -> None:
+            request = self.request
+            assert request is not None
+            request.answer(True)
+
+        @bindings.add("n", filter=confirming)
+        @bindings.add("N", filter=confirming)
+        @bindings.add("enter", filter=confirming)
+        @bindings.add("escape", filter=confirming, eager=True)
+        def _carry_on(event: Any) -> None:
+            request = self.request
+            assert request is not None
+            request.answer(False)
+
+        # -- everywhere
+        @bindings.add("c-c")
+        @bindings.add("<sigint>")
+        def _interrupt(event: Any) -> None:
+            request = self.request
+            self.overlay = None
+            if request is None:
+                return
+            interrupt = KeyboardInterrupt()
+            interrupt.typed = (self._buffer.text  # type: ignore[attr-defined]
+                               if request.kind == "text" else "")
+            self._flush_draft()
+            request.answer(error=interrupt)
+
+        def multiline() -> bool:
+            request = self.request
+            return bool(request is not None and request.payload.get("multiline"))
+
+        self._buffer = Buffer(multiline=Condition(multiline), on_text_changed=self._typed)
+        self._top_window = Window(FormattedTextControl(cast(Any, self._top_text), focusable=True,
+                                                show_cursor=False),
+                           wrap_lines=False, always_hide_cursor=True)
+        self._input = Window(
+            BufferControl(buffer=self._buffer),
+            height=lambda: Dimension.exact(max(1, self._input_height())), wrap_lines=True)
+        root = HSplit([
+            self._top_window,
+            ConditionalContainer(self._input, filter=typing),
+            Window(FormattedTextControl(cast(Any, self._bottom)), height=1, wrap_lines=False),
+        ])
+        style = Style.from_dict({
+            "header": "reverse bold", "header.right": "reverse",
+            "heading.say": "bold ansigreen", "heading.do": "bold ansicyan",
+            "heading.avoid": "bold ansired", "heading.checklist": "bold ansiyellow",
+            "heading.capture": "bold ansimagenta", "heading.notes": "bold ansiblue",
+            "heading.branch": "bold ansicyan", "say": "bold ansigreen", "avoid": "ansired",
+            "ticked": "#888888", "value": "bold", "more": "italic #888888",
+            "key": "reverse bold", "clock": "bold", "question": "bold",
+            "problem": "bold ansired", "notice": "#888888", "hint": "#888888",
+            "preview": "ansicyan", "selected": "reverse", "gutter": "#888888",
+        })
+        app: Any = Application(layout=Layout(root, focused_element=self._top_window),
+                               key_bindings=bindings, style=style, full_screen=True,
+                               refresh_interval=1.0, mouse_support=False)
+        app.ttimeoutlen = 0.05
+        app.timeoutlen = 0.3
+        self._app = app
+        return app
+
+    # -- text being typed ----------------------------------------------------------
+
+    def _typed(self, buffer: Any) -> None:
+        """Keep text being typed, at most DRAFT_DELAY behind (UI thread)."""
+        if self.on_typing is None or self._kind() != "text" or self._draft_timer is not None:
+            return
+        loop = self._app.loop
+        if loop is not None:
+            self._draft_timer = loop.call_later(DRAFT_DELAY, self._flush_draft)
+
+    def _flush_draft(self) -> None:
+        timer, self._draft_timer = self._draft_timer, None
+        if timer is not None:
+            timer.cancel()
+        if self.on_typing is not None and self._kind() == "text":
+            # The engine thread is waiting on this very question, so the call is ours.
+            self.on_typing(self._typing_key, self._buffer.text)
 
 
 def pick(question: str, options: list[tuple[str, str]]) -> str:
     """Ask which of `options` (label, value) the agent means; returns its value."""
+    from deescalate.text import plain_terminal
+
+    if plain_terminal():
+        for number, (label, _) in enumerate(options, 1):
+            print(f"  {number} {one_line(label)}")
+        while True:
+            typed = input(f"{question} (1-{len(options)}): ").strip()
+            if typed.isdigit() and 1 <= int(typed) <= len(options):
+                return options[int(typed) - 1][1]
     import questionary
 
-    choices = [questionary.Choice(label, value=value) for label, value in options]
+    choices = [questionary.Choice(one_line(label), value=value) for label, value in options]
     return str(questionary.select(question, choices, use_shortcuts=len(choices) <= 9,
                                   use_jk_keys=False).unsafe_ask())
+
+
+def ask_line(question: str, *, default: str = "") -> str:
+    """One line of text before a call starts (the agent's name, say); never empty."""
+    from deescalate.text import plain_terminal
+
+    while True:
+        if plain_terminal():
+            typed = input(f"{question} [{default}]: ") if default else input(f"{question}: ")
+        else:
+            import questionary
+
+            typed = str(questionary.text(question, default=default).unsafe_ask())
+        answer = " ".join((typed or default).split())
+        if answer:
+            return answer

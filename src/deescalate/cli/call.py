@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,11 +12,12 @@ from deescalate.cli import common
 from deescalate.errors import DeescalateError, NotFound
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from pathlib import Path
 
     from deescalate.call.engine import CallEngine
     from deescalate.call.saved import CallStore
     from deescalate.config import Config
+    from deescalate.playbooks.format import Playbook
 
 
 def start(
@@ -33,8 +34,9 @@ def start(
 ) -> None:
     """Start a call: walk through a playbook step by step, then write its record.
 
-    Enter moves on; n note, m mood, 1-9 tick, b back, s skip, e escalate and q end the
-    call are one key away. Everything is saved as you go: after Ctrl-C, a closed
+    Enter moves on; n note, m mood, 1-9 tick, b back, s skip, e escalate, p switch
+    playbook, h handover brief, q end the call and ? all keys are one key away. Every
+    answer and any text being typed is saved as you go: after Ctrl-C, a closed
     terminal or a crash, `deescalate resume` carries on where the call stopped.
 
     \b
@@ -45,26 +47,31 @@ def start(
     from deescalate.call import live
     from deescalate.call.saved import CallStore
 
-    live.require_terminal()
     settings = common.settings(playbooks=playbooks, records=records, agent=agent)
     catalog = common.catalog(playbooks)
-    console = common.console()
-    if playbook is None:
-        playbook = _pick_playbook(catalog)
-    book = catalog.find(playbook)
+    book = catalog.find(playbook) if playbook is not None else None  # before the terminal
+    live.require_terminal()
+    if book is None:
+        book = catalog.find(_pick_playbook(catalog))
+    if settings.agent.source.startswith("default"):
+        settings = _first_call(settings, playbooks=playbooks, records=records)
     folder = settings.records.value
     made = live.ready_records_folder(folder)
     engine = live.begin(book, settings, customer=customer, reference=ref)
     store = CallStore(settings.state_dir.value)
-    notice = f"Saving as you go to {store.path(engine.call.id)}"
+    notices = [f"Saving as you go to {store.path(engine.call.id)}"]
     if made:
-        notice += f"\nMade the records folder {folder}"
+        notices.append(f"Made the records folder {folder}")
     unfinished = len(store.ids())
     if unfinished:
-        notice += (f"\n{unfinished} earlier call{' is' if unfinished == 1 else 's are'} saved "
-                   "unfinished: deescalate resume --list")
-    history = live.earlier_calls(folder, ref=ref, customer=customer)
-    _run(engine, settings, store, console, notice, history)
+        notices.append(f"{unfinished} earlier call{' is' if unfinished == 1 else 's are'} "
+                       "saved unfinished: deescalate resume --list")
+    earlier = live.earlier_calls(engine, folder, ref=ref, customer=customer)
+    count = earlier()
+    if count:
+        notices.append(f"{count} earlier call{'s' if count != 1 else ''} with this "
+                       f"{'reference' if ref else 'customer'}: h shows them")
+    _run(engine, settings, store, notices, earlier, playbooks)
 
 
 def resume(
@@ -100,7 +107,6 @@ def resume(
                     "it had no record yet.")
         return
     live.require_terminal()
-    console = common.console()
     if call_id is None:
         ids = store.ids()
         if not ids:
@@ -116,24 +122,44 @@ def resume(
         if warning:
             common.warn(warning)
         return
-    _run(engine, settings, store, console, f"Resumed {call.id} from {store.path(call.id)}")
+    notices = [f"Resumed {call.id} from {store.path(call.id)}"]
+    if call.draft:
+        notices.append("Text you were typing is kept: it comes back in its prompt.")
+    _run(engine, settings, store, notices)
 
 
-def _run(engine: CallEngine, settings: Config, store: CallStore, console: Console,
-         notice: str, intro: Callable[[], Any] | None = None) -> None:
+def _run(engine: CallEngine, settings: Config, store: CallStore, notices: list[str],
+         earlier: Callable[[], int | None] | None = None,
+         playbooks: list[Path] | None = None) -> None:
     from deescalate.call import live
 
+    def others() -> list[Playbook]:
+        catalog = common.catalog(playbooks)
+        return [e.playbook for e in catalog.effective() if e.playbook]
+
     try:
-        path, warning = live.run(engine, settings, store, console, notice=notice,
-                                     intro=intro)
+        path, warning = live.run(engine, settings, store, notices=notices, earlier=earlier,
+                                 others=others)
     except live.CallPaused:
         with contextlib.suppress(OSError):  # the terminal may be gone; the call is safe
-            console.print(f"\nThe call is saved. Carry on with: [bold]deescalate resume "
-                          f"{engine.call.id}[/bold]")
+            common.echo(f"The call is saved. Carry on with: deescalate resume {engine.call.id}")
         raise typer.Exit(common.EXIT_INTERRUPTED) from None
-    console.print(f"\nRecord written: [bold]{path}[/bold]")
+    common.wrote(path, "Record written")
     if warning:
         common.warn(warning)
+
+
+def _first_call(settings: Config, *, playbooks: list[Path] | None,
+                records: Path | None) -> Config:
+    """No agent name set anywhere: ask once, keep it in the user's config, say where."""
+    from deescalate import config
+    from deescalate.call.screen import ask_line
+
+    name = ask_line("Your name as it goes into call records (asked once)",
+                    default=config.login_name())
+    path = config.save_agent(name)
+    common.echo(f"Saved your name in {path}; change it there or with --agent.")
+    return common.settings(playbooks=playbooks, records=records)
 
 
 def _pick_playbook(catalog: object) -> str:
