@@ -1,181 +1,217 @@
-"""The screen: the step panel, and each prompt driven by keys through prompt_toolkit's pipe."""
+"""The live screen's questions, each driven by keys through prompt_toolkit's pipe."""
 
 from __future__ import annotations
 
-import io
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from rich.console import Console
 
-from deescalate.call.engine import Action
-from deescalate.call.screen import SKIP_LABEL, TerminalAsker, step_panel
+from deescalate.call.engine import Action, CallEngine, GoBack, Hangup
+from deescalate.call.screen import SKIP_LABEL, LiveScreen
 from deescalate.playbooks.format import Capture
+from deescalate.text import UNICODE
 from tests.engine_script import builtin, new_call
 
 UP, DOWN, ESC, CTRL_C, ENTER, ALT_ENTER = "\x1b[A", "\x1b[B", "\x1b", "\x03", "\r", "\x1b\r"
 
 
-@pytest.fixture
-def keys():
+def drive(ask: Callable[[LiveScreen], Any], *keys: str, engine: CallEngine | None = None,
+          pause: float = 0.08, typing: list | None = None) -> tuple[Any, LiveScreen]:
+    """Run one question on a live screen, pressing `keys` (a number waits that long)."""
+    engine = engine or new_call(builtin("upset-customer"))
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        yield pipe
+        screen = LiveScreen(engine, UNICODE, on_typing=(
+            (lambda key, text: typing.append((key, text))) if typing is not None else None))
+
+        def feed() -> None:
+            time.sleep(0.3)
+            for key in keys:
+                if isinstance(key, float):
+                    time.sleep(key)
+                elif callable(key):
+                    key(screen)
+                else:
+                    pipe.send_text(key)
+                    time.sleep(pause)
+
+        threading.Thread(target=feed, daemon=True).start()
+        return screen.run(lambda: ask(screen)), screen
 
 
-@pytest.fixture
-def asker() -> TerminalAsker:
-    return TerminalAsker(Console(file=io.StringIO(), width=100), clear=False)
+def action(*keys: str, engine: CallEngine | None = None):
+    engine = engine or new_call(builtin("upset-customer"))
+    screen_view = engine.view()
 
+    def ask(screen: LiveScreen):
+        screen.show(screen_view)
+        return screen.action(screen_view)
 
-def view(name: str = "upset-customer", step: str | None = None, **kwargs):
-    engine = new_call(builtin(name), **kwargs)
-    if step:
-        engine.call.visits[-1].step = step
-    return engine, engine.view()
-
-
-def render(panel) -> str:
-    console = Console(file=io.StringIO(), width=100, color_system=None)
-    console.print(panel)
-    return console.file.getvalue()
-
-
-def test_the_panel_shows_everything_for_the_step() -> None:
-    engine, _ = view()
-    engine.rate_mood(4)
-    engine.toggle(1)
-    engine.note("Double charge")
-    text = render(step_panel(engine.view()))
-    assert "Upset customer" in text and "step 1 of 9" in text and "mood 4 angry" in text
-    assert "Steady yourself" in text
-    for heading in ("DO", "SAY", "AVOID", "CHECKLIST", "NOTES"):
-        assert f"│ {heading}" in text
-    assert "“I'm here to help. Tell me what's happened.”" in text
-    assert "1 ☐ Took a breath before answering" in text and "2 ☑ Kept a level voice" in text
-    assert "Double charge" in text
-
-
-def test_the_panel_fills_in_placeholders_and_shows_captures_and_the_branch() -> None:
-    engine, _panel_view = view(step="close", customer="Dana")
-    engine.call.captures["order-ref"] = "AB123456"
-    text = render(step_panel(engine.view()))
-    assert "against AB123456" in text and "today, Dana." in text
-    assert "WRITE DOWN" in text and "What was agreed: …" in text
-    _, branching = view(step="acknowledge")
-    assert "THEN" in render(step_panel(branching))
-    assert "Is the customer calm enough" in render(step_panel(branching))
-
-
-def test_escalated_calls_say_so() -> None:
-    engine, _ = view()
-    engine.escalate()
-    assert "escalated" in render(step_panel(engine.view()))
+    return drive(ask, *keys, engine=engine)
 
 
 @pytest.mark.parametrize(("key", "expected"), [
-    (ENTER, (Action.NEXT, None)), ("n", (Action.NOTE, None)), ("m", (Action.MOOD, None)),
-    ("s", (Action.SKIP, None)), ("e", (Action.ESCALATE, None)), ("q", (Action.END, None)),
-    ("2", (Action.TICK, 1)),
+    (ENTER, Action.NEXT), ("n", Action.NOTE), ("N", Action.NOTE), ("m", Action.MOOD),
+    ("s", Action.SKIP), ("S", Action.SKIP), ("e", Action.ESCALATE), ("p", Action.SWITCH),
+    ("h", Action.HANDOVER), ("H", Action.HANDOVER), ("q", Action.END), ("Q", Action.END),
 ])
-def test_each_action_is_one_key(keys, asker, key: str, expected) -> None:
-    keys.send_text(key)
-    assert asker.action(view()[1]) == expected
+def test_each_action_is_one_key_in_either_case(key: str, expected: Action) -> None:
+    (got, item), _ = action(key)
+    assert (got, item) == (expected, None)
 
 
-def test_keys_that_mean_nothing_here_are_ignored(keys, asker) -> None:
-    keys.send_text("xz9b3" + "q")  # b: nowhere to go back to; 9 and 3: no such checklist item
-    assert asker.action(view()[1]) == (Action.END, None)
+def test_digits_tick_their_item_and_only_theirs() -> None:
+    (got, item), _ = action("2")
+    assert (got, item) == (Action.TICK, 1)
+    screens: list[str] = []
+    (got, item), screen = action("7", 0.2, lambda s: screens.append(seen(s)), "q")
+    assert got is Action.END  # stay-calm has two items
+    assert "There is no item 7 to tick here" in screens[0]
 
 
-def test_back_is_a_key_once_there_is_somewhere_to_go_back_to(keys, asker) -> None:
-    engine, _ = view()
+def seen(screen: LiveScreen) -> str:
+    return "\n".join("".join(t for _, t in line) for line in screen._top_lines(80, 23))
+
+
+def test_keys_that_mean_nothing_say_where_the_keys_are() -> None:
+    screens: list[str] = []
+    (got, _), _ = action("z", 0.2, lambda s: screens.append(seen(s)), "q")
+    assert got is Action.END
+    assert "That key does nothing here; ? shows the keys." in screens[0]
+
+
+def test_back_needs_somewhere_to_go_back_to() -> None:
+    engine = new_call(builtin("upset-customer"))
+    screens: list[str] = []
+    (got, _), screen = action("b", 0.2, lambda s: screens.append(seen(s)), "q", engine=engine)
+    assert got is Action.END
+    assert "This is the first step: nothing to go back to." in screens[0]
     engine.advance()
-    keys.send_text("b")
-    assert asker.action(engine.view()) == (Action.BACK, None)
+    (got, _), _ = action("b", engine=engine)
+    assert got is Action.BACK
 
 
-def test_ctrl_c_at_the_action_prompt(keys, asker) -> None:
-    keys.send_text(CTRL_C)
-    with pytest.raises(KeyboardInterrupt):
-        asker.action(view()[1])
+def test_question_mark_shows_every_key_and_any_key_returns() -> None:
+    screens: list[str] = []
+    (got, _), screen = action("?", 0.2, lambda s: screens.append(seen(s)), "x", 0.2,
+                              lambda s: screens.append(seen(s)), "q")
+    assert got is Action.END and screen.overlay is None
+    for word in ("p      switch to another playbook", "h      the handover brief",
+                 "q      end the call"):
+        assert word in screens[0]
+    assert "SAY" in screens[1]  # the key that closed the keys did nothing else
 
 
-def test_mood_is_one_key_and_escape_leaves_it(keys, asker) -> None:
-    keys.send_text("7" + "3")
-    assert asker.mood(None) == 3
-    keys.send_text(ESC)
-    assert asker.mood(3) is None
+def test_mood_is_one_key_and_esc_leaves_it() -> None:
+    assert drive(lambda s: s.mood(None), "4")[0] == 4
+    assert drive(lambda s: s.mood(3), ESC)[0] is None
 
 
-def test_text_with_a_new_line_and_a_default(keys, asker) -> None:
-    keys.send_text("first" + ALT_ENTER + "second" + ENTER)
-    assert asker.text("Note", key="note", multiline=True) == "first\nsecond"
-    keys.send_text(" and more" + ENTER)
-    assert asker.text("Summary", key="summary", default="Refund") == "Refund and more"
+def test_text_with_a_new_line_and_a_default() -> None:
+    got, _ = drive(lambda s: s.text("Note", key="k", default="Charged", multiline=True),
+                   " twice", ALT_ENTER, "since March", ENTER)
+    assert got == "Charged twice\nsince March"
 
 
-def test_text_checks_before_taking_the_answer(keys, asker) -> None:
-    keys.send_text(ENTER + "done" + ENTER)
-    answer = asker.text("Summary", key="s", check=lambda t: None if t.strip() else "needed")
-    assert answer == "done"
+def test_text_checks_before_taking_the_answer() -> None:
+    def ask(screen: LiveScreen):
+        return screen.text("Summary", key="k", check=lambda t: None if t.strip() else "empty")
+
+    screens: list[str] = []
+    got, screen = drive(ask, ENTER, 0.2, lambda s: screens.append(seen(s)), "Done", ENTER)
+    assert got == "Done" and "empty" in screens[0]
 
 
-def test_ctrl_c_while_typing_keeps_what_was_typed(keys, asker) -> None:
-    keys.send_text("Customer said" + CTRL_C)
-    with pytest.raises(KeyboardInterrupt) as caught:
-        asker.text("Note", key="note", multiline=True)
-    assert caught.value.typed == "Customer said"
+def test_esc_in_text_goes_back_with_what_was_typed() -> None:
+    with pytest.raises(GoBack) as back:
+        drive(lambda s: s.text("Note", key="k"), "half a thought", ESC)
+    assert back.value.typed == "half a thought"
 
 
-def test_capture_refuses_a_bad_value_until_it_fits(keys, asker) -> None:
-    capture = Capture(id="code", label="Code", pattern=r"[A-Z]{2}\d{4}", required=True)
-    keys.send_text("ab" + ENTER + "\x7f\x7f" + ENTER + "AB1234" + ENTER)
-    assert asker.capture(capture, None, None) == "AB1234"
+def test_ctrl_c_while_typing_keeps_what_was_typed() -> None:
+    with pytest.raises(KeyboardInterrupt) as stop:
+        drive(lambda s: s.text("Note", key="k"), "half", CTRL_C)
+    assert stop.value.typed == "half"  # type: ignore[attr-defined]
 
 
-def test_capture_offers_the_value_already_written(keys, asker) -> None:
-    keys.send_text(ENTER)
-    assert asker.capture(Capture(id="n", label="N", type="number"), 42, None) == "42"
+def test_text_being_typed_is_handed_on_within_a_second_or_so() -> None:
+    typing: list = []
+    got, _ = drive(lambda s: s.text("Note", key="note:x"), "Customer said", 1.5, ENTER,
+                   typing=typing)
+    assert got == "Customer said"
+    assert ("note:x", "Customer said") in typing
 
 
-def test_choice_and_yes_no_captures(keys, asker) -> None:
-    pick = Capture(id="p", label="Pick", type="choice", choices=("Refund", "Exchange"),
-                   required=True)
-    keys.send_text("2" + ENTER)
-    assert asker.capture(pick, None, None) == "Exchange"
-    optional = Capture(id="ok", label="OK?", type="yes-no")
-    keys.send_text(DOWN + DOWN + ENTER)
-    assert asker.capture(optional, None, None) is None  # the third entry leaves it empty
-    keys.send_text(ENTER)
-    assert asker.capture(optional, False, None) == "no"  # the current value is the default
+def test_capture_refuses_a_bad_value_until_it_fits() -> None:
+    capture = Capture(id="amount", label="Amount", type="number", required=True)
+    got, _ = drive(lambda s: s.capture(capture, None, None), "lots", ENTER,
+                   "\x7f" * 4, "42", ENTER)
+    assert got == "42"
+
+
+def test_capture_offers_the_draft_or_the_value_already_written() -> None:
+    capture = Capture(id="ref", label="Order", type="line")
+    assert drive(lambda s: s.capture(capture, "AB1", None), ENTER)[0] == "AB1"
+    assert drive(lambda s: s.capture(capture, "AB1", None, draft="AB12"), ENTER)[0] == "AB12"
+
+
+def test_choice_and_yes_no_captures() -> None:
+    choice = Capture(id="c", label="Pick", type="choice", choices=("Refund", "Exchange"))
+    assert drive(lambda s: s.capture(choice, None, None), "2", ENTER)[0] == "Exchange"
+    optional = Capture(id="o", label="Maybe", type="yes-no", required=False)
+    assert drive(lambda s: s.capture(optional, None, None), "3", ENTER)[0] is None
+    assert drive(lambda s: s.capture(optional, True, None), ENTER)[0] == "yes"
     assert SKIP_LABEL == "(leave empty)"
 
 
-def test_choose_by_arrow_or_number(keys, asker) -> None:
+def test_choose_by_arrow_or_number_and_esc_goes_back() -> None:
     options = ["resolved", "follow-up", "escalated"]
-    keys.send_text(ENTER)
-    assert asker.choose("How did it end?", options, 2) == 2
-    keys.send_text(DOWN + ENTER)
-    assert asker.choose("How did it end?", options, 0) == 1
-    keys.send_text("3" + ENTER)
-    assert asker.choose("How did it end?", options) == 2
+    assert drive(lambda s: s.choose("How?", options, 0), DOWN, DOWN, UP, ENTER)[0] == 1
+    assert drive(lambda s: s.choose("How?", options, 0), "3", ENTER)[0] == 2
+    assert drive(lambda s: s.choose("How?", options, 2), ENTER)[0] == 2
+    with pytest.raises(GoBack):
+        drive(lambda s: s.choose("How?", options, 0), ESC)
 
 
-def test_confirm_stop(keys, asker) -> None:
-    keys.send_text("y")
-    assert asker.confirm_stop() is True
-    keys.send_text("n")
-    assert asker.confirm_stop() is False
-    keys.send_text(ENTER)
-    assert asker.confirm_stop() is False  # carrying on is the default
+def test_confirm_stop() -> None:
+    assert drive(lambda s: s.confirm_stop(), "y")[0] is True
+    assert drive(lambda s: s.confirm_stop(), "n")[0] is False
+    assert drive(lambda s: s.confirm_stop(), ESC)[0] is False
 
 
-def test_show_prints_the_notice_once() -> None:
-    out = io.StringIO()
-    asker = TerminalAsker(Console(file=out, width=100), notice="Saving as you go to /x")
-    asker.show(view()[1])
-    asker.show(view()[1])
-    assert out.getvalue().count("Saving as you go to /x") == 1
-    assert out.getvalue().count("Steady yourself") == 2
+def test_the_brief_stays_until_a_key() -> None:
+    screens: list[str] = []
+    got, screen = drive(lambda s: s.brief(["Handover: Upset customer", "Customer: Dana"]),
+                        0.1, lambda s: screens.append(seen(s)), "x")
+    assert got is None and screen.overlay is None
+    assert "Customer: Dana" in screens[0]
+
+
+def test_a_date_answer_is_echoed_as_the_day_it_became() -> None:
+    capture = Capture(id="problem-started", label="When the problem started", type="date")
+    screens: list[str] = []
+    got, _ = drive(lambda s: s.capture(capture, None, None), "yesterday", 0.2,
+                   lambda s: screens.append(seen(s)), ENTER)
+    assert got == "yesterday"
+    assert "→ Sat 21 Nov 2026 (yesterday)" in screens[0]  # the engine's clock: 2026-11-22
+
+
+def test_a_hangup_stops_the_question_at_once() -> None:
+    engine = new_call(builtin("upset-customer"))
+    view = engine.view()
+    holder: list[LiveScreen] = []
+
+    def ask(screen: LiveScreen):
+        holder.append(screen)
+        threading.Timer(0.4, screen.hang_up).start()
+        screen.show(view)
+        return screen.action(view)
+
+    with pytest.raises(Hangup):
+        drive(ask, engine=engine)
+    assert holder[0].gone

@@ -76,6 +76,7 @@ def wrap(text: str, width: int) -> list[str]:
     width = max(1, width)
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        done: list[str] = []
         line, used = "", 0
         for word in paragraph.split(" "):
             size = cells(word)
@@ -83,14 +84,16 @@ def wrap(text: str, width: int) -> list[str]:
                 line, used = f"{line} {word}", used + 1 + size
                 continue
             if line or used:
-                lines.append(line)
+                done.append(line)
             while size > width:
-                head = clip(word, width, "")
-                lines.append(head)
+                head = clip(word, width, "") or word[0]  # a wide character in one cell
+                done.append(head)
                 word = word[len(head):]
                 size = cells(word)
             line, used = word, size
-        lines.append(line)
+        if line or not done:
+            done.append(line)
+        lines += done
     return lines
 
 
@@ -151,7 +154,7 @@ def header(view: StepView, width: int, glyphs: Glyphs, *, earlier: int = 0) -> L
     """One line: playbook, step N of M, step title; then time, mood, earlier calls."""
     clock = f"{view.elapsed // 60:02d}:{view.elapsed % 60:02d}"
     moods = ([f"mood {view.mood} {MOODS[view.mood]}", f"mood {view.mood}"] if view.mood
-             else ["mood not rated", "mood -"])
+             else ["mood not rated", "no mood"])
     earliers = ([f"{earlier} earlier call{'s' if earlier != 1 else ''}", f"{earlier} earlier"]
                 if earlier else [""])
     dot = f" {glyphs.dot} "
@@ -159,21 +162,23 @@ def header(view: StepView, width: int, glyphs: Glyphs, *, earlier: int = 0) -> L
     where = f"step {view.number} of {view.total}"
     step_title = one_line(view.step.title)
     flag = "ESCALATED" if view.escalated else ""
-    for with_title in (True, False):
-        for mood in moods:
-            for before in earliers:
-                right = dot.join(x for x in (clock, mood, before, flag) if x)
-                left = dot.join(x for x in ((title if with_title else ""), where) if x)
-                room = width - cells(right) - cells(left) - cells(dot) - 1
-                if room >= min(12, cells(step_title)) or (not with_title and mood == moods[-1]
-                                                           and before == earliers[-1]):
-                    shown_title = clip(step_title, max(0, room), glyphs.ellipsis)
-                    line_left = f"{left}{dot}{shown_title}" if shown_title else left
-                    gap = max(1, width - cells(line_left) - cells(right))
-                    line: Line = [("class:header", line_left), ("class:header", " " * gap),
-                                  ("class:header.right", right)]
-                    return _clip_line(line, width, glyphs)
-    return []  # pragma: no cover - the loop always returns
+    # From the fullest header to the barest; the first that shows the step's title whole
+    # wins, else the barest, with the title cut.
+    choices = [(True, moods[0], earliers[0]), (True, moods[-1], earliers[0]),
+               (True, moods[-1], earliers[-1]), (False, moods[0], earliers[0]),
+               (False, moods[-1], earliers[0]), (False, moods[-1], earliers[-1])]
+    for number, (with_title, mood, before) in enumerate(choices):
+        right = dot.join(x for x in (clock, mood, before, flag) if x)
+        left = dot.join(x for x in ((title if with_title else ""), where) if x)
+        room = width - cells(right) - cells(left) - cells(dot) - 1
+        if room >= cells(step_title) or number == len(choices) - 1:
+            shown_title = clip(step_title, max(0, room), glyphs.ellipsis)
+            line_left = f"{left}{dot}{shown_title}" if shown_title else left
+            gap = max(1, width - cells(line_left) - cells(right))
+            line: Line = [("class:header", line_left), ("class:header", " " * gap),
+                          ("class:header.right", right)]
+            return _clip_line(line, width, glyphs)
+    return []  # pragma: no cover - the last choice always returns
 
 
 def _clip_line(line: Line, width: int, glyphs: Glyphs) -> Line:
@@ -276,7 +281,7 @@ def _squeeze(parts: Sequence[Section], width: int, height: int, glyphs: Glyphs) 
         kept[-1] = _with_more(kept[-1], left, width, glyphs)
         return kept
     room = height - len(lines)
-    if not others:
+    if not others or room <= 0:  # the words to say fill the screen: they come first
         return lines
     # One line each for as many sections as fit (the last line may have to name the
     # rest), then any lines left go to the sections in order.
@@ -337,8 +342,9 @@ def key_line(keys: Sequence[tuple[str, str]], width: int, always: Sequence[str],
             chosen.append(pair)
     chosen = [k for k in keys if k in chosen]
     line: Line = []
-    for key, what in chosen:
-        line += [("class:key", f" {key} "), ("", f"{what} ")]
+    for number, (key, what) in enumerate(chosen):
+        gap = " " if number < len(chosen) - 1 else ""
+        line += [("class:key", f" {key} "), ("", f"{what}{gap}")]
     if tail:
         used = size(chosen) - cells(tail)
         line.append(("class:clock", " " * max(0, width - used - cells(tail)) + tail))
