@@ -70,7 +70,8 @@ class Terminal:
             if isinstance(wanted, re.Pattern):
                 if wanted.search(text):
                     return text
-            elif wanted in text or " ".join(wanted.split()) in flat:
+            elif (wanted in text or " ".join(wanted.split()) in flat
+                  or wanted in "".join(self.screen.display)):  # wrapped at the edge
                 return text
             if time.monotonic() > deadline:
                 raise AssertionError(f"{wanted!r} never showed; the screen:\n{text}")

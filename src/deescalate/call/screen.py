@@ -141,7 +141,10 @@ class LiveScreen:
         self.gone = True
         request = self.request
         if request is not None:
-            request.answer(error=Hangup())
+            interrupt = Hangup()
+            if request.kind == "text" and self._buffer is not None:
+                interrupt.typed = self._buffer.text  # type: ignore[attr-defined]
+            request.answer(error=interrupt)
         self._end()
 
     def _end(self) -> None:
