@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from deescalate import safeyaml
 from deescalate.records import fastreader, reader
-from deescalate.records.format import FIELDS, OPTIONAL_FIELDS, ID, REQUIRED
+from deescalate.records.format import FIELDS, ID, OPTIONAL_FIELDS, REQUIRED
 from deescalate.records.reader import summarize
 from deescalate.records.summary import Summary, Unreadable
 from tests.recordkit import at, generator, write_call

@@ -69,7 +69,7 @@ def test_digits_tick_their_item_and_only_theirs() -> None:
     (got, item), _ = action("2")
     assert (got, item) == (Action.TICK, 1)
     screens: list[str] = []
-    (got, item), screen = action("7", 0.2, lambda s: screens.append(seen(s)), "q")
+    (got, item), _screen = action("7", 0.2, lambda s: screens.append(seen(s)), "q")
     assert got is Action.END  # stay-calm has two items
     assert "There is no item 7 to tick here" in screens[0]
 
@@ -88,7 +88,7 @@ def test_keys_that_mean_nothing_say_where_the_keys_are() -> None:
 def test_back_needs_somewhere_to_go_back_to() -> None:
     engine = new_call(builtin("upset-customer"))
     screens: list[str] = []
-    (got, _), screen = action("b", 0.2, lambda s: screens.append(seen(s)), "q", engine=engine)
+    (got, _), _screen = action("b", 0.2, lambda s: screens.append(seen(s)), "q", engine=engine)
     assert got is Action.END
     assert "This is the first step: nothing to go back to." in screens[0]
     engine.advance()
@@ -123,7 +123,7 @@ def test_text_checks_before_taking_the_answer() -> None:
         return screen.text("Summary", key="k", check=lambda t: None if t.strip() else "empty")
 
     screens: list[str] = []
-    got, screen = drive(ask, ENTER, 0.2, lambda s: screens.append(seen(s)), "Done", ENTER)
+    got, _screen = drive(ask, ENTER, 0.2, lambda s: screens.append(seen(s)), "Done", ENTER)
     assert got == "Done" and "empty" in screens[0]
 
 

@@ -24,6 +24,7 @@ from deescalate.playbooks.format import (
 )
 from deescalate.playbooks.schema import ID_HINT, ID_PATTERN, SCHEMA, check_node, did_you_mean
 from deescalate.safeyaml import Node
+from deescalate.text import CONTROL, shown
 
 _ID = re.compile(ID_PATTERN)
 
@@ -91,6 +92,7 @@ def check_bytes(data: bytes, path: Path, display: str) -> tuple[Playbook | None,
     if root.kind != "map":
         return None, checker.problems
     _check_meaning(root, path, checker)
+    _check_control(root, checker)
     problems = sorted(checker.problems, key=lambda p: (p.line, p.col))
     if checker.failed:
         return None, problems
@@ -209,6 +211,26 @@ def _check_references(root: Node, steps: list[Node], ids: set[str], checker: _Ch
                     refer(option.get("goto"), f"step {name!r} branch option {number}: 'goto'",
                           allow_end=True)
     return ok
+
+
+def _check_control(root: Node, checker: _Checker) -> None:
+    """A warning for each text with a control character (ESC and the like) in it: the
+    screen shows it as a visible mark, never sends it, but it is surely a paste gone
+    wrong."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.kind == "scalar":
+            found = CONTROL.search(node.text)
+            if found:
+                mark = shown(found.group(0))
+                checker.warning(node, f"the text has a control character (shown as {mark}), "
+                                      "likely pasted from a terminal; take it out")
+        elif node.kind == "seq":
+            stack.extend(reversed(node.value or []))
+        else:
+            for key, value in reversed(node.pairs):
+                stack.extend((value, key))
 
 
 def _check_placeholders(steps: list[Node], capture_ids: set[str], checker: _Checker) -> None:
