@@ -7,6 +7,7 @@ commands are turned into Click commands only when they are run, not all at once.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -47,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "playbooks": ("deescalate.cli.playbooks", "app", "List, show, check and write playbooks."),
     "records": ("deescalate.cli.records", "app",
                 "List, show, count, export and check the call records in the records folder."),
+    "practice": ("deescalate.cli.practice", "app",
+                 "Rehearse a playbook against a scripted customer, before a real call."),
     "followups": ("deescalate.cli.followups", "app",
                   "List the follow-ups owed to customers: overdue, due today, upcoming."),
     "init": ("deescalate.cli.team", "init", "Make a team folder: settings, a records folder "
@@ -176,10 +179,8 @@ def _forgiving_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", "") == "strict":
-            try:
+            with contextlib.suppress(ValueError, OSError):  # a closed or odd stream
                 reconfigure(errors="replace")
-            except (ValueError, OSError):  # pragma: no cover - a closed or odd stream
-                pass
 
 
 def main() -> None:
