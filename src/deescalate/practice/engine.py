@@ -108,7 +108,7 @@ class Result:
 
 def _turn_dict(said: Said) -> dict[str, Any]:
     data: dict[str, Any] = {"turn": said.turn, "step": said.step, "customer": said.line,
-                            "mood": mood_level(said.mood)}
+                            "mood": mood_level(said.mood), "offered": list(said.offered)}
     verdict = said.verdict
     if verdict is None:
         data["escalated"] = True
@@ -257,7 +257,8 @@ class Practice:
         self.mood = min(float(MOOD_HIGH), max(float(MOOD_LOW), self.mood + verdict.change
                                               + self.scenario.drift_per_reply))
         verdict = replace(verdict, mood_after=self.level)
-        self.said.append(Said(turn.number, self.step.id, turn.line, before, verdict))
+        self.said.append(Said(turn.number, self.step.id, turn.line, before, verdict,
+                              offered=tuple(r.text for r in turn.replies)))
         self.engine.rate_mood(self.level)
         self._replied = True
         hang_up = self.scenario.hang_up_mood
@@ -306,7 +307,7 @@ class Practice:
         if self.step.id == self.playbook.escalate:
             raise ValueError("You are bringing in a supervisor already: reply to the customer.")
         self.said.append(Said(turn.number, self.step.id, turn.line, self.mood, None,
-                              escalated=True))
+                              escalated=True, offered=tuple(r.text for r in turn.replies)))
         self.engine.escalate()
         self._moved()
 

@@ -27,6 +27,7 @@ from deescalate.practice.format import (
     DIFFICULTIES,
     ENDINGS,
     HANG_UP_MOOD,
+    HUNG_UP,
     PASS_MARK,
     RATINGS,
     REACTIONS,
@@ -210,7 +211,7 @@ def _check_moods(root: Node, checker: _Checker) -> None:
     start = _int(mood.get("start")) if mood else None
     endings = _map(root.get("endings"))
     calmed = _map(endings.get(CALMED)) if endings else None
-    hung_up = _map(endings.get("hung-up")) if endings else None
+    hung_up = _map(endings.get(HUNG_UP)) if endings else None
     calm_at = _int(calmed.get("mood")) if calmed else None
     hang_at = _int(hung_up.get("mood")) if hung_up else None
     calm_value = calm_at if calm_at is not None else CALMED_MOOD
@@ -301,10 +302,16 @@ def _check_facts(facts: Node | None, book: Playbook, checker: _Checker) -> None:
             checker.error(value, f"the fact for {name!r} does not fit the field: {exc}")
 
 
+def _spoken(node: Node | None) -> str:
+    """Words someone says: one line, however the YAML folded or broke them."""
+    return " ".join((_text(node) or "").split())
+
+
 def _strings(node: Node | None) -> tuple[str, ...]:
     if node is not None and node.kind == "scalar" and not node.is_null:
-        return (node.text,)
-    return tuple(item.text for item in _items(node) if item.kind == "scalar" and not item.is_null)
+        return (_spoken(node),)
+    return tuple(_spoken(item) for item in _items(node)
+                 if item.kind == "scalar" and not item.is_null)
 
 
 def _build(root: Node, path: Path, sha256: str) -> Scenario:
@@ -318,12 +325,12 @@ def _build(root: Node, path: Path, sha256: str) -> Scenario:
             lines=tuple((name, _strings(lines.get(name))) for name in BANDS
                         if lines is not None and _strings(lines.get(name))),
             replies=tuple(OwnReply(
-                say=_text(reply.get("say")) or "",
+                say=_spoken(reply.get("say")),
                 rating=_text(reply.get("rating")) or RATINGS[1],
                 mood=_int(reply.get("mood")),
                 apology=_bool(reply.get("apology")),
                 breaks=_int(reply.get("breaks")),
-                why=_text(reply.get("why")) or "",
+                why=_spoken(reply.get("why")),
             ) for reply in _items(node.get("replies"))),
         ))
     endings_node = _map(root.get("endings"))
@@ -332,21 +339,21 @@ def _build(root: Node, path: Path, sha256: str) -> Scenario:
     for kind in ENDINGS:
         ending = _map(endings_node.get(kind))
         if ending is not None:
-            endings.append(Ending(kind, _text(ending.get("line")) or "",
+            endings.append(Ending(kind, _spoken(ending.get("line")),
                                   _int(ending.get("mood"))))
     facts = _map(root.get("facts"))
     reactions = {rating: _int(mood.get(rating)) for rating in RATINGS}
     return Scenario(
         id=_text(root.get("id")) or path.stem,
-        title=_text(root.get("title")) or "",
-        summary=_text(root.get("summary")) or "",
+        title=_spoken(root.get("title")),
+        summary=_spoken(root.get("summary")),
         playbook=_text(root.get("playbook")) or "",
-        situation=" ".join((_text(root.get("situation")) or "").split()),
+        situation=_spoken(root.get("situation")),
         customer=_text(root.get("customer")),
         customer_is_right=bool(_bool(root.get("customer_is_right"))),
         needs_escalation=bool(_bool(root.get("needs_escalation"))),
         difficulty=_text(root.get("difficulty")) or DIFFICULTIES[1],
-        opening=_text(root.get("opening")) or "",
+        opening=_spoken(root.get("opening")),
         mood_start=_int(mood.get("start")) or 3,
         drift=_text(mood.get("drift")) or "slow",
         reactions=tuple((rating, value if value is not None else REACTIONS[rating])

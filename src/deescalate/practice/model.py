@@ -104,3 +104,4 @@ class Said:
     mood: float  # before the reply
     verdict: Verdict | None  # None when the trainee escalated instead of replying
     escalated: bool = False
+    offered: tuple[str, ...] = ()  # the replies offered, in the order shown

@@ -13,14 +13,19 @@ from typing import Any
 from deescalate.playbooks.schema import ID_PATTERN
 from deescalate.practice.format import (
     BANDS,
+    CALMED,
+    CALMED_MOOD,
     DIFFICULTIES,
     DRIFTS,
+    ESCALATED,
     HANG_UP_MOOD,
+    HUNG_UP,
     MOOD_HIGH,
     MOOD_LOW,
     PASS_MARK,
     RATINGS,
     REACTIONS,
+    STILL_UPSET,
 )
 
 
@@ -98,12 +103,12 @@ SCHEMA: dict[str, Any] = {
         "endings": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["calmed", "escalated"],
+            "required": [CALMED, ESCALATED],
             "properties": {
-                "calmed": {"$ref": "#/$defs/calmed"},
-                "escalated": {"$ref": "#/$defs/ending"},
-                "hung-up": {"$ref": "#/$defs/hung-up"},
-                "still-upset": {"$ref": "#/$defs/ending"},
+                CALMED: {"$ref": f"#/$defs/{CALMED}"},
+                ESCALATED: {"$ref": "#/$defs/ending"},
+                HUNG_UP: {"$ref": f"#/$defs/{HUNG_UP}"},
+                STILL_UPSET: {"$ref": "#/$defs/ending"},
             },
         },
         "pass_mark": {"type": "integer", "minimum": 1, "maximum": 100, "default": PASS_MARK,
@@ -155,17 +160,17 @@ SCHEMA: dict[str, Any] = {
             "required": ["line"],
             "properties": {"line": _text("The customer's last words.")},
         },
-        "calmed": {
+        CALMED: {
             "type": "object",
             "additionalProperties": False,
             "required": ["line"],
             "properties": {
                 "line": _text("The customer's last words."),
-                "mood": _mood("A call that reaches its end at this mood or below ends "
-                              "calmed (default 2)."),
+                "mood": _mood(f"A call that reaches its end at this mood or below ends "
+                              f"calmed (default {CALMED_MOOD})."),
             },
         },
-        "hung-up": {
+        HUNG_UP: {
             "type": "object",
             "additionalProperties": False,
             "required": ["line"],

@@ -194,9 +194,15 @@ def _apology(scenario: Scenario, playbook: Playbook, replies: list[Verdict],
     if not apologies:
         return Check("apology", label, True, "The facts favour us, and you did not apologise.")
     first = apologies[0]
+    better = first_say(first.step, first.said, False)
+    if better is None:  # a step that only apologises: what the branch that led here offered
+        better = next((line for step in playbook.steps if step.branch
+                       and any(o.goto == first.step for o in step.branch.options)
+                       for option in step.branch.options if option.goto != first.step
+                       and option.goto in {s.id for s in playbook.steps}
+                       and (line := first_say(option.goto, first.said, False))), None)
     return Check("apology", label, False,
-                 f"At {_quote(first.step_title)} you said: {first.said}",
-                 first_say(first.step, first.said, False))
+                 f"At {_quote(first.step_title)} you said: {first.said}", better)
 
 
 def _escalation(scenario: Scenario, playbook: Playbook, said: Sequence[Said],

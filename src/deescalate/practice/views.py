@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from deescalate.playbooks.loader import display_path
 from deescalate.practice.engine import Result
+from deescalate.practice.format import CALMED, ESCALATED, HUNG_UP, STILL_UPSET
 from deescalate.practice.model import Verdict
 from deescalate.text import UNICODE, Glyphs
 
@@ -87,9 +88,9 @@ def verdict_lines(verdict: Verdict, glyphs: Glyphs = UNICODE) -> list[str]:
     return lines
 
 
-ENDING_WORDS = {"calmed": "the customer calmed down", "escalated": "escalated to a supervisor",
-                "hung-up": "the customer hung up",
-                "still-upset": "the call ended with the customer still upset"}
+ENDING_WORDS = {CALMED: "the customer calmed down", ESCALATED: "escalated to a supervisor",
+                HUNG_UP: "the customer hung up",
+                STILL_UPSET: "the call ended with the customer still upset"}
 
 
 def card_lines(result: Result, glyphs: Glyphs = UNICODE) -> list[str]:
