@@ -441,3 +441,38 @@ def test_practice_list_and_validate_never_import_the_prompt_libraries() -> None:
         loaded = modules_after(*args)
         assert "questionary" not in loaded and "prompt_toolkit" not in loaded, args
     assert not {"deescalate.practice", "deescalate.cli.practice"} & modules_after("--help")
+
+
+def test_an_escalation_at_the_escalate_step_is_named_by_its_answer(cli) -> None:
+    # escalate at once, then again at the supervisor step
+    result = cli("practice", "worn-jacket-refund", "--seed", "1", "--answers", "e,e")
+    assert result.code == 2
+    assert result.err == ("deescalate: --answers: answer 2 ('e') at turn 2, step 'supervisor': "
+                          "You are bringing in a supervisor already: reply to the customer.\n")
+
+
+def test_a_stand_in_that_does_not_fit_is_explained(cli, write) -> None:
+    write("team/drill.yaml", DRILL.replace("{id: reason, label: Why, type: text, required: true}",
+                                           "{id: reason, label: Why, type: line, required: true,"
+                                           " pattern: '[A-Z]+'}"))
+    write("team/scenarios/drill-case.yaml", """\
+        playbook: drill
+        title: Drill case
+        situation: You are on a call.
+        customer_is_right: true
+        mood: {start: 3}
+        opening: Hello.
+        steps:
+          - id: greet
+            lines: {calm: Hi.}
+        endings:
+          calmed: {line: Thanks.}
+          escalated: {line: Holding.}
+        """)
+    result = cli("practice", "drill-case", "--playbooks", "team", "--answers", "e,1")
+    assert result.code == 2
+    assert result.err == ("deescalate: --answers: at turn 2, step 'boss', what the customer "
+                          "said does not fit a write-down field (Why should match [A-Z]+); give "
+                          "it with =TEXT\n")
+    fixed = cli("practice", "drill-case", "--playbooks", "team", "--answers", "e,1,=BROKEN")
+    assert fixed.code == 1 and "Ending: escalated to a supervisor" in fixed.out

@@ -46,6 +46,7 @@ class ScriptedTrainee:
         self.used = 0
         self.feedbacks: list[Verdict] = []
         self.where = "the start"
+        self._heard = False  # the last question was a write-down field given what was heard
 
     @property
     def left(self) -> int:
@@ -66,6 +67,7 @@ class ScriptedTrainee:
 
     def reply(self, turn: Turn) -> Reply:
         self.where = f"turn {turn.number}, step {turn.view.step.id!r}"
+        self._heard = False
         answer = self._next("a reply")
         if answer.isdigit():
             number = int(answer)
@@ -90,20 +92,18 @@ class ScriptedTrainee:
     def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
         fact = self.scenario.fact(capture.id)
         heard = fact if fact is not None else (stand_in(capture) if capture.required else "")
+        self._heard = False
         if self.used < len(self.answers):
             answer = self.answers[self.used]
-            if answer == EMPTY:
+            if answer == EMPTY or answer.lower() == HEARD or answer.startswith(WRITE):
                 self.used += 1
-                return ""
-            if answer.lower() == HEARD:
-                self.used += 1
-                return heard
-            if answer.startswith(WRITE):
-                self.used += 1
-                return answer[len(WRITE):]
+                return ("" if answer == EMPTY else heard if answer.lower() == HEARD
+                        else answer[len(WRITE):])
+        self._heard = True
         return heard
 
     def choose(self, question: str, options: list[str], default: int | None = None) -> int:
+        self._heard = False
         answer = self._next(f"an answer to {question!r}")
         if not answer.isdigit() or not 1 <= int(answer) <= len(options):
             raise self._bad(answer, f"{question!r} is answered with 1 to {len(options)}: "
@@ -111,8 +111,10 @@ class ScriptedTrainee:
         return int(answer) - 1
 
     def problem(self, message: str) -> None:
-        answer = self.answers[self.used - 1] if self.used else ""
-        raise self._bad(answer, message)
+        if self._heard:
+            raise BadInput(f"--answers: at {self.where}, what the customer said does not fit "
+                           f"a write-down field ({message}); give it with =TEXT")
+        raise self._bad(self.answers[self.used - 1] if self.used else "", message)
 
     def finish(self, result: Result) -> None:
         pass
