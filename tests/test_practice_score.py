@@ -91,8 +91,8 @@ def test_facts_not_written_down() -> None:
     result, _ = play(PERFECT_RIGHT, writes={"order-ref": "AB2", "amount": ""})
     assert result.card.check("facts") == Check(
         "facts", "Wrote down the facts", False,
-        "Order number: 'AB2' (the customer said AB1); Amount: left empty (the customer "
-        "said 12).", "Could I have your order number?")
+        "Order number: 'AB2' (the customer said: AB1); Amount: left empty (the customer "
+        "said: 12).", "Could I have your order number?")
 
 
 def test_facts_are_compared_as_their_fields_read_them() -> None:

@@ -106,7 +106,7 @@ def run(
     Examples:
       deescalate practice upset --explore
       deescalate practice run upset-customer --scenario double-charge --seed 7
-      deescalate practice double-charge --answers 2,1,4,1,3,1,2,1,1,2,1,3 --json
+      deescalate practice double-charge --seed 7 --answers 1,2,4,1,2,3,1,2,1,1,1 --json
     """
     import os
 

@@ -35,8 +35,16 @@ class LineTrainee:
         except EOFError:
             raise KeyboardInterrupt from None
 
-    def _say(self, text: str = "", style: str = "") -> None:
-        self.console.print(literal(text, style))
+    def _say(self, text: str = "", style: str = "", *, hang: int | None = None) -> None:
+        """A line, wrapped to the terminal with its indent kept (plus `hang` more after the
+        first line), so a long reply or check still reads as one item."""
+        import textwrap
+
+        indent = len(text) - len(text.lstrip(" "))
+        width = max(20, self.console.width - 1)
+        wrapped = textwrap.fill(text, width=width, subsequent_indent=" " * (indent + (hang or 0)),
+                                break_long_words=False, break_on_hyphens=False) if text else ""
+        self.console.print(literal(wrapped, style), soft_wrap=True)
 
     def begin(self, intro: Intro) -> None:
         scenario = intro.scenario
@@ -66,10 +74,10 @@ class LineTrainee:
             self._say(f"  {g.bullet} {line}", "dim")
         if view.step.capture:
             labels = ", ".join(c.label for c in view.step.capture)
-            self._say(f"  Write down next: {labels}", "dim")
+            self._say(f"  Then write down: {labels}", "dim")
         self._say()
         for number, offered in enumerate(turn.replies, 1):
-            self._say(f"  {number}  {offered.text}")
+            self._say(f"  {number}  {offered.text}", hang=3)
         keys = f"1-{len(turn.replies)}" if len(turn.replies) > 1 else "1"
         back = ", b to go back" if turn.can_go_back else ""
         while True:
@@ -117,4 +125,4 @@ class LineTrainee:
                   f"{self.glyphs.close_quote}", "bold")
         self._say()
         for line in card_lines(result, self.glyphs):
-            self._say(line)
+            self._say(line, hang=8 if line.startswith(("  good ", "  missed ")) else 0)

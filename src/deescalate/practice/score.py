@@ -147,7 +147,7 @@ def _facts(scenario: Scenario, playbook: Playbook, captures: dict[str, Any],
     parts = []
     for capture, fact, value in missed:
         parts.append(f"{capture.label}: {'left empty' if value in (None, '') else repr(value)}"
-                     f" (the customer said {fact})")
+                     f" (the customer said: {fact})")
     step = next(step for step, capture, _ in asked if capture is missed[0][0])
     return Check("facts", label, False, "; ".join(parts) + ".", _asking(step, missed[0][0]))
 
