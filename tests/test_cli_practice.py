@@ -476,3 +476,26 @@ def test_a_stand_in_that_does_not_fit_is_explained(cli, write) -> None:
                           "it with =TEXT\n")
     fixed = cli("practice", "drill-case", "--playbooks", "team", "--answers", "e,1,=BROKEN")
     assert fixed.code == 1 and "Ending: escalated to a supervisor" in fixed.out
+
+
+def test_control_codes_in_a_scenario_or_a_reply_are_never_sent(cli, write) -> None:
+    """Outside text is data: on the line screen, in the card and in the transcript."""
+    from rich.console import Console
+
+    from deescalate.practice.lines import LineTrainee
+    from deescalate.practice.transcript import render
+    from deescalate.text import ASCII
+    from tests.practicekit import CASE, playbook
+
+    hostile = CASE.format(right="true", escalate="false").replace(
+        "opening: My drill broke.", 'opening: "My drill \\e[31mbroke[/red]."')
+    case = scenario(text=hostile)
+    out = io.StringIO()
+    typed = iter(["Hello \x1b[2J there", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1"])
+    trainee = LineTrainee(Console(file=out, width=80, color_system=None), ASCII,
+                          lambda prompt: next(typed))
+    result = run_practice(Practice(case, playbook(), seed=1), trainee)
+    for text in (out.getvalue(), render(result)):
+        assert "\x1b" not in text
+        assert "[/red]" in text
+    assert "\u241b[31m" in out.getvalue() and "\u241b[2J" in render(result)

@@ -14,6 +14,7 @@ from pathlib import Path
 from deescalate.errors import CantWrite
 from deescalate.files import write_exclusive
 from deescalate.practice.engine import Result, mood_level
+from deescalate.text import shown
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -94,8 +95,8 @@ def render(result: Result) -> str:
     if written:
         lines += ["## Written down", ""]
         for label, value in written:
-            shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
-            lines.append(f"- {label}: {' '.join(shown.split())}")
+            written_text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            lines.append(f"- {label}: {' '.join(written_text.split())}")
         lines.append("")
     lines += ["## Score card", ""]
     for check in card.checks:
@@ -104,4 +105,6 @@ def render(result: Result) -> str:
             lines.append(f"  Better: \u201c{check.better}\u201d")
     lines += ["", f"{card.good} of {card.total} checks good: {verdict} "
                   f"(pass mark {card.pass_mark}%).", ""]
-    return "\n".join(lines)
+    # Outside text is data: a control code in a scenario or a typed reply is written
+    # visibly, so showing the file in a terminal never sends it.
+    return shown("\n".join(lines))
