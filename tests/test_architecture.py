@@ -105,6 +105,32 @@ def test_the_rooms_import_downwards() -> None:
     assert "deescalate.call.screen" not in engine_side
 
 
+def test_practice_sits_over_playbooks_and_the_call_engine_and_under_the_cli() -> None:
+    """Practice reads playbooks and drives the call engine; it never touches records (a
+    practice is never a record) nor the live screen, and nothing but the CLI imports it."""
+    assert "deescalate.practice" in MODULES and "deescalate.practice.engine" in MODULES
+    for name, targets in GRAPH.items():
+        if name.startswith("deescalate.practice"):
+            assert not {t for t in targets if t.startswith("deescalate.records")}, name
+            assert "deescalate.call.screen" not in targets, name
+            assert "deescalate.call.live" not in targets, name
+        elif not name.startswith(("deescalate.cli", "deescalate.__main__")):
+            assert not {t for t in targets if t.startswith("deescalate.practice")}, name
+    assert "deescalate.call.engine" in GRAPH["deescalate.practice.engine"]
+    assert "deescalate.playbooks.schema" in GRAPH["deescalate.practice.loader"]
+
+
+# Fragments that only the owner of the scenario format may write: its mood bands and
+# the endings no other format has.
+SCENARIO_OWNED = re.compile(r"""["'](tense|heated|calmed|hung-up|still-upset)["']""")
+
+
+def test_scenario_format_constants_are_written_once() -> None:
+    writers = [path.relative_to(PACKAGE).as_posix() for path in MODULES.values()
+               if SCENARIO_OWNED.search(path.read_text(encoding="utf-8"))]
+    assert writers == ["practice/format.py"], writers
+
+
 # Fragments that only the owner of the record format may write: the id's parts, the
 # outcomes, the follow-up heading, the version.
 OWNED = {

@@ -21,6 +21,10 @@ def test_the_wheel_ships_the_playbooks_and_runs_from_elsewhere(tmp_path: Path) -
     names = zipfile.ZipFile(wheel).namelist()
     for stem in ("customer-is-wrong", "upset-customer", "difficult-customer"):
         assert f"deescalate/builtin/{stem}.yaml" in names
+    scenarios = sorted(p.name for p in (REPO / "playbooks" / "scenarios").glob("*.yaml"))
+    assert len(scenarios) >= 6
+    for name in scenarios:
+        assert f"deescalate/builtin/scenarios/{name}" in names
     assert any(n.endswith("entry_points.txt") for n in names)
 
     site = tmp_path / "site"
@@ -40,5 +44,11 @@ def test_the_wheel_ships_the_playbooks_and_runs_from_elsewhere(tmp_path: Path) -
     assert listed.returncode == 0
     assert listed.stdout.count("built-in") == 3
     assert deescalate("playbooks", "validate").returncode == 0
+    checked = deescalate("practice", "validate")
+    assert checked.returncode == 0 and checked.stderr == f"{len(scenarios)} scenarios checked: " \
+                                                         "no problems\n"
+    listed = deescalate("practice", "list").stdout.splitlines()[1:]
+    assert sorted(line.split()[0] for line in listed) == [n.removesuffix(".yaml")
+                                                          for n in scenarios]
     flow = deescalate("playbooks", "show", "customer-is-wrong", "--format", "mermaid")
     assert flow.returncode == 0 and flow.stdout.startswith("flowchart TD")

@@ -42,3 +42,82 @@ def test_every_key_in_the_key_table_is_on_the_key_line() -> None:
     table = README.split("| key | does |", 1)[1].split("\n\n", 1)[0]
     keys = re.findall(r"^\| `?([^`|]+?)`? \|", table, flags=re.MULTILINE)
     assert [k for k in keys if k != "---"] == [k for k, _ in KEYS_HELP]
+
+
+def _block(after: str) -> str:
+    return README.split(after, 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_practice_screen_and_card_are_what_the_line_screen_shows() -> None:
+    """The README's practice, replayed on the line screen with the answers it gives."""
+    import io
+
+    from rich.console import Console
+
+    from deescalate.playbooks.catalog import Catalog
+    from deescalate.practice.catalog import ScenarioCatalog
+    from deescalate.practice.engine import Practice, run_practice
+    from deescalate.practice.lines import LineTrainee
+    from deescalate.text import UNICODE
+
+    screen = _block("A turn of `deescalate practice double-charge --seed 7`")
+    card = _block("and the end of that practice")
+    answers = re.search(r"--answers '([^']+)'", README)
+    assert answers is not None
+    typed = [a[1:] if a.startswith("=") else "" if a == "-" else a
+             for a in answers.group(1).split(",")]
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt + typed[len(prompts)])
+        return typed[len(prompts) - 1]
+
+    out = io.StringIO()
+    catalog = ScenarioCatalog(Catalog([]))
+    case = catalog.find("double-charge")
+    trainee = LineTrainee(Console(file=out, width=80, color_system=None), UNICODE, ask)
+    run_practice(Practice(case, catalog.playbook_of(case), seed=7), trainee)
+    shown = "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+    *turn, reply = screen.rstrip("\n").splitlines()
+    assert "\n".join(turn) in shown
+    assert reply in prompts
+    assert card.rstrip("\n") in shown
+    assert len(prompts) == len(typed)
+
+
+def test_the_practice_replay_gives_the_same_card(cli) -> None:
+    import json
+
+    answers = re.search(r"--answers '([^']+)'", README)
+    assert answers is not None
+    result = cli("practice", "double-charge", "--seed", "7", "--json", "--answers",
+                 answers.group(1))
+    assert result.code == 1  # 4 of 6: not passed
+    data = json.loads(result.out)
+    card = _block("and the end of that practice")
+    shown = [(line.split()[0] == "good", line.split(None, 1)[1]) for line in card.splitlines()
+             if line.startswith(("  good ", "  missed "))]
+    assert [(c["good"], c["label"]) for c in data["checks"]] == shown
+
+
+def test_the_scenario_docs_example_is_valid_and_its_answers_play() -> None:
+    from pathlib import Path
+
+    from deescalate.playbooks.catalog import Catalog
+    from deescalate.practice.catalog import ScenarioCatalog
+    from deescalate.practice.loader import check_bytes
+
+    doc = (REPO / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    example = doc.split("## A complete example\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    known = ScenarioCatalog(Catalog([])).known()
+    scenario, problems = check_bytes(example.encode(), Path("double-charge.yaml"), "x", known)
+    assert scenario is not None and problems == []
+
+
+def test_the_answers_in_the_docs_and_the_help_play_through(cli) -> None:
+    doc = (REPO / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    line = re.search(r"deescalate practice double-charge --seed 7 --answers ([0-9,]+)", doc)
+    assert line is not None
+    assert cli("practice", "double-charge", "--seed", "7", "--answers", line.group(1)).code == 0
+    help_text = cli("practice", "run", "--help").out
+    assert f"--seed 7 --answers {line.group(1)} --json" in help_text

@@ -101,6 +101,7 @@ class Config:
     redact_patterns: Setting[list[RedactPattern]]
     git_commit: Setting[bool]
     state_dir: Setting[Path]
+    practice_dir: Setting[Path]  # practice transcripts: never inside the records folder
     team_file: Path | None
     user_file: Path
     user_playbooks: Path = field(init=False)
@@ -266,6 +267,9 @@ def load(
         redact_patterns=team_value(patterns or None, []),
         git_commit=team_value(team.get("git", {}).get("commit"), False),
         state_dir=Setting(xdg_dir("XDG_STATE_HOME", ".local/state") / "calls", "default"),
+        practice_dir=(Setting(team_file.parent / "practice", f"default (beside {team_file})")
+                      if team_file else
+                      Setting(xdg_dir("XDG_DATA_HOME", ".local/share") / "practice", "default")),
         team_file=team_file,
         user_file=user_file,
     )

@@ -68,14 +68,27 @@ class Problem(NamedTuple):
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
 
-class PlaybookInvalid(BadFile):
-    """A playbook that has errors, raised where a valid one is needed."""
+class FileInvalid(BadFile):
+    """A file of a checked format that has errors, raised where a valid one is needed:
+    the first error, and the command that lists them all."""
+
+    command = "playbooks validate"
 
     def __init__(self, problems: list[Problem]) -> None:
         errors = [p for p in problems if p.is_error]
         first = errors[0] if errors else problems[0]
         more = len(errors) - 1
-        tail = (f" (and {more} more; run `deescalate playbooks validate {first.path}`)"
+        tail = (f" (and {more} more; run `deescalate {self.command} {first.path}`)"
                 if more else "")
         super().__init__(f"{first}{tail}")
         self.problems = problems
+
+
+class PlaybookInvalid(FileInvalid):
+    """A playbook that has errors, raised where a valid one is needed."""
+
+
+class ScenarioInvalid(FileInvalid):
+    """A practice scenario that has errors, raised where a valid one is needed."""
+
+    command = "practice validate"

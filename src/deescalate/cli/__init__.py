@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "playbooks": ("deescalate.cli.playbooks", "app", "List, show, check and write playbooks."),
     "records": ("deescalate.cli.records", "app",
                 "List, show, count, export and check the call records in the records folder."),
+    "practice": ("deescalate.cli.practice", "app",
+                 "Rehearse a playbook against a scripted customer, before a real call."),
     "followups": ("deescalate.cli.followups", "app",
                   "List the follow-ups owed to customers: overdue, due today, upcoming."),
     "init": ("deescalate.cli.team", "init", "Make a team folder: settings, a records folder "

@@ -97,6 +97,19 @@ def wrote(path: Path, what: str) -> None:
     echo(f"{what}: {path}")
 
 
+def count(number: int, noun: str) -> str:
+    """'1 playbook', '2 playbooks'."""
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def findings(problems: list[Any]) -> str:
+    """What a check found, for its summary line: 'no problems' or 'N errors, M warnings'."""
+    if not problems:
+        return "no problems"
+    errors = sum(p.is_error for p in problems)
+    return f"{count(errors, 'error')}, {count(len(problems) - errors, 'warning')}"
+
+
 def print_json(data: Any) -> None:
     import json
 

@@ -95,21 +95,24 @@ def validate(
       deescalate playbooks validate playbooks/refund.yaml
     """
     from deescalate.playbooks.catalog import check_files
+    from deescalate.practice.catalog import ScenarioCatalog, check_scenarios_of
 
-    files = _expand(paths) if paths else [path for path, _ in common.catalog(playbooks).files()]
+    catalog = common.catalog(playbooks)
+    files = _expand(paths) if paths else [path for path, _ in catalog.files()]
     problems = check_files(files)
-    for problem in problems:
+    # A scenario names steps of its playbook: a renamed step breaks it, so say so here.
+    scenarios, scenario_problems = check_scenarios_of(files, ScenarioCatalog(catalog))
+    for problem in problems + scenario_problems:
         common.echo(str(problem))
-    errors = sum(p.is_error for p in problems)
-    warnings = len(problems) - errors
-    count = f"{len(files)} playbook{'s' if len(files) != 1 else ''}"
-    if problems:
-        typer.echo(f"{count} checked: {errors} error{'s' if errors != 1 else ''}, "
-                   f"{warnings} warning{'s' if warnings != 1 else ''}", err=True)
-    else:
-        typer.echo(f"{count} checked: no problems", err=True)
-    if errors:
+    summary = common.findings(problems)
+    typer.echo(f"{common.count(len(files), 'playbook')} checked: {summary}", err=True)
+    if scenarios:
+        typer.echo(f"{common.count(scenarios, 'scenario')} checked against "
+                   f"{'them' if len(files) != 1 else 'it'}: {common.findings(scenario_problems)}",
+                   err=True)
+    if any(p.is_error for p in problems + scenario_problems):
         raise typer.Exit(common.EXIT_FINDINGS)
+
 
 
 def _expand(paths: list[Path]) -> list[Path]:

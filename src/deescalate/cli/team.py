@@ -58,6 +58,7 @@ def show_config(
          patterns.source),
         ("git.commit", settings.git_commit.value, settings.git_commit.source),
         ("state", settings.state_dir.value, settings.state_dir.source),
+        ("practice", settings.practice_dir.value, settings.practice_dir.source),
         ("team file", settings.team_file or "none found", "searched from the current folder up"),
         ("user file", settings.user_file,
          "exists" if settings.user_file.is_file() else "not there (optional)"),

@@ -3,8 +3,9 @@
 The schema is the single statement of the format's shape: `playbooks schema` prints
 it for editors, and `check_node` walks a playbook's YAML nodes with it so every
 problem carries the line and column of the key or value at fault. The checker knows
-the part of JSON Schema this file uses (type, properties, required,
-additionalProperties, items, $ref, enum, pattern, minLength, minItems, minimum);
+the part of JSON Schema this file and the scenario format use (type, properties,
+required, additionalProperties, items, $ref, oneOf, enum, pattern, minLength, minItems,
+minimum, maximum); another format passes its own schema as `root` for `$ref`s;
 rules that need the whole playbook (ids that must exist, reachability) live in
 `loader.py`, and the schema states them too where JSON Schema can, for editors.
 """
@@ -144,22 +145,24 @@ def _kind(node: Node) -> str:
     return f"{node.text!r}"
 
 
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref")
     if ref:
-        return SCHEMA["$defs"][ref.rsplit("/", 1)[-1]]  # type: ignore[no-any-return]
+        return root["$defs"][ref.rsplit("/", 1)[-1]]  # type: ignore[no-any-return]
     return schema
 
 
 def check_node(node: Node, schema: dict[str, Any], where: str, report: Report,
-               *, subject: str = "the playbook") -> None:
+               *, subject: str = "the playbook", root: dict[str, Any] | None = None) -> None:
     """Report every way `node` breaks `schema`; `where` names it in messages.
 
-    `subject` names the whole document when `where` is empty (the top level).
+    `subject` names the whole document when `where` is empty (the top level); `root`
+    is the schema whose `$defs` a `$ref` names (default: the playbook format's).
     """
-    schema = _resolve(schema)
+    root = SCHEMA if root is None else root
+    schema = _resolve(schema, root)
     if "oneOf" in schema:
-        _check_one_of(node, schema["oneOf"], where, report)
+        _check_one_of(node, schema["oneOf"], where, report, root)
         return
     expected = schema.get("type")
     if "enum" in schema:
@@ -172,7 +175,7 @@ def check_node(node: Node, schema: dict[str, Any], where: str, report: Report,
         if node.kind != "map":
             report(node, f"{where} should be a mapping of keys to values, not {_kind(node)}")
             return
-        _check_mapping(node, schema, where or subject, report)
+        _check_mapping(node, schema, where or subject, report, root)
     elif expected == "array":
         if node.kind != "seq":
             hint = " (start each item on its own line with '- ')" if node.kind == "scalar" else ""
@@ -184,7 +187,8 @@ def check_node(node: Node, schema: dict[str, Any], where: str, report: Report,
         items = schema.get("items")
         if items:
             for index, child in enumerate(node.value, 1):
-                check_node(child, items, _item_name(items, child, index, where), report)
+                check_node(child, items, _item_name(items, child, index, where), report,
+                           root=root)
     elif expected == "string":
         if node.kind != "scalar" or node.is_null:
             what = "empty" if node.is_null else _kind(node)
@@ -201,6 +205,8 @@ def check_node(node: Node, schema: dict[str, Any], where: str, report: Report,
             report(node, f"{where} should be a whole number, not {_kind(node)}")
         elif node.value < schema.get("minimum", node.value):
             report(node, f"{where} must be at least {schema['minimum']}")
+        elif node.value > schema.get("maximum", node.value):
+            report(node, f"{where} must be at most {schema['maximum']}")
     elif expected == "boolean" and (node.kind != "scalar" or not isinstance(node.value, bool)):
         report(node, f"{where} should be true or false, not {_kind(node)}")
 
@@ -218,7 +224,8 @@ def _item_name(items: dict[str, Any], child: Node, index: int, where: str) -> st
     return f"{prefix}{noun} {index}"
 
 
-def _check_one_of(node: Node, options: list[dict[str, Any]], where: str, report: Report) -> None:
+def _check_one_of(node: Node, options: list[dict[str, Any]], where: str, report: Report,
+                  root: dict[str, Any]) -> None:
     """Pass if any alternative passes; else report the one shaped like the node."""
     shape = {"map": "object", "seq": "array", "scalar": "string"}[node.kind]
     for option in options:
@@ -227,7 +234,7 @@ def _check_one_of(node: Node, options: list[dict[str, Any]], where: str, report:
         def collect(at: Node, message: str, found: list[tuple[Node, str]] = found) -> None:
             found.append((at, message))
 
-        check_node(node, option, where, collect)
+        check_node(node, option, where, collect, root=root)
         if not found:
             return
         if option.get("type") == shape:
@@ -238,8 +245,10 @@ def _check_one_of(node: Node, options: list[dict[str, Any]], where: str, report:
     report(node, f"{where} should be {names}, not {_kind(node)}")
 
 
-def _check_mapping(node: Node, schema: dict[str, Any], subject: str, report: Report) -> None:
+def _check_mapping(node: Node, schema: dict[str, Any], subject: str, report: Report,
+                   root: dict[str, Any]) -> None:
     properties: dict[str, Any] = schema.get("properties", {})
+    others = schema.get("additionalProperties", True)  # False, True, or a schema for the rest
     where = "" if subject.startswith("the ") else subject
     seen: dict[str, Node] = {}
     for key, value in node.pairs:
@@ -251,8 +260,8 @@ def _check_mapping(node: Node, schema: dict[str, Any], subject: str, report: Rep
             report(key, f"{subject} has the key {name!r} twice (first on line {seen[name].line})")
             continue
         seen[name] = key
-        if name not in properties:
-            if schema.get("additionalProperties", True) is False:
+        if name not in properties and not isinstance(others, dict):
+            if others is False:
                 hint = did_you_mean(name, list(properties))
                 if name == "<<":
                     hint = "; merge keys are not supported, write the keys out"
@@ -263,7 +272,7 @@ def _check_mapping(node: Node, schema: dict[str, Any], subject: str, report: Rep
         where_value = f"{where}: {name!r}" if where else repr(name)
         if name == "branch":
             where_value = f"{where} branch".strip()
-        check_node(value, properties[name], where_value, report)
+        check_node(value, properties.get(name, others), where_value, report, root=root)
     for name in schema.get("required", ()):
         if name not in seen:
             report(node, f"{subject} is missing the required key {name!r}")

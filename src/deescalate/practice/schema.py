@@ -1,0 +1,185 @@
+"""The scenario format, version 1, as a JSON Schema: the one statement of the format.
+
+`practice schema` prints it for editors, and the loader walks a scenario's YAML nodes
+with the playbook room's checker (`deescalate.playbooks.schema.check_node`), so every
+problem carries its line and column. Rules that need the playbook the scenario names
+(its steps, captures and `avoid` lines) live in `loader.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deescalate.playbooks.schema import ID_PATTERN
+from deescalate.practice.format import (
+    BANDS,
+    CALMED,
+    CALMED_MOOD,
+    DIFFICULTIES,
+    DRIFTS,
+    ESCALATED,
+    HANG_UP_MOOD,
+    HUNG_UP,
+    MOOD_HIGH,
+    MOOD_LOW,
+    PASS_MARK,
+    RATINGS,
+    REACTIONS,
+    STILL_UPSET,
+)
+
+
+def _text(description: str) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "description": description}
+
+
+def _id(description: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": ID_PATTERN, "description": description}
+
+
+def _mood(description: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": MOOD_LOW, "maximum": MOOD_HIGH,
+            "description": description}
+
+
+def _change(rating: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": -3, "maximum": 3, "default": REACTIONS[rating],
+            "description": f"How far a {rating} reply moves the mood (negative: calmer)."}
+
+
+_LINES = {"oneOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+]}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "deescalate practice scenario, format version 1",
+    "description": "A scripted customer for rehearsing one playbook.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["playbook", "title", "situation", "customer_is_right", "mood", "opening",
+                 "endings"],
+    "properties": {
+        "id": _id("The scenario's id; defaults to the file name without .yaml."),
+        "playbook": _id("The id of the playbook this scenario practises."),
+        "title": _text("A few words for lists: what the call is about."),
+        "summary": {"type": "string", "description": "One line for lists."},
+        "difficulty": {"enum": list(DIFFICULTIES), "default": "medium"},
+        "customer": {"type": "string", "minLength": 1,
+                     "description": "The customer's name; fills in {customer} in the playbook."},
+        "situation": _text("A few sentences to the trainee, in the second person: "
+                           "\"You are taking a call from ...\"."),
+        "customer_is_right": {"type": "boolean",
+                              "description": "Whether the facts favour the customer: an "
+                                             "apology is called for only when they do."},
+        "needs_escalation": {"type": "boolean", "default": False,
+                             "description": "Whether this call should go to a supervisor."},
+        "mood": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["start"],
+            "description": "The customer's mood, 1 (calm) to 5 (at the end of their tether).",
+            "properties": {
+                "start": _mood("The mood at the start of the call."),
+                "drift": {"enum": list(DRIFTS), "default": "slow",
+                          "description": "How quickly the customer gets crosser on their own: "
+                                         "by 0, 0.25 or 0.5 with every reply."},
+                **{rating: _change(rating) for rating in RATINGS},
+            },
+        },
+        "opening": _text("The customer's first words."),
+        "facts": {
+            "type": "object",
+            "additionalProperties": {"oneOf": [{"type": "string", "minLength": 1},
+                                               {"type": "number"}, {"type": "boolean"}]},
+            "description": "What the customer can tell the trainee, by the playbook's "
+                           "capture id: what a trainee should write down.",
+        },
+        "acknowledge": _id("The step where the customer's feeling is acknowledged; "
+                           "default: the first step whose lines speak of feelings."),
+        "steps": {"type": "array", "items": {"$ref": "#/$defs/step"},
+                  "description": "What the customer says at the playbook's steps."},
+        "endings": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [CALMED, ESCALATED],
+            "properties": {
+                CALMED: {"$ref": f"#/$defs/{CALMED}"},
+                ESCALATED: {"$ref": "#/$defs/ending"},
+                HUNG_UP: {"$ref": f"#/$defs/{HUNG_UP}"},
+                STILL_UPSET: {"$ref": "#/$defs/ending"},
+            },
+        },
+        "pass_mark": {"type": "integer", "minimum": 1, "maximum": 100, "default": PASS_MARK,
+                      "description": "The share of the score card's checks, in percent, "
+                                     "that must be good to pass."},
+    },
+    "$defs": {
+        "step": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id"],
+            "properties": {
+                "id": _id("A step of the playbook."),
+                "lines": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "description": "What the customer says when the call reaches this step, "
+                                   "by mood band: one line, or a few to vary it.",
+                    "properties": {name: _LINES for name in BANDS},
+                },
+                "replies": {
+                    "type": "array",
+                    "description": "Replies offered here besides the playbook's own lines.",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["say", "rating"],
+                        "properties": {
+                            "say": _text("The words of the reply."),
+                            "rating": {"enum": list(RATINGS)},
+                            "mood": {"type": "integer", "minimum": -3, "maximum": 3,
+                                     "description": "How far it moves the mood; default: "
+                                                    "by its rating."},
+                            "apology": {"type": "boolean",
+                                        "description": "Whether it apologises; default: "
+                                                       "told from its words."},
+                            "breaks": {"type": "integer", "minimum": 1,
+                                       "description": "The step's avoid line it goes "
+                                                      "against, counted from 1."},
+                            "why": _text("Feedback for the trainee who picks it."),
+                        },
+                    },
+                },
+            },
+        },
+        "ending": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["line"],
+            "properties": {"line": _text("The customer's last words.")},
+        },
+        CALMED: {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["line"],
+            "properties": {
+                "line": _text("The customer's last words."),
+                "mood": _mood(f"A call that reaches its end at this mood or below ends "
+                              f"calmed (default {CALMED_MOOD})."),
+            },
+        },
+        HUNG_UP: {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["line"],
+            "description": "Leave it out for a customer who never hangs up.",
+            "properties": {
+                "line": _text("The customer's last words."),
+                "mood": _mood(f"The customer hangs up when the mood reaches this "
+                              f"(default {HANG_UP_MOOD})."),
+            },
+        },
+    },
+}

@@ -1,0 +1,116 @@
+"""How practice looks outside the call: the list of scenarios, a reply's feedback, the
+score card. Cards and feedback are plain lines (the caller makes them safe to print);
+the list is a Rich table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from deescalate.playbooks.loader import display_path
+from deescalate.practice.engine import Result
+from deescalate.practice.format import CALMED, ESCALATED, HUNG_UP, STILL_UPSET
+from deescalate.practice.model import Verdict
+from deescalate.text import UNICODE, Glyphs
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from deescalate.practice.catalog import Entry
+
+
+def entry_dict(entry: Entry) -> dict[str, Any]:
+    scenario = entry.scenario
+    data: dict[str, Any] = scenario.to_dict() if scenario else {"id": entry.id}
+    data.update({
+        "source": entry.source,
+        "path": str(entry.path),
+        "overrides": [{"source": o.source, "path": str(o.path)} for o in entry.overrides],
+        "errors": [str(p) for p in entry.problems if p.is_error],
+    })
+    return data
+
+
+def scenario_table(entries: list[Entry]) -> Table:
+    """Scenarios with their playbook; where they come from only when not all are built in."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from deescalate.text import literal
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    overriding = any(entry.overrides for entry in entries)
+    showing_source = overriding or any(entry.source != "built-in" or entry.scenario is None
+                                       for entry in entries)
+    names = ["ID", "PLAYBOOK", "LEVEL", "FAVOURS", "TITLE"]
+    if showing_source:
+        names.insert(4, "FROM")
+    if overriding:
+        names.insert(5, "OVERRIDES")
+    for name in names:
+        # a path is never cut short or broken across lines, so it can be copied
+        table.add_column(name, no_wrap=name not in ("TITLE", "OVERRIDES"),
+                         overflow="ignore" if name == "FROM" else "ellipsis")
+    for entry in entries:
+        scenario = entry.scenario
+        if scenario is None:
+            cells: list[Any] = [literal(entry.id, "bold"), "-", "", ""]
+            title: Any = Text("has errors: see deescalate practice validate", style="red")
+        else:
+            cells = [literal(scenario.id, "bold"), literal(scenario.playbook),
+                     scenario.difficulty, "customer" if scenario.customer_is_right else "us"]
+            title = literal(scenario.title)
+        if showing_source:
+            cells.append(entry.source if entry.source == "built-in" else display_path(entry.path))
+        if overriding:
+            cells.append(", ".join(o.source if o.source == "built-in" else display_path(o.path)
+                                   for o in entry.overrides))
+        table.add_row(*cells, title)
+    if not entries:
+        table.add_row("(none)", *[""] * (len(names) - 1))
+    return table
+
+
+def _quoted(text: str, glyphs: Glyphs) -> str:
+    return f"{glyphs.open_quote}{text}{glyphs.close_quote}"
+
+
+def verdict_lines(verdict: Verdict, glyphs: Glyphs = UNICODE) -> list[str]:
+    """Explore mode's feedback on one reply."""
+    lines = [f"{verdict.rating.capitalize()} reply: mood {verdict.mood_before} "
+             f"{glyphs.arrow} {verdict.mood_after}."]
+    if verdict.why:
+        lines.append(verdict.why)
+    if verdict.breaks and verdict.breaks not in verdict.why and verdict.breaks != verdict.said:
+        lines.append(f"The playbook says to avoid: {verdict.breaks}")
+    if verdict.better:
+        lines.append(f"Better: {_quoted(verdict.better, glyphs)}")
+    return lines
+
+
+ENDING_WORDS = {CALMED: "the customer calmed down", ESCALATED: "escalated to a supervisor",
+                HUNG_UP: "the customer hung up",
+                STILL_UPSET: "the call ended with the customer still upset"}
+
+
+def card_lines(result: Result, glyphs: Glyphs = UNICODE) -> list[str]:
+    """The score card as lines of text."""
+    card, scenario = result.card, result.scenario
+    mode = "explore" if result.explore else "scored"
+    lines = [
+        f"Score card: {scenario.title} ({scenario.id}, playbook {result.playbook.id}) "
+        f"{glyphs.dot} seed {result.seed} {glyphs.dot} {mode}",
+        f"Ending: {ENDING_WORDS.get(result.ending, result.ending)}, mood {result.mood_start} "
+        f"{glyphs.arrow} {result.mood_end}. {_quoted(result.ending_line, glyphs)}",
+        "",
+    ]
+    for check in card.checks:
+        lines.append(f"  {'good' if check.good else 'missed':<6}  {check.label}")
+        if not check.good:
+            lines.append(f"          {check.detail}")
+            if check.better:
+                lines.append(f"          Better: {_quoted(check.better, glyphs)}")
+    verdict = "passed" if card.passed else "not passed"
+    lines += ["", f"{card.good} of {card.total} checks good: {verdict} "
+                  f"(pass mark {card.pass_mark}%)."]
+    return lines
