@@ -37,11 +37,23 @@ def test_the_validate_example_is_real(cli, isolated) -> None:
 
 
 def test_every_key_in_the_key_table_is_on_the_key_line() -> None:
-    from deescalate.call.screen import KEYS_HELP
+    from deescalate.call.layout import HELP
+    from deescalate.call.screen import KEYS
 
     table = README.split("| key | does |", 1)[1].split("\n\n", 1)[0]
     keys = re.findall(r"^\| `?([^`|]+?)`? \|", table, flags=re.MULTILINE)
-    assert [k for k in keys if k != "---"] == [k for k, _ in KEYS_HELP]
+    assert [k for k in keys if k != "---"] == [k for k, _ in KEYS]
+    listed = [line.split()[0] for line in HELP if line.startswith("  ")]
+    assert listed == [k for k, _ in KEYS]  # and `?` lists them all on the screen
+
+
+def test_the_live_call_screen_is_a_real_80x24_screen() -> None:
+    """The capture in the README fits 80x24 as the screen draws it, key line last."""
+    block = README.split("in an 80x24 terminal:\n\n```text\n", 1)[1].split("\n```", 1)[0]
+    lines = block.split("\n")
+    assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+    assert lines[0].startswith("Upset customer · step 7 of 9 · Offer a solution")
+    assert "end call" in lines[-1] and "? keys" in lines[-1]
 
 
 def _block(after: str) -> str:

@@ -110,6 +110,10 @@ class Section:
     heading: str
     items: list[Item] = field(default_factory=list)
     whole: bool = False  # never cut: the `say` lines
+    short: str = ""  # the heading when it sits beside its items
+
+    def label(self, inline: bool) -> str:
+        return (self.short or self.heading) if inline else self.heading
 
 
 def sections(view: StepView, glyphs: Glyphs) -> list[Section]:
@@ -141,7 +145,7 @@ def sections(view: StepView, glyphs: Glyphs) -> list[Section]:
             items.append(Item("", f"{shown(capture.label)}{need}: "
                                   f"{one_line(shown_value) or glyphs.ellipsis}",
                               "class:value" if shown_value else ""))
-        parts.append(Section("capture", "WRITE", items))
+        parts.append(Section("capture", "WRITE DOWN", items, short="WRITE"))
     if view.notes:
         parts.append(Section("notes", "NOTES", [
             Item(glyphs.bullet, one_line(note)) for note in view.notes]))
@@ -212,7 +216,7 @@ def _render(section: Section, width: int, *, inline: bool, wrap_all: bool,
                   else [clip(item.text.replace("\n", " "), text_room, glyphs.ellipsis)])
         for index, piece in enumerate(pieces):
             if inline and number == 0 and index == 0:
-                lead = [(f"class:heading.{section.name}", section.heading.ljust(LABEL))]
+                lead = [(f"class:heading.{section.name}", section.label(True).ljust(LABEL))]
             else:
                 lead = [("", " " * indent)]
             mark = marker if index == 0 else " " * cells(marker)
@@ -331,13 +335,15 @@ def body(view: StepView, width: int, height: int, glyphs: Glyphs) -> list[Line]:
 
 
 def key_line(keys: Sequence[tuple[str, str]], width: int, always: Sequence[str],
-             tail: str = "") -> Line:
-    """The keys that fit in `width`, in their order; those in `always` first to stay."""
+             tail: str = "", priority: Sequence[str] = ()) -> Line:
+    """The keys that fit in `width`, in their order: those in `always` first to stay,
+    then those in `priority`, then the rest as room allows."""
     def size(chosen: Sequence[tuple[str, str]]) -> int:
         return sum(cells(k) + cells(w) + 3 for k, w in chosen) + cells(tail)
 
+    rank = {key: number for number, key in enumerate(priority)}
     chosen = [k for k in keys if k[0] in always]
-    for pair in keys:
+    for pair in sorted(keys, key=lambda pair: rank.get(pair[0], len(rank))):
         if pair not in chosen and size([*chosen, pair]) <= width:
             chosen.append(pair)
     chosen = [k for k in keys if k in chosen]

@@ -58,7 +58,8 @@ KEYS: list[tuple[str, str]] = [
     ("s", "skip"), ("e", "escalate"), ("p", "playbook"), ("h", "handover"),
     ("q", "end call"), ("?", "keys"),
 ]
-KEEP = ("Enter", "q", "?")
+KEEP = ("Enter", "q", "?")  # always on the key line
+PRIORITY = ("e", "n", "m", "b")  # then these, as room allows; then the rest
 _ACTIONS = {"n": Action.NOTE, "m": Action.MOOD, "b": Action.BACK, "s": Action.SKIP,
             "e": Action.ESCALATE, "p": Action.SWITCH, "h": Action.HANDOVER, "q": Action.END}
 
@@ -411,7 +412,7 @@ class LiveScreen:
                 if key == "Enter" and view.step.branch:
                     what = "answer"
                 keys.append((key, what))
-            return layout.key_line(keys, width, KEEP)
+            return layout.key_line(keys, width, KEEP, priority=PRIORITY)
         return []
 
     # -- keys (UI thread) ----------------------------------------------------------
