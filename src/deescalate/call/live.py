@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
-import shutil
 import signal
 import sys
 import threading
@@ -22,7 +20,6 @@ from deescalate.config import Config
 from deescalate.errors import BadFile, CantWrite, DeescalateError, NoTerminal
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import check_bytes
-from deescalate.records.writer import write_record
 
 if TYPE_CHECKING:
     from deescalate.call.screen import LiveScreen
@@ -80,6 +77,13 @@ def reopen(call: Call) -> CallEngine:
     return CallEngine(books, call)
 
 
+def _columns() -> int:
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return 80
+
+
 class Saver:
     """Saves the call after every answer; a state folder that can't be written (full,
     read-only, gone) never stops the call: the screen is told once, and every later
@@ -127,7 +131,7 @@ def run(engine: CallEngine, settings: Config, store: CallStore, *,
     screen: LiveScreen | PlainScreen
     if plain_terminal():
         screen = PlainScreen(engine, glyphs, notices=notices, earlier=earlier,
-                             width=shutil.get_terminal_size().columns)
+                             width=_columns())
     else:
         from deescalate.call.screen import LiveScreen
 
@@ -159,8 +163,10 @@ def finish(engine: CallEngine, settings: Config, store: CallStore,
     folder = Path(engine.call.records)
     saver = saver or Saver(store)
     if engine.call.record_suffix is None:
-        engine.call.record_suffix = secrets.token_hex(2)
+        engine.call.record_suffix = os.urandom(2).hex()
         saver(engine.call)
+    from deescalate.records.writer import write_record  # only now: not before the first step
+
     try:
         path = write_record(folder, engine.call, engine.playbooks, settings.redactor())
     except OSError as exc:

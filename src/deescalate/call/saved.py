@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import secrets
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from deescalate.files import write_atomic
 
 def new_call_id(started: datetime) -> str:
     """A sortable id: the UTC start time and four random hex digits."""
-    return f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    return f"{started:%Y%m%d-%H%M%S}-{os.urandom(2).hex()}"
 
 
 class CallStore:

@@ -18,6 +18,7 @@ before a call starts).
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -112,6 +113,7 @@ class LiveScreen:
 
     def run(self, work: Callable[[], T]) -> T:
         """Run `work` (the engine driving the call) while the view runs; its result."""
+        self._paint_first()
         app = self._build()
         outcome: dict[str, Any] = {}
 
@@ -136,6 +138,24 @@ class LiveScreen:
         if "error" in outcome:
             raise outcome["error"]
         return outcome["value"]  # type: ignore[no-any-return]
+
+    def _paint_first(self) -> None:
+        """Draw the first step before prompt_toolkit has loaded, so the agent reads it a
+        tenth of a second sooner; the view then draws the same over it."""
+        view = self.engine.view()
+        try:
+            columns, rows = os.get_terminal_size(sys.stdout.fileno())
+        except (OSError, ValueError):
+            return
+        self.view = view
+        lines = [layout.header(view, columns, self.glyphs, earlier=self.earlier() or 0),
+                 *layout.body(view, columns, rows - 2, self.glyphs)]
+        text = "\r\n".join("".join(piece for _, piece in line) for line in lines)
+        try:
+            sys.stdout.write(f"\x1b[?1049h\x1b[H\x1b[2J{text}")
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
 
     def hang_up(self) -> None:
         """Stop at once (the terminal closed, or the process must end): the engine saves."""

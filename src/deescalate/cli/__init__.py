@@ -11,7 +11,6 @@ import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
-from difflib import get_close_matches
 from typing import Annotated, Any
 
 import typer
@@ -86,6 +85,8 @@ class LazyGroup(TyperGroup):
         try:
             return super().resolve_command(ctx, args)
         except _UsageError as exc:
+            from difflib import get_close_matches
+
             matches = get_close_matches(args[0], list(COMMANDS)) if args else []
             if matches and "Did you mean" not in exc.message:
                 exc.message = f"{exc.message.rstrip('.')}. Did you mean {matches[0]!r}?"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,9 @@ class Catalog:
             from deescalate.playbooks.loader import load_file
 
             return load_file(Path(name))
+        quick = self._find_quickly(name)
+        if quick is not None:
+            return quick
         entries = self.effective()
         for entry in entries:
             if entry.id == name:
@@ -106,6 +110,57 @@ class Catalog:
         if not hint:
             hint = "; `deescalate playbooks list` shows them all"
         raise NotFound(f"no playbook is called {name!r}{hint}")
+
+
+    def _find_quickly(self, name: str) -> Playbook | None:
+        """The playbook `name` means, checking only its own file, when every file's id and
+        aliases can be read off its plain top-level lines; None to search the slow way.
+
+        `start` uses this so the first step is not held up by checking every playbook."""
+        if self._entries is not None:
+            return None
+        probes = []
+        for path, _ in self.files():
+            probe = _probe(path)
+            if probe is None:
+                return None
+            probes.append((path, *probe))
+        chosen = next((path for path, ident, _ in probes if ident == name), None)
+        if chosen is None:
+            chosen = next((path for path, _, aliases in probes if name in aliases), None)
+        if chosen is None:
+            return None
+        playbook, _ = check_file(chosen)
+        if playbook is None or name not in (playbook.id, *playbook.aliases):
+            return None
+        return playbook
+
+
+_TOP_ID = re.compile(r"^id:[ \t]*([a-z0-9][a-z0-9-]*)[ \t]*(?:#.*)?$", re.MULTILINE)
+_TOP_ALIASES = re.compile(r"^aliases:[ \t]*\[([a-z0-9, \t-]*)\][ \t]*(?:#.*)?$", re.MULTILINE)
+_BLOCK = re.compile(r"^(?:title|steps):", re.MULTILINE)
+_ODD = re.compile(r"^(?:<<|[\"'?&*!{\[])", re.MULTILINE)  # merges, quoted keys, flow: read it
+
+
+def _probe(path: Path) -> tuple[str, set[str]] | None:
+    """A playbook file's id and aliases from its plain top-level lines, or None if the
+    file is written in a way that needs the YAML reader to tell."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(64_000)
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not _BLOCK.search(text) or _ODD.search(text) or text.count("\nid:") > 1:
+        return None
+    ident = _TOP_ID.search(text)
+    if ident is None and re.search(r"^id:", text, re.MULTILINE):
+        return None
+    aliases = _TOP_ALIASES.search(text)
+    if aliases is None and re.search(r"^aliases:", text, re.MULTILINE):
+        return None
+    names = {a.strip() for a in aliases.group(1).split(",") if a.strip()} if aliases else set()
+    return (ident.group(1) if ident else path.stem), names
 
 
 # Below this many files a second process costs more than it saves.

@@ -12,7 +12,6 @@ rules that need the whole playbook (ids that must exist, reachability) live in
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -129,6 +128,8 @@ Report = Callable[["Node", str], None]
 
 def did_you_mean(word: str, candidates: list[str] | set[str] | tuple[str, ...]) -> str:
     """'; did you mean X?' for a close candidate, else ''."""
+    import difflib
+
     close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
