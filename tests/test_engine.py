@@ -11,10 +11,12 @@ from deescalate.call.engine import (
     CallEngine,
     CallPaused,
     CaptureError,
+    GoBack,
     Hangup,
     parse_capture,
     run_call,
 )
+from deescalate.call.model import Call
 from deescalate.dates import HINT
 from deescalate.playbooks.format import END, Capture
 from deescalate.playbooks.loader import check_bytes
@@ -356,3 +358,107 @@ def test_the_wrap_up_resumes_at_the_question_it_stopped_at() -> None:
     call = run(resumed, rest)
     assert rest.asked[0] == ("text", ("One-line summary", "Refund"))
     assert call.outcome == "follow-up" and call.summary == "Refund sent"
+
+
+def test_a_step_keeps_its_marks_across_visits() -> None:
+    book = builtin("upset-customer")
+    engine = new_call(book)
+    engine.toggle(0)
+    engine.note("First visit")
+    engine.advance()
+    engine.back()
+    assert engine.view().ticked == (True, False) and engine.view().notes == ("First visit",)
+    assert engine.view().visits == 2
+    engine.toggle(0)
+    assert engine.call.marks_for("upset-customer", "stay-calm").ticked == []
+
+
+def test_back_out_of_the_escalate_step_takes_the_escalation_back() -> None:
+    engine = new_call(builtin("upset-customer"))
+    engine.escalate()
+    assert engine.call.escalated and engine.step.id == "supervisor"
+    assert engine.escalate() is None  # already there: nothing skipped
+    engine.back()
+    assert not engine.call.escalated and engine.default_outcome() == "resolved"
+
+
+def test_escalation_by_key_without_a_step_is_taken_back_by_esc_in_the_wrap_up() -> None:
+    text = b"title: Tiny\nsteps:\n  - {id: one, title: One}\n  - {id: two, title: Two}\n"
+    book, _ = check_bytes(text, __import__("pathlib").Path("tiny.yaml"), "tiny.yaml")
+    engine = CallEngine.start(book, text.decode(), call_id="c", agent="a", customer=None,
+                              reference=None, records="r", clock=Clock())
+    engine.escalate()
+    assert engine.call.escalated and engine.call.phase == "wrap-up"
+    engine.wrap_up_back()
+    assert not engine.call.escalated and engine.call.phase == "steps"
+    assert engine.step.id == "one" and engine.call.ended is None
+
+
+def test_esc_steps_back_through_the_wrap_up() -> None:
+    engine = new_call(builtin("upset-customer"))
+    script = Script(
+        ("action", Action.END),
+        ("choose", "follow-up"), ("text", "Refund owed"), ("choose", GoBack()),
+        ("text", GoBack("Refund owed, edited")),  # Esc at the summary: back to the outcome
+        ("choose", GoBack()),  # Esc at the outcome: back to the step
+        ("action", Action.END),
+        ("choose", "resolved"), ("text", "Sorted"), ("choose", 0),
+    )
+    call = run(engine, script)
+    assert call.outcome == "resolved" and call.summary == "Sorted"
+    summaries = [detail for kind, detail in script.asked if kind == "text"]
+    assert summaries[1] == ("One-line summary", "Refund owed")  # offered again, not lost
+    assert [v.step for v in call.visits] == ["stay-calm", "stay-calm"]
+
+
+def test_switching_playbook_keeps_everything_and_back_crosses_over() -> None:
+    upset, wrong = builtin("upset-customer"), builtin("customer-is-wrong")
+    engine = new_call(upset)
+    engine.note("Started as upset")
+    assert wrong.path is not None
+    engine.switch(wrong, wrong.path.read_text())
+    assert engine.playbook.id == "customer-is-wrong" and engine.step.id == wrong.start
+    engine.back()
+    assert engine.playbook.id == "upset-customer" and engine.step.id == "stay-calm"
+    assert engine.view().notes == ("Started as upset",)
+    engine.switch(wrong, wrong.path.read_text())
+    assert [b.id for b in engine.call.books] == ["upset-customer", "customer-is-wrong"]
+    resumed = CallEngine({b.id: b for b in (upset, wrong)}, round_trip(engine.call), Clock())
+    assert resumed.step.id == wrong.start
+
+
+def test_the_handover_brief_says_what_the_call_knows() -> None:
+    engine = new_call(builtin("upset-customer"))
+    engine.rate_mood(5)
+    engine.advance()
+    engine.set_capture(builtin("upset-customer").step("listen").capture[0], "Charged twice")
+    engine.note("Wants it today")
+    engine.skip("Already calmer", 0)
+    engine.rate_mood(3)
+    engine.earlier = ["2026-11-20 upset-customer follow-up: Refund promised"]
+    brief = engine.handover()
+    assert brief[0] == "Handover: Upset customer"
+    assert brief[1] == "Customer: Dana R. · Reference: T-1"
+    assert "Mood: 5 hostile → 3 upset (cooling)" in brief[2]
+    assert "In their words: Charged twice" in brief
+    assert any("Wants it today" in line for line in brief)
+    assert "Steps skipped:" in brief and "  Let them be heard: Already calmer" in brief
+    assert "  2026-11-20 upset-customer follow-up: Refund promised" in brief
+
+
+def test_a_call_saved_by_the_first_state_version_resumes() -> None:
+    old = {"id": "c", "playbook": "upset-customer", "playbook_version": 1,
+           "playbook_sha256": "abc", "playbook_text": "x", "playbook_path": None,
+           "agent": "a", "customer": None, "reference": None, "records": "r",
+           "started": "2026-11-22T14:30:12Z",
+           "visits": [{"step": "stay-calm", "at": 0, "seconds": 5, "skipped": False,
+                       "skip_reason": None, "ticked": ["Kept a level voice"],
+                       "notes": [{"at": 3, "text": "Old note"}], "answer": None},
+                      {"step": "listen", "at": 5, "seconds": 0, "skipped": False,
+                       "skip_reason": None, "ticked": [], "notes": [], "answer": None}],
+           "trail": ["stay-calm", "listen"], "state": 1}
+    call = Call.from_dict(old)
+    marks = call.marks_for("upset-customer", "stay-calm")
+    assert marks.ticked == ["Kept a level voice"] and marks.notes[0].text == "Old note"
+    assert call.trail == [["upset-customer", "stay-calm"], ["upset-customer", "listen"]]
+    assert call.book().version == 1 and call.state == 2

@@ -112,7 +112,7 @@ def test_list_with_no_match_and_no_folder(cli, known, isolated) -> None:
     (["--outcome", "resolve"], "--outcome: 'resolve' is not an outcome (one of resolved, "
                                "follow-up, escalated, unresolved, dropped); did you mean "
                                "'resolved'?"),
-    (["--since", "last tuesday"], "--since: 'last tuesday' is not a date"),
+    (["--since", "the other tuesday"], "--since: 'the other tuesday' is not a date"),
     (["--since", "2026-11-10", "--until", "2026-11-01"],
      "--since 2026-11-10 is after --until 2026-11-01: no call can match"),
     (["--agent", " "], "--agent: give a value, not an empty text"),
