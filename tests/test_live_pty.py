@@ -648,3 +648,82 @@ def test_a_failed_commit_is_a_warning_and_the_record_stays(tmp_path: Path) -> No
     assert wrap_up(term, outcome="resolved") == 0
     assert re.search(r"warning: git: .* is ignored by .gitignore", term.output())
     assert len(records_in(team / "records")) == 1
+
+
+HOSTILE_PLAYBOOK = """\
+id: hostile
+title: "Unbalanced [/bold] title [urgent] \\e]52;c;ZXZpbA==\\a"
+steps:
+  - id: one
+    title: "[link=https://example.org]Click[/link] \\e[2J"
+    say:
+      - "Say [red]this[/red] \\e]8;;https://example.org\\e\\\\link\\e]8;;\\e\\\\"
+    checklist: ["[b]tick[/b]"]
+"""
+
+
+def test_markup_and_control_codes_are_shown_as_text_never_sent(tmp_path: Path) -> None:
+    playbooks = tmp_path / "playbooks"
+    playbooks.mkdir()
+    (playbooks / "hostile.yaml").write_text(HOSTILE_PLAYBOOK)
+    term = Terminal("start", "hostile", "--playbooks", str(playbooks), "--customer",
+                    "Ana [/b] \x1b[2J\x1b]52;c;ZXZpbA==\x07", "--records", str(tmp_path / "r"),
+                    columns=100, lines=30)
+    screen = term.wait_for("[link=https://example.org]Click[/link] ␛[2J")
+    assert "Say [red]this[/red] ␛]8;;https://example.org␛\\link␛]8;;␛\\" in " ".join(
+        screen.split())
+    assert "[b]tick[/b]" in screen
+    term.press("n")
+    term.wait_for("Note")
+    term.type("\x1b[200~pasted \x1b[31mred\x1b[0m [bold]x[/bold]\x1b[201~")  # a paste
+    term.press("enter")
+    term.wait_for("pasted ␛[31mred␛[0m [bold]x[/bold]")
+    term.press("h")
+    term.wait_for("Customer: Ana [/b] ␛[2J␛]52;c;ZXZpbA==␇")
+    term.wait_for("Handover: Unbalanced [/bold] title [urgent] ␛]52;c;ZXZpbA==␇")
+    term.press("x", "q")
+    assert wrap_up(term, outcome="resolved") == 0
+    output = term.raw
+    for raw in (b"\x1b]52;", b"\x1b]8;", b"\x1b[31mred"):  # the screen clears with its own
+        assert raw not in output, raw
+    assert b"Traceback" not in output
+
+
+def test_a_dumb_terminal_gets_plain_lines_and_no_escape_codes(tmp_path: Path) -> None:
+    book = builtin("upset-customer")
+    term = Terminal("start", "upset", "--customer", "Dana R.", "--records", str(tmp_path),
+                    env={"TERM": "dumb"}, columns=80, lines=24)
+    term.wait_for("step 1 of 9")
+    term.wait_for("q end")
+    term.type("1\r")
+    term.wait_for("1 ☑")
+    term.type("n\r")
+    term.wait_for("Note")
+    term.type("On a dumb terminal\r")
+    term.type("\r")
+    term.wait_for(book.step("listen").title)
+    term.type("q\r")
+    term.wait_for("How did the call end?")
+    term.type("1\r")
+    term.wait_for("One-line summary")
+    term.type("Plain and simple\r")
+    term.wait_for("Root cause")
+    term.type("\r")
+    term.wait_for("Record written")
+    assert term.finish() == 0
+    assert b"\x1b" not in term.raw
+    data = front(records_in(tmp_path)[0])
+    assert data["steps"][0]["notes"][0]["text"] == "On a dumb terminal"
+
+
+def test_a_latin_1_terminal_gets_ascii_marks_and_no_traceback(tmp_path: Path) -> None:
+    term = Terminal("start", "upset", "--customer", "Zoë ☎", "--records", str(tmp_path),
+                    env={"PYTHONIOENCODING": "latin-1", "LANG": "C", "LC_ALL": "C"},
+                    columns=80, lines=24)
+    term.wait_for("step 1 of 9")
+    term.press("1")
+    term.wait_for("1 [x]")
+    term.press("q")
+    assert wrap_up(term, outcome="resolved") == 0
+    assert b"Traceback" not in term.raw
+    assert front(records_in(tmp_path)[0])["customer"] == "Zoë ☎"  # the record is UTF-8

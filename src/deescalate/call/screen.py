@@ -106,6 +106,7 @@ class LiveScreen:
         self._buffer: Any = None
         self._lock = threading.Lock()
         self._typing_key = ""
+        self._early: list[Any] = []  # key presses waiting for the next question
         self._top_window: Any = None
         self._input: Any = None
 
@@ -135,6 +136,7 @@ class LiveScreen:
                 self.hang_up()
                 if thread.ident:
                     thread.join()
+            self._give_back_terminal()
         if "error" in outcome:
             raise outcome["error"]
         return outcome["value"]  # type: ignore[no-any-return]
@@ -148,12 +150,38 @@ class LiveScreen:
         except (OSError, ValueError):
             return
         self.view = view
+        self._hold_keys()
         lines = [layout.header(view, columns, self.glyphs, earlier=self.earlier() or 0),
                  *layout.body(view, columns, rows - 2, self.glyphs)]
         text = "\r\n".join("".join(piece for _, piece in line) for line in lines)
         try:
             sys.stdout.write(f"\x1b[?1049h\x1b[H\x1b[2J{text}")
             sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+
+    def _hold_keys(self) -> None:
+        """Stop the terminal echoing or line-editing keys typed before the view is up, so
+        they wait for it; the terminal's own settings come back when the call ends."""
+        try:
+            import termios
+
+            fd = sys.stdin.fileno()
+            self._terminal_settings = termios.tcgetattr(fd)
+            held = termios.tcgetattr(fd)
+            held[3] &= ~(termios.ICANON | termios.ECHO)
+            termios.tcsetattr(fd, termios.TCSANOW, held)
+        except (ImportError, OSError, ValueError):
+            self._terminal_settings = None
+
+    def _give_back_terminal(self) -> None:
+        settings = getattr(self, "_terminal_settings", None)
+        if settings is None:
+            return
+        try:
+            import termios
+
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSANOW, settings)
         except (OSError, ValueError):
             pass
 
@@ -286,6 +314,11 @@ class LiveScreen:
             self.overlay = request.payload["lines"]
             self.scroll = 0
         self._app.invalidate()
+        if self._early:  # keys typed while the engine was busy: theirs now
+            early, self._early = self._early, []
+            processor = self._app.key_processor
+            processor.feed_multiple(early, first=True)
+            processor.process_keys()
 
     def _kind(self) -> str | None:
         request = self.request
@@ -472,6 +505,14 @@ class LiveScreen:
         rating = mode("mood")
         confirming = mode("confirm")
         overlaid = Condition(lambda: self.overlay is not None)
+        between = Condition(lambda: self.overlay is None and self._kind() is None)
+
+        # -- keys typed while the engine is busy between questions wait for the next one
+        @bindings.add("<any>", filter=between)
+        @bindings.add("enter", filter=between)
+        @bindings.add("escape", filter=between, eager=True)
+        def _wait(event: Any) -> None:
+            self._early.extend(event.key_sequence)
 
         # -- at a step
         @bindings.add("enter", filter=acting)
@@ -631,7 +672,8 @@ class LiveScreen:
         def _interrupt(event: Any) -> None:
             request = self.request
             self.overlay = None
-            if request is None:
+            if request is None or request.done.is_set():
+                self._early.extend(event.key_sequence)
                 return
             interrupt = KeyboardInterrupt()
             interrupt.typed = (self._buffer.text  # type: ignore[attr-defined]
