@@ -109,3 +109,105 @@ def test_the_same_seed_shows_the_same_customer_in_a_terminal() -> None:
                 if line.startswith("  ") and line.strip()[:1].isdigit()]
 
     assert replies(first) == replies(again)
+
+
+# -- the same, on the full live-call screen, read through a VT100 emulator ----------------
+
+
+def play_on_screen(scenario_id: str, seed: int, *, explore: bool = False,
+                   columns: int = 100, lines: int = 40) -> tuple[list[str], list[str]]:
+    """A whole practice on the live-call screen, good replies only, one step back in
+    explore mode; each screen where a reply was asked, and the customer's lines."""
+    from tests.term import Terminal
+
+    catalog = ScenarioCatalog(Catalog([]))
+    case = catalog.find(scenario_id)
+    twin = Practice(case, catalog.playbook_of(case), seed=seed, explore=explore)
+    args = ["practice", scenario_id, "--seed", str(seed), *(["--explore"] if explore else [])]
+    term = Terminal(*args, columns=columns, lines=lines)
+    screen = term.wait_for("Any key starts the call.")
+    assert ("explore: feedback after every reply" if explore else
+            "scored: feedback at the end") in " ".join(screen.split())
+    term.press("x")
+    branches = list(WAY[scenario_id])
+    said: list[str] = []
+    asked: list[str] = []
+    went_back = not explore
+    while not twin.over:
+        if twin._replied:
+            step = twin.step
+            for capture in step.capture:
+                term.wait_for(capture.label)
+                fact = case.fact(capture.id)
+                value = fact if fact is not None else ("noted" if capture.required else "")
+                if capture.type in ("date", "number") and fact is None and capture.required:
+                    value = "today" if capture.type == "date" else "1"
+                if capture.type in ("choice", "yes-no"):
+                    options = list(capture.choices) if capture.type == "choice" else [
+                        "yes", "no"]
+                    number = options.index(value) + 1 if value in options else len(options) + 1
+                    term.press(str(number), "enter")
+                else:
+                    term.type("\x15" + value)
+                    term.press("enter")
+                twin.write_down(capture, value)
+            answer = None
+            if step.branch:
+                term.wait_for(step.branch.question)
+                answer = branches.pop(0)
+                term.press(str(answer), "enter")
+            twin.move_on(answer - 1 if answer else None)
+            continue
+        turn = twin.turn()
+        screen = term.wait_for("Your reply")
+        asked.append(screen)
+        said.append(turn.line)
+        if turn.line:
+            assert " ".join(turn.line.split())[:40] in " ".join(screen.split())
+        if not went_back and turn.can_go_back:
+            went_back = True
+            term.press("esc")
+            twin.back()
+            term.wait_gone(turn.view.step.title)
+            continue
+        pick = min(range(len(turn.replies)), key=lambda n: (
+            turn.replies[n].rating != "good",
+            not (case.customer_is_right and turn.replies[n].apology)))
+        term.press(str(pick + 1), "enter")
+        twin.answer(Reply.pick(pick))
+        if explore:
+            term.wait_for("How that landed")
+            term.press("x")
+    term.wait_for("Score card")
+    card = term.wait_for("checks good")
+    term.press("x")
+    term.wait_for("Transcript: ")
+    assert term.finish() == 0, term.output()[-2000:]
+    return [*asked, card], said
+
+
+@pytest.mark.parametrize("scenario_id", sorted(WAY))
+def test_each_builtin_scenario_scored_on_the_live_screen(scenario_id: str,
+                                                         isolated: Path) -> None:
+    screens, lines = play_on_screen(scenario_id, 5)
+    assert "6 of 6 checks good: passed" in " ".join(screens[-1].split())
+    assert lines[0] == ScenarioCatalog(Catalog([])).find(scenario_id).opening
+    first = screens[0].split("\n")
+    assert "step 1 of" in first[0] and first[1].startswith("Customer")  # the line on top
+    assert len(list((isolated.parent / "home/.local/share/deescalate/practice").glob("*.md"))) == 1
+
+
+@pytest.mark.parametrize("scenario_id", sorted(WAY))
+def test_each_builtin_scenario_in_explore_on_the_live_screen(scenario_id: str) -> None:
+    screens, _ = play_on_screen(scenario_id, 9, explore=True, columns=80, lines=24)
+    assert "checks good" in screens[-1]
+    assert any("Back a step (explore)" in screen for screen in screens)
+
+
+def test_the_same_seed_shows_the_same_customer_on_the_live_screen() -> None:
+    first, lines = play_on_screen("double-charge", 21)
+    again, lines_again = play_on_screen("double-charge", 21)
+    assert lines == lines_again
+    offered = [s.split("Your reply", 1)[1].split("Up/Down", 1)[0] for s in first[:-1]]
+    offered_again = [s.split("Your reply", 1)[1].split("Up/Down", 1)[0] for s in again[:-1]]
+    assert offered == offered_again

@@ -94,6 +94,7 @@ class LiveScreen:
         self.earlier = earlier or (lambda: None)
         self.on_typing = on_typing
         self.view: StepView | None = None
+        self.lead: list[tuple[str, str]] = []  # (style, text) above the step, such as a line
         self.title: str | None = None  # the wrap-up's heading, once there
         self.wrap_lines: list[str] = []
         self.request: Request | None = None
@@ -107,6 +108,7 @@ class LiveScreen:
         self._lock = threading.Lock()
         self._typing_key = ""
         self._early: list[Any] = []  # key presses waiting for the next question
+        self._terminal_settings: Any = None  # the terminal's own, while the view holds it
         self._top_window: Any = None
         self._input: Any = None
 
@@ -175,7 +177,7 @@ class LiveScreen:
             self._terminal_settings = None
 
     def _give_back_terminal(self) -> None:
-        settings = getattr(self, "_terminal_settings", None)
+        settings = self._terminal_settings
         if settings is None:
             return
         try:
@@ -278,16 +280,17 @@ class LiveScreen:
                          multiline=capture.type == "text", hint=hint, check=check,
                          preview=preview)
 
-    def choose(self, question: str, options: list[str], default: int | None = None) -> int:
+    def choose(self, question: str, options: list[str], default: int | None = None, *,
+               wrap: bool = False) -> int:
         return int(self._ask("choose", question=question, options=options,
-                             default=default or 0))
+                             default=default or 0, wrap=wrap))
 
     def mood(self, current: int | None) -> int | None:
         result: int | None = self._ask("mood", current=current)
         return result
 
-    def brief(self, lines: list[str]) -> None:
-        self._ask("brief", lines=lines)
+    def brief(self, lines: list[str], title: str = "Handover brief") -> None:
+        self._ask("brief", lines=lines, title=title)
 
     def confirm_stop(self) -> bool:
         return bool(self._ask("confirm", question="Paused; everything so far is saved. "
@@ -360,8 +363,10 @@ class LiveScreen:
         below += said[-4:]
         room = max(0, height - 1 - len(below))
         if self.overlay is not None:
-            header: Line = [("class:header", clip("Handover brief" if self._kind() == "brief"
-                                                  else "Keys", width, glyphs.ellipsis))]
+            request = self.request
+            heading = (request.payload.get("title", "Handover brief")
+                       if request is not None and self._kind() == "brief" else "Keys")
+            header: Line = [("class:header", clip(heading, width, glyphs.ellipsis))]
             body = self._overlay_lines(width, room)
         elif self.title is not None:
             header = [("class:header", clip(self.title, width, glyphs.ellipsis))]
@@ -371,7 +376,10 @@ class LiveScreen:
         elif view is not None:
             live = replace(view, elapsed=self.engine.elapsed())
             header = layout.header(live, width, glyphs, earlier=self.earlier() or 0)
-            body = layout.body(live, width, room, glyphs)
+            lead: list[Line] = [[(style, piece)] for style, text in self.lead
+                                for piece in wrap(shown(text), width)]
+            lead = lead[:max(0, room - 1)]
+            body = [*lead, *layout.body(live, width, room - len(lead), glyphs)]
         else:
             header, body = [], []
         body = body + [[] for _ in range(max(0, room - len(body)))]
@@ -411,6 +419,11 @@ class LiveScreen:
                 number = f"{index + 1}" if index < 9 else " "
                 pointer = ">" if index == self.selected else " "
                 style = "class:selected" if index == self.selected else ""
+                if payload.get("wrap"):  # long answers, read whole: wrapped, not cut
+                    pieces = wrap(one_line(option), max(1, width - 4))
+                    lines += [[(style, f"{pointer} {number} {piece}" if n == 0 else
+                                f"    {piece}")] for n, piece in enumerate(pieces)]
+                    continue
                 lines.append([(style, clip(f"{pointer} {number} {one_line(option)}", width,
                                            glyphs.ellipsis))])
             return lines
@@ -430,7 +443,7 @@ class LiveScreen:
         glyphs = self.glyphs
         view = self.view
         if self.overlay is not None:
-            hint = "Any key goes back to the call · Up/Down scroll"
+            hint = "Any key goes on · Up/Down scroll"
             return [("class:hint", clip(hint, width, glyphs.ellipsis))]
         if kind == "text":
             request = self.request

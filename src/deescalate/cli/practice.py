@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from deescalate.practice.catalog import ScenarioCatalog
-    from deescalate.practice.engine import Trainee
+    from deescalate.practice.engine import Practice, Result, Trainee
 
 RUN = "run"
 
@@ -63,13 +63,18 @@ def require_terminal() -> None:
                          "one; to play a scenario from a script, give --answers 1,3,2,...")
 
 
-def interactive_trainee(console: Console) -> Trainee:
-    """The screen a person practises at. The one place to plug in a full-screen view: it
-    must implement `deescalate.practice.engine.Trainee`."""
-    from deescalate.practice.lines import LineTrainee
-    from deescalate.text import glyphs_for
+def interactive_trainee(console: Console, practice: Practice) -> Trainee:
+    """The screen a person practises at: the live-call screen, or plain lines for a
+    terminal that takes no escape codes (TERM=dumb)."""
+    from deescalate.text import glyphs_for, plain_terminal
 
-    return LineTrainee(console, glyphs_for(sys.stdout))
+    if plain_terminal():
+        from deescalate.practice.lines import LineTrainee
+
+        return LineTrainee(console, glyphs_for(sys.stdout))
+    from deescalate.practice.screen import PracticeScreen
+
+    return PracticeScreen(practice, glyphs_for(sys.stdout))
 
 
 @app.command(RUN)
@@ -137,7 +142,15 @@ def run(
     else:
         console = common.console()
         replay = f"Replay this customer with: deescalate practice {chosen.id} --seed {seed}"
-        result = run_practice(practice, interactive_trainee(console), notes=[replay])
+        person = interactive_trainee(console, practice)
+
+        def play() -> Result:
+            return run_practice(practice, person, notes=[replay])
+
+        from deescalate.practice.screen import PracticeScreen
+
+        # a full-screen view runs the practice inside it, in its worker thread
+        result = person.run(play) if isinstance(person, PracticeScreen) else play()
     path = transcript.write(folder, result)
     if json:
         common.print_json({**result.to_dict(), "transcript": str(path)})
