@@ -727,3 +727,25 @@ def test_a_latin_1_terminal_gets_ascii_marks_and_no_traceback(tmp_path: Path) ->
     assert wrap_up(term, outcome="resolved") == 0
     assert b"Traceback" not in term.raw
     assert front(records_in(tmp_path)[0])["customer"] == "Zoë ☎"  # the record is UTF-8
+
+
+def test_skip_help_and_an_unknown_key_at_a_real_terminal(tmp_path: Path) -> None:
+    book = builtin("upset-customer")
+    term = start("upset", records=tmp_path, columns=80, lines=24)
+    at_step(term, book, "stay-calm")
+    term.press("z")
+    term.wait_for("That key does nothing here; ? shows the keys.")
+    term.press("?")
+    screen = term.wait_for("Keys at every step")
+    assert "p      switch to another playbook" in screen
+    term.press("x")
+    at_step(term, book, "stay-calm")
+    term.press("S")
+    term.wait_for("Why skip it? (optional)")
+    term.type("Already calm")
+    term.press("enter")
+    at_step(term, book, "listen")
+    term.press("q")
+    wrap_up(term, outcome="resolved")
+    first = front(records_in(tmp_path)[0])["steps"][0]
+    assert (first["skipped"], first["skip_reason"]) == (True, "Already calm")
