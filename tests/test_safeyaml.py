@@ -54,8 +54,8 @@ def loads_or_refuses(text: str) -> object:
     ("x: !!str [1]", "the tag !!str can't be given to a list"),
     ("x: !!seq {a: 1}", "the tag !!seq can't be given to a mapping"),
     ("x: !!int 0x" + "f" * 5000, "is too large"),
-    ("x: !!int " + "9" * 4301, "can't read '99999"),
-    ("x: " + "9" * 4301, "can't read '99999"),
+    ("x: !!int " + "9" * 4301, "the number 99999"),
+    ("x: " + "9" * 4301, "is too large"),
     ("? !!map x\n: 1", "the tag !!map is for a mapping"),
     ("git: {commit: !!bool maybe}", "can't read 'maybe' as !!bool"),
 ])

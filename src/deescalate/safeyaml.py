@@ -12,6 +12,7 @@ text can take `Yes` or `3.0` as written instead of as a bool or a float.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,8 @@ def _resolve_scalar(event: yaml.ScalarEvent) -> tuple[str, Any]:
         # (`!!timestamp soon`, `!!bool maybe`, `!!int ''`): each is this file's problem
         # Only Python's own value errors say something worth passing on.
         why = str(exc) if isinstance(exc, ValueError | OverflowError) else ""
+        if why.startswith("Exceeds the limit"):  # Python's cap on digits in an int
+            raise _error_at(f"the number {_clip(text)} is too large", event) from None
         raise _error_at(f"can't read {_clip(text)!r} as {_short(tag)}"
                         f"{f' ({_clip(why, 80)})' if why else ''}", event) from None
     if type(value) is int and value.bit_length() > _MAX_INT_BITS:
@@ -301,6 +304,12 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
     except Exception as exc:  # the parser is not ours: whatever it raises is this file's
         raise YamlError(_clip(f"not valid YAML ({type(exc).__name__}: {exc})", 200)) from None
     return root
+
+
+def timestamp_pattern() -> re.Pattern[str]:
+    """The pattern of the texts YAML reads as a date or a date and time, when unquoted."""
+    pattern: re.Pattern[str] = yaml.constructor.SafeConstructor.timestamp_regexp
+    return pattern
 
 
 def to_python(node: Node | None) -> Any:

@@ -148,19 +148,23 @@ def show(
       deescalate records show 20261122-143012-jdoe-upset-customer-7f3a
       deescalate records show 20261122-1430
     """
+    from deescalate.files import NotAFile, read_limited
     from deescalate.records import views
+    from deescalate.records.format import MAX_BYTES
     from deescalate.records.reader import decode, split
     from deescalate.records.store import display, find
-    from deescalate.records.summary import Summary
+    from deescalate.records.summary import Summary, Unreadable
 
     result = load(records, quiet=True)
     found = find(result, record_id)
     path = result.folder / (found.path if isinstance(found, Summary) else found[0])
     try:
-        text = decode(path.read_bytes())
+        text = decode(read_limited(path, MAX_BYTES, follow_links=False))
+    except NotAFile as exc:
+        raise BadFile(f"{display(path)}: is {exc.what}, not a record file") from None
     except OSError as exc:
-        raise CantRead(f"{display(path)}: can't read it ({exc.strerror})") from None
-    except Exception as exc:  # an Unreadable record: show what is there
+        raise CantRead(f"{display(path)}: can't read it ({exc.strerror or exc})") from None
+    except Unreadable as exc:  # too large, or not text: nothing to show
         raise BadFile(f"{display(path)}: {exc}") from None
     if not isinstance(found, Summary):
         common.warn(f"{display(path)}: {found[1]}; showing the file as it is")

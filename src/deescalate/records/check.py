@@ -85,15 +85,16 @@ def unredacted(text: str, redactor: Redactor) -> list[tuple[int, str]]:
 
 def inspect_files(folder: str, paths: list[str], *, redactor: Redactor) -> list[list[Finding]]:
     """The redaction findings of each file."""
+    from deescalate.files import read_limited
+
     results: list[list[Finding]] = []
     for path in paths:
         try:
-            with open(os.path.join(folder, path), "rb") as handle:
-                data = handle.read(MAX_BYTES)
-            text = data.decode("utf-8", "replace")
+            data = read_limited(os.path.join(folder, path), MAX_BYTES, follow_links=False)
         except OSError:
             results.append([])  # the scan has reported it as unreadable
             continue
+        text = data[:MAX_BYTES].decode("utf-8", "replace")
         results.append([Finding(path, line, what) for line, what in unredacted(text, redactor)])
     return results
 
@@ -110,7 +111,8 @@ def check(folder: Path, redactor: Redactor, *, workers: int | None = None
                                                                             record.id)]
     for path, problem in result.unreadable:
         findings.append(Finding(path, 0, problem))
-        findings += [Finding(path, 0, more) for more in naming(path, None)]
+        if path.endswith(".md"):  # not a folder, or a broken link of another name
+            findings += [Finding(path, 0, more) for more in naming(path, None)]
     for identifier, paths in ids.items():
         if len(paths) > 1:
             for path in paths:

@@ -19,7 +19,7 @@ from typing import Any
 
 from deescalate.errors import BadFile, CantRead, CantWrite, Conflict, DeescalateError
 from deescalate.files import write_atomic
-from deescalate.records.format import FOLLOW_UP_HEADING
+from deescalate.records.format import FOLLOW_UP_HEADING, MAX_BYTES
 from deescalate.records.reader import load_safely, split
 from deescalate.records.summary import Summary, Unreadable
 from deescalate.redaction import Redactor
@@ -141,11 +141,18 @@ def mark_done(path: Path, *, done: date, agent: str, note: str | None,
               redactor: Redactor) -> int:
     """Mark the record at `path` done, replacing the file atomically; returns the
     number of redactions made in the note and name."""
+    from deescalate.files import NotAFile, read_limited
+
     try:
-        before = os.stat(path)
-        data = path.read_bytes()
+        before = os.lstat(path)
+        data = read_limited(path, MAX_BYTES, follow_links=False)
+    except NotAFile as exc:
+        raise BadFile(f"{path}: is {exc.what}, not a record file") from None
     except OSError as exc:
         raise CantRead(f"{path}: can't read it ({exc.strerror or exc})") from None
+    if len(data) > MAX_BYTES:
+        raise BadFile(f"{path}: the file is larger than {MAX_BYTES:,} bytes, the most a "
+                      "record may be")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
