@@ -305,7 +305,7 @@ def test_a_record_is_found_by_its_path_when_two_share_an_id(known, isolated: Pat
     assert store.find(result, str(twin)).path == f"2026/10/{r3.name}"
     with pytest.raises(store.RecordNotFound, match="not in the records folder"):
         store.find(result, "/etc/passwd")
-    with pytest.raises(store.RecordNotFound, match="records/2026/x.md: no such file"):
+    with pytest.raises(store.RecordNotFound, match=r"records/2026/x\.md: no such file"):
         store.find(result, "records/2026/x.md")
     link = known.folder / "2026" / "11" / "20261101-000000-a-passwd-000c.md"
     link.symlink_to("/etc/passwd")
