@@ -23,14 +23,16 @@ def test_records_from_the_writer_pass(cli, isolated: Path) -> None:
     generator().generate(folder, 250, seed=9, workers=1)
     result = cli("records", "check", "--records", folder)
     assert result.code == 0, result.out
-    assert result.out == "" and result.err == "278 records checked: no problems\n"
+    assert result.out == ""
+    assert result.err == "Records in records (from --records)\n278 records checked: no problems\n"
 
 
 def test_an_empty_folder_passes_and_a_missing_one_is_an_error(cli, isolated: Path) -> None:
     (isolated / "empty").mkdir()
     assert cli("records", "check", "--records", isolated / "empty").code == 0
     missing = cli("records", "check", "--records", isolated / "missing")
-    assert missing.code == 2 and missing.err == "deescalate: missing: no records folder there\n"
+    assert missing.code == 2
+    assert missing.err == "deescalate: missing: no records folder there (--records flag)\n"
 
 
 def test_every_kind_of_problem_is_named(cli, known) -> None:
@@ -81,7 +83,8 @@ def test_every_kind_of_problem_is_named(cli, known) -> None:
     assert sorted(lines) == sorted(expected)
     paths = [line.split(": ")[0] for line in lines]
     assert paths == sorted(paths)  # grouped by file, in order
-    assert result.err == "13 records checked: 14 problems in 9 files\n"
+    assert result.err == ("Records in records (from --records)\n"
+                          "13 records checked: 14 problems in 9 files\n")
     assert "4111" not in result.out and "jo@example" not in result.out  # never shown
 
 

@@ -17,6 +17,7 @@ from deescalate.cli.records import (
     SinceOption,
     UntilOption,
     filters,
+    folder,
     load,
 )
 from deescalate.errors import BadFile, Conflict
@@ -94,7 +95,7 @@ def done(
     from deescalate.records.summary import Summary
 
     settings = common.settings(records=records, agent=agent)
-    result = scan(settings.records.value)
+    result = scan(folder(records, must_exist=True, settings=settings))
     found = find(result, record_id)
     if not isinstance(found, Summary):
         raise BadFile(f"{display(result.folder / found[0])}: {found[1]}; fix the "
