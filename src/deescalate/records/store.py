@@ -269,6 +269,15 @@ def _read_cache(path: Path, found: dict[str, tuple[int, int, int]]
 
 def _write_cache(folder: Path, entries: Iterator[list[Any]]) -> Path | None:
     """Write the cache atomically; returns the cache folder if this made it. Never fails."""
+    return write_rows(folder, CACHE_FILE, _HEADER, entries)
+
+
+def write_rows(folder: Path, name: str, header: dict[str, Any],
+               entries: Iterator[list[Any]]) -> Path | None:
+    """Write a derived file of JSON rows to `<folder>/.cache/<name>` all at once: the
+    header, lines of up to CHUNK rows, and a trailer with their CRC-32 and count.
+    Returns the cache folder if this made it. Never fails: a folder that can't be
+    written only means the next run reads the files again."""
     import zlib
 
     directory = folder / CACHE_DIR
@@ -282,7 +291,7 @@ def _write_cache(folder: Path, entries: Iterator[list[Any]]) -> Path | None:
             write_exclusive(ignore, b"# derived by deescalate: never commit, delete at will\n*\n")
 
         def lines() -> Iterator[bytes]:
-            yield json.dumps(_HEADER).encode("ascii") + b"\n"
+            yield json.dumps(header).encode("ascii") + b"\n"
             crc = count = 0
             while chunk := list(itertools.islice(entries, CHUNK)):
                 line = json.dumps(chunk, separators=(",", ":")).encode("ascii") + b"\n"
@@ -293,10 +302,39 @@ def _write_cache(folder: Path, entries: Iterator[list[Any]]) -> Path | None:
 
         # Derived and rebuilt when lost, so not flushed to disk: that would cost more
         # than reading a folder's worth of records again after a power cut.
-        write_atomic(directory / CACHE_FILE, lines(), durable=False)
+        write_atomic(directory / name, lines(), durable=False)
     except OSError:
         pass  # a read-only folder: every run reads the files, which is slower, not wrong
     return made
+
+
+def read_rows(folder: Path, name: str, header: dict[str, Any]) -> list[list[Any]] | None:
+    """The rows of `<folder>/.cache/<name>` if it was written with this `header` and
+    is whole (its CRC-32 and count agree); None for a missing, damaged or other one."""
+    import zlib
+
+    try:
+        handle = open(folder / CACHE_DIR / name, "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        return None
+    rows: list[list[Any]] = []
+    crc = 0
+    try:
+        with handle:
+            if json.loads(handle.readline()) != header:
+                return None
+            for line in handle:
+                if line.startswith(b"{"):
+                    ok = json.loads(line) == {"crc32": crc, "entries": len(rows)}
+                    return rows if ok else None
+                crc = zlib.crc32(line, crc)
+                chunk = json.loads(line)
+                if not isinstance(chunk, list) or not all(isinstance(r, list) for r in chunk):
+                    return None
+                rows += chunk
+    except (OSError, ValueError):
+        return None
+    return None  # no trailer: cut short
 
 
 # -- scanning ----------------------------------------------------------------------------
