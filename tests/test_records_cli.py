@@ -150,7 +150,7 @@ def test_show_by_id_and_by_prefix(cli, known) -> None:
         "Customer Dana R. · T-1000",
         "Outcome escalated",
         "Mood 3 (upset) → 4 (angry)",
-        f"File 2026/11/{known.id('r3')}.md",
+        f"File records/2026/11/{known.id('r3')}.md",
     ]
     assert full.err.startswith("Records in records (from --records)\n")
     assert errors(full) == ""

@@ -66,9 +66,14 @@ def main(
         common.print_json([{"status": item.status, "due": item.due.isoformat(),
                             "days": item.days, **export.row(item.record)} for item in items])
         return
-    from deescalate.records import views
+    import sys
 
-    common.console(wide=True).print(views.followups_view(items))
+    from deescalate.records import views
+    from deescalate.text import glyphs_for
+
+    out = common.console(wide=True)
+    out.print(views.followups_view(items, width=out.width, glyphs=glyphs_for(sys.stdout)),
+              soft_wrap=True)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,7 +11,7 @@ import typer
 
 from deescalate.cli import common
 from deescalate.errors import BadFile, BadInput, CantRead, NotFound
-from deescalate.text import one_line
+from deescalate.text import glyphs_for, one_line
 
 if TYPE_CHECKING:
     from deescalate.config import Config
@@ -173,7 +174,9 @@ def list_(
     if json:
         common.print_json([export.row(record) for record in shown])
         return
-    common.console(wide=True).print(views.records_table(shown, _today()))  # type: ignore[arg-type]
+    out = common.console(wide=True)
+    out.print(views.records_table(shown, _today(), width=out.width,  # type: ignore[arg-type]
+                                  glyphs=glyphs_for(sys.stdout)), soft_wrap=True)
     if len(shown) < total:
         common.echo(f"{len(shown):,} of {total:,} records shown; --limit 0 shows all.",
                     err=True)
@@ -216,9 +219,13 @@ def show(
         return
     try:
         body = split(text)[1]
-    except Exception:  # changed since it was read: show it all
+    except Unreadable:  # changed since it was read: show it all
         body = text
-    common.console(wide=True).print(views.record_view(found, body, _today()))  # type: ignore[arg-type]
+    on_terminal = sys.stdout.isatty()
+    common.show_paged(views.record_view(
+        found, body, _today(), where=display(path),  # type: ignore[arg-type]
+        width=common.console(wide=True).width, markdown=on_terminal,
+        glyphs=glyphs_for(sys.stdout)))
 
 
 class GroupBy(StrEnum):
@@ -267,7 +274,8 @@ def stats(
     from deescalate.records import report
 
     common.echo(report.render(numbers, unreadable=len(result.unreadable),
-                              colour=report.colour_wanted()), nl=False)
+                              colour=report.colour_wanted(), width=report.width_wanted()),
+                nl=False)
 
 
 class Format(StrEnum):
