@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from deescalate.records.format import FILE_NAME
+from deescalate.records.format import MAX_BYTES as RECORD_BYTES
 from deescalate.records.store import (
     RACY_NS,
     display,
@@ -167,7 +168,9 @@ def check(folder: Path, redactor: Redactor, *, workers: int | None = None,
                 reused[path] = [Finding(path, line, what) for line, what in lines]
         except (TypeError, ValueError):  # a row of another shape: read that file again
             continue
-    todo = sorted(path for path in found if path not in reused)
+    # A file over a record's size is reported as that; its text is not searched.
+    todo = sorted(path for path in found if path not in reused
+                  and found[path][0] <= RECORD_BYTES)
     work = functools.partial(inspect_files, redactor=redactor)
     fresh = dict(zip(todo, in_parallel(work, folder, todo, workers, minimum=500),
                      strict=True))
@@ -180,7 +183,7 @@ def check(folder: Path, redactor: Redactor, *, workers: int | None = None,
             for path, (size, mtime, inode) in found.items():
                 if path in fresh and mtime >= racy:
                     continue  # too fresh to trust its time: read it again next time
-                kept = reused[path] if path in reused else fresh[path]
+                kept = reused.get(path) or fresh.get(path, [])
                 yield [path, size, mtime, inode, [[f.line, f.message] for f in kept]]
 
         write_rows(folder, CACHE_FILE, header, rows())
