@@ -28,7 +28,7 @@ def test_one_line_a_row_when_it_fits() -> None:
 
 def test_two_lines_a_row_when_it_does_not() -> None:
     rows = [[("a-rather-long-id", ""), ("7", ""), ("", ""), ("a note that goes on", "")]]
-    # an id longer than half the line ends its row's first line; the rest goes below
+    # an id longer than 3/5 of the line ends its row's first line; the rest goes below
     assert text(table(COLUMNS, rows, 16)) == [
         "ID  N", "  NOTE", "a-rather-long-id", "  n 7", "  a note that g…"]
 

@@ -100,7 +100,7 @@ def test_records_list_at_80_columns(cli, isolated, today, monkeypatch) -> None:
     lines = result.out.splitlines()
     assert lines[0].split() == ["ID", "OUTCOME", "LENGTH", "FOLLOW-UP"]
     assert lines[1] == "  CUSTOMER · REF · SUMMARY"
-    # an id longer than half the line ends its row's first line; the rest is labelled
+    # an id longer than 3/5 of the line ends its row's first line; the rest is labelled
     long_id = max(summaries, key=len)
     after = lines[lines.index(long_id) + 1:lines.index(long_id) + 4]
     assert after == [

@@ -34,10 +34,11 @@ _TIGHT_GAP = r"(?:(?:[^\S\r\n]|[._/\-\u2010-\u2015]){1,3}|[^\S\r\n]*\r?\n[^\S\r\
 # quotes, line breaks and indentation), and YAML's escapes for a line break or a tab
 # inside a double-quoted text (taken out by _unescaped first, so a plain class will do).
 _TIGHT_RUN = re.compile(rf"(?<!\d)\d+(?:{_TIGHT_GAP}\d+)*")
-# Only stretches with 13 digits or more can hold a card: looking for those alone keeps
-# `records check` quick. ASCII text (most records) is searched with ASCII classes.
-_LOOSE_RUN = re.compile(r"(?<!\d)\d(?:[\W_]*\d){12,}")
-_LOOSE_RUN_ASCII = re.compile(_LOOSE_RUN.pattern, re.ASCII)
+# A stretch without letters, from a digit to a digit, at least 13 characters long:
+# only such a stretch can hold a card, and looking for these alone (then counting their
+# digits) keeps `records check` quick. ASCII text (most records) has its own pattern.
+_LOOSE_RUN = re.compile(r"\d[\W\d_]{11,}\d")
+_LOOSE_RUN_ASCII = re.compile(r"[0-9][^A-Za-z]{11,}[0-9]")
 _ESCAPE = re.compile(r"\\[nrt]")
 _STAMP = re.compile(rf"{ID_STAMP}\Z")  # matched against a slice: see _card_spans
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -102,6 +103,8 @@ def _card_spans(text: str, *, thorough: bool) -> list[tuple[int, int]]:
             continue  # fewer than 13 characters can't hold 13 digits
         start = run.start()
         found = list(_DIGIT_GROUP.finditer(text, start, run.end()))
+        if sum(len(match.group()) for match in found) < 13:
+            continue
         if len(found) == 1 and _in_hash(text, start, run.end()):
             continue
         groups = [match.group() for match in found]
@@ -269,9 +272,11 @@ class Redactor:
     def __post_init__(self) -> None:
         self._custom = [(name, re.compile(pattern)) for name, pattern in self.patterns]
 
-    def find(self, text: str, *, thorough: bool = False) -> list[Finding]:
+    def find(self, text: str, *, thorough: bool = False,
+             numbers: bool = True) -> list[Finding]:
         """Everything in `text` that should be redacted, in order, without overlaps.
-        `thorough` looks harder for cards and IBANs, as `records check` does."""
+        `thorough` looks harder for cards and IBANs, as `records check` does; without
+        `numbers` they are not looked for (check looks for them over all of a file)."""
         found: list[Finding] = []
         taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _MARK.finditer(text)]
 
@@ -285,8 +290,9 @@ class Redactor:
                 taken.append((start, end))
                 found.append(Finding(kind, start, end, text[start:end]))
 
-        add("iban", _iban_spans(text, thorough=thorough))
-        add("card", _card_spans(text, thorough=thorough))
+        if numbers:
+            add("iban", _iban_spans(text, thorough=thorough))
+            add("card", _card_spans(text, thorough=thorough))
         add("ssn", _spans(_SSN.finditer(text)))
         if self.emails:
             add("email", _spans(_EMAIL.finditer(text)))

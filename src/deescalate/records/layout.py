@@ -155,11 +155,12 @@ def _two_lines(columns: Sequence[Column], rows: Sequence[Sequence[Segment]],
     """Rows of two lines: the first column and the kept columns after it that fit, then
     the rest, each labelled (free text is not), on an indented second line.
 
-    A cell wider than half the line (a long id) does not set its column's width: its
-    row's first line ends with it, whole, and the cells after it join the second."""
+    A cell wider than three fifths of the line (an id of a long agent's name and a
+    long playbook's) does not set its column's width: its row's first line ends with
+    it, whole, and the cells after it join the second."""
     assert most is not None
     sizes = [max([width(column.name)] + [width(row[i][0]) for row in rows
-                                         if width(row[i][0]) <= most // 2])
+                                         if width(row[i][0]) <= most * 3 // 5])
              if column.keep else size
              for i, (column, size) in enumerate(zip(columns, sizes, strict=True))]
     first = [0]
