@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -109,14 +110,14 @@ def test_show_missing_file_and_folder(cli, tmp_path: Path) -> None:
 
 def test_show_unreadable_file(cli, write, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write("secret.yaml", "title: x\n")
-    real_open = open
+    real_open = os.open
 
     def guarded(file, *args, **kwargs):  # root reads anything, so chmod can't show this
         if Path(file) == path:
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", guarded)
+    monkeypatch.setattr("os.open", guarded)
     result = cli("playbooks", "show", path)
     assert result.code == 2
     assert result.err.strip() == f"deescalate: {path}: permission denied"

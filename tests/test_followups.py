@@ -103,3 +103,152 @@ def test_agenda_order() -> None:
         ("2026/11/3.md", "today", 0), ("2026/11/5.md", "upcoming", 2),
         ("2026/11/1.md", "upcoming", 5), ("2026/11/8.md", "done", -19),
         ("2026/11/7.md", "done", -50)]
+
+
+# -- two agents at once ------------------------------------------------------------------
+
+def follow_up_record(folder: Path) -> Path:
+    return write_call(folder, started=at("2026-11-02"), outcome="follow-up",
+                      follow_up=date(2026, 11, 5))
+
+
+def slowed_replace(seconds: float = 0.2) -> None:
+    """Make every file replacement slow, as on a slow shared file system: the window
+    between checking a record and replacing it is then wide open."""
+    import time
+
+    real = os.replace
+
+    def slow(src, dst, *args, **kwargs):
+        time.sleep(seconds)
+        return real(src, dst, *args, **kwargs)
+
+    os.replace = slow  # type: ignore[assignment]
+
+
+def mark(path: Path, n: int) -> str:
+    try:
+        followups.mark_done(path, done=date(2026, 11, 6), agent=f"agent{n}",
+                            note=f"note number {n}", redactor=Redactor())
+    except DeescalateError as exc:
+        return exc.message
+    return "ok"
+
+
+def assert_no_note_lost(path: Path, results: dict[int, str]) -> None:
+    text = path.read_text()
+    done = [n for n, result in results.items() if result == "ok"]
+    assert len(done) == 1, results  # one wins; the others are told, and write nothing
+    for n, result in results.items():
+        assert (f"note number {n}" in text) == (result == "ok"), (n, result)
+        if result != "ok":
+            assert "the follow-up was already marked done on 2026-11-06" in result
+    assert text.count("follow_up_done: 2026-11-06") == 1
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no lock, no temp
+
+
+def test_threads_marking_one_record_at_once_lose_no_note(isolated: Path,
+                                                          monkeypatch) -> None:
+    import threading
+
+    path = follow_up_record(isolated / "r")
+    monkeypatch.setattr(os, "replace", os.replace)  # restored after the test
+    slowed_replace()
+    results: dict[int, str] = {}
+    start = threading.Barrier(6)
+
+    def run(n: int) -> None:
+        start.wait()
+        results[n] = mark(path, n)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert_no_note_lost(path, results)
+
+
+def _process(path: str, n: int, start, out) -> None:
+    slowed_replace()
+    start.wait()
+    out.put((n, mark(Path(path), n)))
+
+
+def test_processes_marking_one_record_at_once_lose_no_note(isolated: Path) -> None:
+    import multiprocessing
+
+    path = follow_up_record(isolated / "r")
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(4)
+    out = context.Queue()
+    processes = [context.Process(target=_process, args=(str(path), n, start, out))
+                 for n in range(4)]
+    for process in processes:
+        process.start()
+    results = dict(out.get(timeout=60) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    assert_no_note_lost(path, results)
+
+
+def test_different_records_at_once_all_get_their_note(isolated: Path, monkeypatch) -> None:
+    import threading
+
+    paths = [write_call(isolated / "r", started=at("2026-11-02", f"09:0{n}:00"),
+                        outcome="follow-up", follow_up=date(2026, 11, 5)) for n in range(4)]
+    monkeypatch.setattr(os, "replace", os.replace)
+    slowed_replace(0.05)
+    results: dict[int, str] = {}
+    threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, mark(paths[n], n)))
+               for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == dict.fromkeys(range(4), "ok")
+    for n, path in enumerate(paths):
+        assert path.read_text().endswith(f"by agent{n}: note number {n}\n")
+
+
+def test_a_lock_left_by_a_dead_process_is_taken_over(isolated: Path) -> None:
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    path = follow_up_record(isolated / "r")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    lock = path.with_name(f".{path.name}.lock")
+    lock.write_text(json.dumps({"host": socket.gethostname(), "pid": int(gone.stdout),
+                                "since": 0}))
+    assert mark(path, 1) == "ok"
+    assert not lock.exists()
+
+
+def test_a_lock_from_long_ago_is_taken_over(isolated: Path) -> None:
+    path = follow_up_record(isolated / "r")
+    lock = path.with_name(f".{path.name}.lock")
+    lock.write_text('{"host": "elsewhere", "pid": 42}')
+    long_ago = 1_600_000_000
+    os.utime(lock, (long_ago, long_ago))
+    assert mark(path, 1) == "ok"
+
+
+def test_a_lock_held_by_a_live_process_is_waited_for_then_named(isolated: Path) -> None:
+    import json
+    import socket
+
+    path = follow_up_record(isolated / "r")
+    before = path.read_bytes()
+    lock = path.with_name(f".{path.name}.lock")
+    lock.write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
+    with pytest.raises(DeescalateError) as caught:
+        followups.mark_done(path, done=date(2026, 11, 6), agent="a", note=None,
+                            redactor=Redactor(), wait=0.3)
+    assert caught.value.message.startswith(
+        f"{path}: another `followups done` is changing this record (process {os.getpid()} "
+        f"on {socket.gethostname()}, for ")
+    assert caught.value.message.endswith(f"; try again, or delete {lock} if no one is")
+    assert path.read_bytes() == before and lock.exists()

@@ -50,14 +50,15 @@ def test_done_marks_the_record_and_keeps_every_other_byte(cli, known) -> None:
     assert known.id("r2") not in [i["id"] for i in items]
     again = cli("followups", "done", known.id("r2"), "--records", known.folder)
     assert again.code == 2
-    assert again.err == (f"deescalate: {known.id('r2')}: the follow-up was already marked "
-                         "done on 2026-11-20\n")
+    assert again.err == (f"Records in records (from --records)\ndeescalate: {known.id('r2')}: "
+                         "the follow-up was already marked done on 2026-11-20\n")
 
 
 def test_done_errors(cli, known) -> None:
     no_follow_up = cli("followups", "done", known.id("r1"), "--records", known.folder)
     assert no_follow_up.code == 2
-    assert no_follow_up.err == f"deescalate: {known.id('r1')} has no follow-up to mark done\n"
+    assert no_follow_up.err.endswith(
+        f"\ndeescalate: {known.id('r1')} has no follow-up to mark done\n")
     ambiguous = cli("followups", "done", "2026", "--records", known.folder)
     assert ambiguous.code == 2 and "give more of the id" in ambiguous.err
     broken = cli("followups", "done", "20261103-090000", "--records", known.folder)

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,14 +24,16 @@ def test_records_from_the_writer_pass(cli, isolated: Path) -> None:
     generator().generate(folder, 250, seed=9, workers=1)
     result = cli("records", "check", "--records", folder)
     assert result.code == 0, result.out
-    assert result.out == "" and result.err == "278 records checked: no problems\n"
+    assert result.out == ""
+    assert result.err == "Records in records (from --records)\n278 records checked: no problems\n"
 
 
 def test_an_empty_folder_passes_and_a_missing_one_is_an_error(cli, isolated: Path) -> None:
     (isolated / "empty").mkdir()
     assert cli("records", "check", "--records", isolated / "empty").code == 0
     missing = cli("records", "check", "--records", isolated / "missing")
-    assert missing.code == 2 and missing.err == "deescalate: missing: no records folder there\n"
+    assert missing.code == 2
+    assert missing.err == "deescalate: missing: no records folder there (--records flag)\n"
 
 
 def test_every_kind_of_problem_is_named(cli, known) -> None:
@@ -81,7 +84,8 @@ def test_every_kind_of_problem_is_named(cli, known) -> None:
     assert sorted(lines) == sorted(expected)
     paths = [line.split(": ")[0] for line in lines]
     assert paths == sorted(paths)  # grouped by file, in order
-    assert result.err == "13 records checked: 14 problems in 9 files\n"
+    assert result.err == ("Records in records (from --records)\n"
+                          "13 records checked: 14 problems in 9 files\n")
     assert "4111" not in result.out and "jo@example" not in result.out  # never shown
 
 
@@ -119,11 +123,16 @@ def test_naming(path: str, identifier: str | None, problems: list[str]) -> None:
 
 
 def search_everything(text: str, redactor: Redactor) -> list[tuple[int, str]]:
-    """What check would find if it handed the redactor all of the text."""
+    """What check would find if it handed the redactor all of the text (and looked for
+    cards and IBANs thoroughly, as check does)."""
     from deescalate.records import check
+    from deescalate.redaction import numbers
 
-    return [(text.count("\n", 0, f.start) + 1,
-             f"{check.KINDS[f.kind]} that is not redacted") for f in redactor.find(text)]
+    hard = numbers(text, thorough=True)
+    rest = [f for f in redactor.find(text) if f.kind not in check.ALWAYS
+            and not any(f.start < h.end and h.start < f.end for h in hard)]
+    return sorted((text.count("\n", 0, f.start) + 1,
+                   f"{check.KINDS[f.kind]} that is not redacted") for f in hard + rest)
 
 
 @settings(max_examples=300)
@@ -145,3 +154,118 @@ def test_record_ids_are_not_card_numbers() -> None:
     assert unredacted("id: 20260317-074223-jdoe-upset-customer-7f3a\n", redactor) == []
     assert unredacted("see 20260317-074223-jdoe-x-0000 and 4111111111111111\n", redactor) == [
         (1, "a card number that is not redacted")]
+
+
+def _placements(form: str) -> list[tuple[str, str]]:
+    """A record's text with `form` in each place a hand edit or another tool can put it:
+    (where, text). Check reads the text, so it need not be valid YAML."""
+    base = _BASE[0]
+    flat = " ".join(form.split())
+    dumps = {
+        "plain value": yaml.safe_dump({"customer": flat}, allow_unicode=True, width=1000),
+        "double-quoted with escapes": yaml.safe_dump({"summary": form}, allow_unicode=True,
+                                                     default_style='"'),
+        "folded by the dumper": yaml.safe_dump({"summary": f"note {flat} " * 2},
+                                               allow_unicode=True, width=12),
+        "folded, double-quoted": yaml.safe_dump({"summary": f"note {flat} " * 2}, width=12,
+                                                allow_unicode=True, default_style='"'),
+        "glued to words": f"summary: 'card:{flat}, ok'\n",
+        "literal block": "captures:\n  note: |-\n    " + form.replace("\n", "\n    ") + "\n",
+        "flow mapping": "  - {at: 3, text: '" + form.replace("\n", " ") + "'}\n",
+        "flow list": f"tags: [{flat}, vip]\n",
+        "a number": f"captures: {{amount: {flat}}}\n",
+        "body list item": "- Note at 00:03: " + form.replace("\n", "\n  ") + "\n",
+        "body paragraph": f"\nDone 2026-11-29 by jdoe: {form}\n",
+    }
+    return [(where, base.replace("tags: []\n", f"tags: []\n{snippet}", 1)
+             if not where.startswith("body") else base + snippet)
+            for where, snippet in dumps.items()]
+
+
+_BASE: list[str] = []
+
+
+def test_check_finds_each_raw_card_and_iban_a_record_can_hold(isolated: Path) -> None:
+    from tests.test_redaction import CORPUS, NonGoal
+
+    path = write_call(isolated / "r", started=at("2026-11-02"), customer="Dana R.",
+                      notes=["nothing to see"])
+    _BASE.append(path.read_text())
+    redactor = Redactor()
+    assert unredacted(_BASE[0], redactor) == []
+    tried = 0
+    for name, form, expected in CORPUS:
+        kinds = expected.check_finds if isinstance(expected, NonGoal) else expected
+        if not set(kinds) & {"card", "iban"}:
+            continue
+        want = {"card": "a card number that is not redacted",
+                "iban": "an IBAN that is not redacted"}
+        for where, text in _placements(form):
+            found = {what for _, what in unredacted(text, redactor)}
+            assert found == {want[k] for k in kinds}, (name, where, found)
+            tried += 1
+    assert tried >= 400
+    _BASE.clear()
+
+
+def test_check_names_raw_numbers_by_line_and_never_shows_them(cli, isolated: Path) -> None:
+    folder = isolated / "records"
+    path = write_call(folder, started=at("2026-11-02"), customer="Dana R.")
+    text = path.read_text()
+    text = text.replace("tags: []\n", "tags: []\ncaptures_by_hand: {amount: 4111111111111111}\n"
+                        "iban: 'DE89 3704 0044\n  0532 0130 00'\n", 1)
+    path.write_text(text + "Called back: card 4111 1111\n  1111 1111 and GB29NWBK60161331926819\n")
+    lines = text.splitlines()
+    amount = next(i for i, line in enumerate(lines, 1) if "4111111111111111" in line)
+    result = cli("records", "check", "--records", folder)
+    assert result.code == 1
+    body = len(text.splitlines()) + 1
+    name = f"records/2026/11/{path.name}"
+    assert result.out.splitlines() == [
+        f"{name}: line {amount}: a card number that is not redacted",
+        f"{name}: line {amount + 1}: an IBAN that is not redacted",
+        f"{name}: line {body}: a card number that is not redacted",
+        f"{name}: line {body + 1}: an IBAN that is not redacted",
+    ]
+    assert not any(digit in result.out.replace(name, "").replace("line", "")
+                   for digit in ("4111", "3704", "6016"))
+
+
+def test_what_check_found_is_kept_until_a_file_or_the_settings_change(known,
+                                                                     monkeypatch) -> None:
+    import os
+
+    from deescalate.records import check as checking
+
+    old = 1_600_000_000_000_000_000
+    for path in known.folder.rglob("*.md"):
+        os.utime(path, ns=(old, old))
+    r1 = known.paths["r1"]
+    r1.write_text(r1.read_text() + "card 4111 1111 1111 1111\n")
+    os.utime(r1, ns=(old, old))
+    read: list[str] = []
+    real = checking.inspect_files
+
+    def counting(folder, paths, *, redactor):
+        read.extend(paths)
+        return real(folder, paths, redactor=redactor)
+
+    monkeypatch.setattr(checking, "inspect_files", counting)
+    first = checking.check(known.folder, Redactor(), workers=1)
+    assert len(read) == 11 and (known.folder / ".cache" / "check.jsonl").exists()
+    read.clear()
+    assert checking.check(known.folder, Redactor(), workers=1) == first
+    assert read == []
+    r2 = known.paths["r2"]
+    r2.write_text(r2.read_text() + "mail jo@example.com\n")
+    os.utime(r2, ns=(old + 10**9, old + 10**9))
+    again = checking.check(known.folder, Redactor(), workers=1)
+    assert read == [r2.relative_to(known.folder).as_posix()]
+    assert len(again[0]) == len(first[0]) + 1
+    read.clear()
+    quiet = checking.check(known.folder, Redactor(emails=False, patterns=[("x", "zzqq")]),
+                           workers=1)
+    assert len(read) == 11 and len(quiet[0]) == len(first[0])  # settings changed: all read
+    read.clear()
+    checking.check(known.folder, Redactor(emails=False, patterns=[("x", "zzqq")]), workers=1)
+    assert read == []

@@ -15,9 +15,10 @@ ALL = ["r5", "r4", "r3", "r2", "r1", "r6", "r7", "r8"]  # newest first
 
 
 def errors(result) -> str:
-    """stderr without the one-time note about the cache being made."""
+    """stderr without the one-time note about the cache being made, and without the
+    first line naming the records folder (given with --records: not the team's)."""
     return "".join(line for line in result.err.splitlines(True)
-                   if not line.startswith("Keeping a cache"))
+                   if not line.startswith(("Keeping a cache", "Records in records ")))
 
 
 def listed(cli, known, *args: str) -> list[str]:
@@ -32,7 +33,9 @@ def test_list_is_newest_first_and_skips_bad_records_with_a_warning(cli, known) -
     result = cli("records", "list", "--records", known.folder, "--json")
     assert result.code == 0
     assert listed(cli, known) == ALL
-    assert "warning: 3 records skipped" in result.err
+    assert result.err.startswith("Records in records (from --records)\n")
+    assert "warning: 3 files or folders in the records folder can't be read as records and " \
+        "are left out (deescalate records check lists every problem):\n" in result.err
     assert "20261103-090000-jdoe-upset-customer-dead.md: the front matter does not parse" \
         in result.err
     assert "20261104-090000-jdoe-upset-customer-beef.md: the required field 'outcome' " \
@@ -103,9 +106,17 @@ def test_list_table_and_limit(cli, known) -> None:
 def test_list_with_no_match_and_no_folder(cli, known, isolated) -> None:
     result = cli("records", "list", "--records", known.folder, "--agent", "nobody")
     assert result.code == 0 and "(no records)" in result.out
-    missing = cli("records", "list", "--records", isolated / "nowhere", "--json")
-    assert missing.code == 0 and json.loads(missing.out) == []
-    assert "No records yet: nowhere does not exist." in missing.err
+    for command in (["records", "list"], ["records", "stats"], ["records", "export"],
+                    ["records", "check"], ["records", "show", "x"], ["followups"],
+                    ["followups", "done", "x"]):
+        missing = cli(*command, "--records", isolated / "nowhere")
+        assert missing.code == 2, command
+        assert missing.err == "deescalate: nowhere: no records folder there (--records flag)\n"
+    (isolated / "a-file").write_text("not a folder\n")
+    given_a_file = cli("records", "list", "--records", "a-file")
+    assert given_a_file.code == 2
+    assert given_a_file.err == "deescalate: a-file: is a file, not a records folder " \
+                               "(--records flag)\n"
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -139,8 +150,9 @@ def test_show_by_id_and_by_prefix(cli, known) -> None:
         "Customer Dana R. · T-1000",
         "Outcome escalated",
         "Mood 3 (upset) → 4 (angry)",
-        f"File 2026/11/{known.id('r3')}.md",
+        f"File records/2026/11/{known.id('r3')}.md",
     ]
+    assert full.err.startswith("Records in records (from --records)\n")
     assert errors(full) == ""
     assert "Difficult customer: Dana R. · T-1000" in out  # the record's own title
     assert "Wrap-up" in out and "Passed to a supervisor." in out
@@ -339,7 +351,7 @@ def test_generated_folder_counts_add_up(cli, isolated, today) -> None:
     assert len(export) == 300
     check = cli("records", "check", "--records", folder)
     assert check.code == 0, check.out
-    assert check.err == "300 records checked: no problems\n"
+    assert check.err == "Records in generated (from --records)\n300 records checked: no problems\n"
 
 
 def stats_json_at(cli, folder, *args: str) -> dict:
@@ -354,3 +366,41 @@ def test_records_commands_never_import_questionary() -> None:
     for args in (["records", "list"], ["records", "stats"], ["followups"]):
         loaded = modules_after(*args)
         assert "questionary" not in loaded and "prompt_toolkit" not in loaded, args
+
+
+RECORDS_COMMANDS = [["records", "list"], ["records", "stats"], ["records", "export"],
+                    ["records", "check"], ["followups"]]
+
+
+def test_every_records_command_names_a_folder_that_is_not_the_teams(cli, known,
+                                                                     isolated, monkeypatch) -> None:
+    own = isolated.parent / "home" / ".local" / "share" / "deescalate" / "records"
+    own.parent.mkdir(parents=True)
+    known.folder.rename(own)
+    for command in RECORDS_COMMANDS:
+        first = cli(*command).err.splitlines()[0]
+        assert first == (f"Records in {own} (your own: no team folder (.deescalate.yaml) "
+                         "here or above)"), command
+    monkeypatch.setenv("DEESCALATE_RECORDS", str(own))
+    assert cli("records", "stats").err.splitlines()[0] == (
+        f"Records in {own} (from DEESCALATE_RECORDS)")
+    monkeypatch.delenv("DEESCALATE_RECORDS")
+    own.rename(known.folder)
+    assert cli("init", ".").code == 0  # a team folder whose records: are these
+    for command in RECORDS_COMMANDS:
+        assert "Records in" not in cli(*command).err, command
+        assert "Records in" not in cli(*command, "--records", "records").err, command
+    (isolated / "other").mkdir()
+    assert cli("records", "list", "--records", "other").err.splitlines()[0] == (
+        "Records in other (from --records)")
+
+
+def test_a_missing_folder_from_the_environment_is_exit_2(cli, isolated, monkeypatch) -> None:
+    monkeypatch.setenv("DEESCALATE_RECORDS", str(isolated / "typo"))
+    result = cli("records", "stats")
+    assert result.code == 2
+    assert result.err == ("deescalate: typo: no records folder there (DEESCALATE_RECORDS "
+                          "environment variable)\n")
+    monkeypatch.delenv("DEESCALATE_RECORDS")
+    personal = cli("records", "stats")  # the personal folder, not made until the first call
+    assert personal.code == 0 and "No records yet:" in personal.err

@@ -192,6 +192,26 @@ def test_summary_of_a_full_front_matter() -> None:
     assert summary.day == "2026-11-22" and summary.follow_up_open
 
 
+@pytest.mark.parametrize(("started", "follow_up"), [
+    ("'2026-11-22T14:30:12Z'", "'2026-11-25'"),  # quoted, as other tools write them
+    ('"2026-11-22T14:30:12Z"', '"2026-11-25"'),
+    ("2026-11-22T15:30:12+01:00", "2026-11-25"),
+    ("'2026-11-22T09:30:12-05:00'", "' 2026-11-25 '"),
+    ("2026-11-22 14:30:12", "2026-11-25T23:30:00-05:00"),  # the date written, not UTC's
+    ("'2026-11-22 14:30:12.75 Z'", "'2026-11-25T00:00:00Z'"),
+    ("2026-11-22t14:30:12Z", "'2026-11-25 08:00:00'"),
+    ("!!timestamp '2026-11-22T14:30:12Z'", "!!timestamp 2026-11-25"),
+])
+def test_every_spelling_of_a_moment_is_the_same_moment(started: str, follow_up: str) -> None:
+    text = "\n".join(f"{key}: {value}" for key, value in [
+        ("record", 1), ("id", "20261122-143012-jdoe-upset-customer-7f3a"),
+        ("playbook", "upset-customer"), ("agent", "jdoe"), ("started", started),
+        ("ended", "2026-11-22T14:36:40Z"), ("duration_seconds", 388),
+        ("outcome", "follow-up"), ("escalated", "false"), ("follow_up", follow_up)]) + "\n"
+    got = reader.read(f"---\n{text}---\n".encode(), "x.md")
+    assert (got.started, got.follow_up) == ("2026-11-22T14:30:12Z", "2026-11-25"), text
+
+
 def test_times_in_other_zones_are_kept_in_utc() -> None:
     front = base_front()
     front["started"] = safeyaml.load("t: 2026-11-22T15:30:12+01:00")["t"]
@@ -211,15 +231,30 @@ def test_times_in_other_zones_are_kept_in_utc() -> None:
     ({"agent": ""}, "'agent' is empty"),
     ({"agent": 7}, "'agent' should be text, not '7'"),
     ({"customer": ["a"]}, "'customer' should be text, not a list"),
-    ({"started": date(2026, 11, 22)}, "'started' should be a date and time like "
-                                      "2026-11-22T14:30:12Z, not '2026-11-22'"),
+    ({"started": date(2026, 11, 22)}, "'started' is the date '2026-11-22' without a time "
+                                      "of day; give a date and time like 2026-11-22T14:30:12Z"),
+    ({"started": "2026-11-22"}, "'started' is the date '2026-11-22' without a time of day"),
+    ({"started": "2026-02-30T10:00:00Z"}, "'started' should be a date and time like "
+                                          "2026-11-22T14:30:12Z, not '2026-02-30T10:00:00Z'"),
+    ({"started": datetime.fromisoformat("0001-01-01T00:00:00+01:00")},
+     "'started' '0001-01-01T00:00:00+01:00' is out of range: in UTC it falls outside the "
+     "years 1 to 9999"),
+    ({"ended": "9999-12-31T23:59:59-01:00"}, "'ended' '9999-12-31T23:59:59-01:00' is out of "
+                                             "range"),
+    ({"duration_seconds": 10 ** 9}, "'duration_seconds' is '1000000000', more than the "
+                                    "999,999,999 a record can hold"),
+    ({"redactions": 10 ** 4000}, "'redactions' is '1000000000000000000000000000000000000...', "
+                                 "more than the 999,999,999"),
+    ({"playbook_version": 2 ** 64}, "'playbook_version' is '18446744073709551616', more than"),
     ({"started": "yesterday"}, "'started' should be a date and time"),
     ({"duration_seconds": -1}, "'duration_seconds' should be a whole number of at least 0"),
     ({"duration_seconds": 1.5}, "'duration_seconds' should be a whole number"),
     ({"duration_seconds": None}, "'duration_seconds' is empty"),
     ({"escalated": "no"}, "'escalated' should be true or false, not 'no'"),
-    ({"follow_up": datetime(2026, 11, 25, tzinfo=UTC)}, "'follow_up' should be a date like "
-                                                        "2026-11-25 or null"),
+    ({"follow_up": "next week"}, "'follow_up' should be a date like 2026-11-25 or null, not "
+                                 "'next week'"),
+    ({"follow_up": 20261125}, "'follow_up' should be a date like 2026-11-25 or null, not "
+                              "'20261125'"),
     ({"follow_up_done": "soon"}, "'follow_up_done' should be a date"),
     ({"mood": [{"step": "a", "at": 1, "value": 6}]}, "each 'mood' entry should be"),
     ({"mood": [{"step": "a", "at": 1, "value": True}]}, "each 'mood' entry should be"),

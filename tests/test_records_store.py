@@ -102,7 +102,7 @@ def damage_the_count(text: str) -> str:
 @pytest.mark.parametrize("damage", [
     lambda text: "",
     lambda text: "{not json",
-    lambda text: text.replace('"version": 1', '"version": 0'),
+    lambda text: text.replace(f'"version": {store.CACHE_VERSION}', '"version": 0'),
     damage_cut_short,
     damage_a_row,
     damage_the_count,
@@ -221,3 +221,94 @@ def test_a_new_record_is_seen_at_once(isolated: Path) -> None:
     write_call(folder, started=at("2026-11-03"), customer="B")
     second = store.scan(folder)
     assert sorted(r.customer for r in second.records if isinstance(r, Summary)) == ["A", "B"]
+
+
+def special_files(month: Path) -> dict[str, str]:
+    """A `.md` of every kind that is not a regular file, and the problem each one is."""
+    import contextlib
+    import socket
+
+    only = "not a file: records are read only from regular files"
+    os.mkfifo(month / "20261101-000000-a-fifo-000a.md")
+    (month / "20261101-000000-a-zero-000b.md").symlink_to("/dev/zero")
+    (month / "20261101-000000-a-passwd-000c.md").symlink_to("/etc/passwd")
+    (month / "20261101-000000-a-stdin-000d.md").symlink_to("/dev/stdin")
+    (month / "20261101-000000-a-tty-000e.md").symlink_to("/dev/tty")
+    (month / "20261101-000000-a-gone-000f.md").symlink_to("/nowhere/at/all")
+    (month / "notes-link").symlink_to("gone.txt")
+    with socket.socket(socket.AF_UNIX) as server, contextlib.chdir(month):
+        server.bind("20261101-000000-a-sock-0010.md")  # relative: a socket's path is short
+    return {
+        "20261101-000000-a-fifo-000a.md": f"is a named pipe (FIFO), {only}",
+        "20261101-000000-a-zero-000b.md": f"is a symbolic link (to /dev/zero), {only}",
+        "20261101-000000-a-passwd-000c.md": f"is a symbolic link (to /etc/passwd), {only}",
+        "20261101-000000-a-stdin-000d.md": f"is a symbolic link (to /dev/stdin), {only}",
+        "20261101-000000-a-tty-000e.md": f"is a symbolic link (to /dev/tty), {only}",
+        "20261101-000000-a-gone-000f.md": "is a broken symbolic link (to /nowhere/at/all)",
+        "notes-link": "is a broken symbolic link (to gone.txt)",
+        "20261101-000000-a-sock-0010.md": f"is a socket, {only}",
+    }
+
+
+def test_only_regular_files_are_read_and_the_rest_are_named(known) -> None:
+    month = known.folder / "2026" / "11"
+    expected = special_files(month)
+    (known.folder / "elsewhere").mkdir()
+    (known.folder / "2026" / "linked").symlink_to(known.folder / "elsewhere")  # not followed
+    result = store.scan(known.folder)
+    problems = dict(result.unreadable)
+    for name, problem in expected.items():
+        assert problems[f"2026/11/{name}"] == problem
+    assert len(result.records) == 8 and len(result.unreadable) == 3 + len(expected)
+
+
+def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_waited_on(known) -> None:
+    path = known.paths["r1"]
+    relative = path.relative_to(known.folder).as_posix()
+    size = path.stat().st_size
+    path.unlink()
+    os.mkfifo(path)
+    assert store.read_file(str(known.folder), relative, size) == (
+        "is a named pipe (FIFO), not a file: records are read only from regular files")
+
+
+def test_a_folder_that_cant_be_read_is_named(known, monkeypatch) -> None:
+    real = os.scandir
+    locked = known.folder / "2026" / "10"
+
+    def scandir(path):  # root reads any folder, so chmod can't show this
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = store.scan(known.folder)
+    assert ("2026/10/", "can't read this folder (Permission denied), so no record in it is "
+            "counted") in result.unreadable
+    assert len(result.records) == 6  # r6 and r7 are in 2026/10
+
+
+def test_a_record_is_found_by_its_path_when_two_share_an_id(known, isolated: Path) -> None:
+    r3 = known.paths["r3"]
+    twin = known.folder / "2026" / "10" / r3.name
+    twin.write_bytes(r3.read_bytes())
+    result = store.scan(known.folder)
+    with pytest.raises(store.AmbiguousRecord) as caught:
+        store.find(result, r3.stem)
+    assert str(caught.value) == (
+        f"2 records have the id {r3.stem}: records/2026/10/{r3.name}, "
+        f"records/2026/11/{r3.name}; give the path of the one you mean")
+    with pytest.raises(store.AmbiguousRecord, match="2 records have the id"):
+        store.find(result, r3.stem[:12])
+    assert store.find(result, f"records/2026/10/{r3.name}").path == f"2026/10/{r3.name}"
+    assert store.find(result, f"2026/11/{r3.name}").path == f"2026/11/{r3.name}"
+    assert store.find(result, str(twin)).path == f"2026/10/{r3.name}"
+    with pytest.raises(store.RecordNotFound, match="not in the records folder"):
+        store.find(result, "/etc/passwd")
+    with pytest.raises(store.RecordNotFound, match=r"records/2026/x\.md: no such file"):
+        store.find(result, "records/2026/x.md")
+    link = known.folder / "2026" / "11" / "20261101-000000-a-passwd-000c.md"
+    link.symlink_to("/etc/passwd")
+    found = store.find(store.scan(known.folder), f"records/2026/11/{link.name}")
+    assert found == (f"2026/11/{link.name}", "is a symbolic link (to /etc/passwd), not a file: "
+                     "records are read only from regular files")

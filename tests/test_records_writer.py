@@ -192,3 +192,36 @@ def test_any_typed_text_comes_back_unchanged(tmp_path: Path, note: str, capture:
     assert front["customer"] == (expected(customer) if customer else None)
     assert front["summary"] == expected(" ".join(summary.split()))
     os.remove(path)
+
+
+def test_what_people_type_is_redacted_whatever_its_type(tmp_path: Path) -> None:
+    """A card typed into a number field, split over a line in a note, or glued to a
+    word; an IBAN; international phone numbers: none of it reaches the file."""
+    from deescalate.call.model import Note
+    from deescalate.records.check import unredacted
+
+    engine, book = finished_call()
+    engine.call.captures.update({
+        "amount": 4111111111111111,  # a number field: the card as a bare integer
+        "refund": 49.9,
+        "card-again": 5555555555554444.0,
+        "agreed": True,
+        "account": "IBAN DE89 3704 0044 0532 0130 00",
+    })
+    engine.call.visits[0].notes.append(Note(5, "card 4111 1111\n1111 1111, or cc5555.5555."
+                                               "5555.4444exp; call +49 (0)30 123456 or "
+                                               "+33 1 23 45 67 89"))
+    path = write_record(tmp_path, engine.call, book, Redactor())
+    text = path.read_text()
+    front = front_of(path)
+    assert front["captures"]["amount"] == "[redacted: card]"
+    assert front["captures"]["card-again"] == "[redacted: card]"
+    assert front["captures"]["refund"] == 49.9 and front["captures"]["agreed"] is True
+    assert front["captures"]["account"] == "IBAN [redacted: iban]"
+    assert front["steps"][0]["notes"][1]["text"] == (
+        "card [redacted: card], or cc[redacted: card]exp; call [redacted: phone] or "
+        "[redacted: phone]")
+    assert front["redactions"] == 2 + 3 + 4
+    for raw in ("4111", "5555", "3704", "123456", "23 45 67"):
+        assert raw not in text
+    assert unredacted(text, Redactor()) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -74,3 +76,189 @@ def test_every_luhn_valid_card_is_caught(number: str) -> None:
     for form in (card, spaced, spaced.replace(" ", "-")):
         assert Redactor().redact(f"pay with {form} today") == (
             "pay with [redacted: card] today", 1)
+
+
+# -- the corpus: what people type, and what becomes of it ---------------------------------
+#
+# Each format is either redacted (the kinds it must become, in order) or a deliberate
+# non-goal, with the reason it is left alone. `records check` looks harder than the
+# redactor, so where it should still find a non-goal, that is said too.
+
+
+@dataclass(frozen=True)
+class NonGoal:
+    reason: str
+    check_finds: tuple[str, ...] = ()  # what `records check` still reports in it
+
+
+CARD = ("card",)
+PHONE = ("phone",)
+IBAN = ("iban",)
+CORPUS: list[tuple[str, str, tuple[str, ...] | NonGoal]] = [
+    # cards: whatever separates the digit groups, glued to words, split across a line
+    ("card whole", "pay with 4111111111111111 today", CARD),
+    ("card in fours", "4111 1111 1111 1111", CARD),
+    ("card with dashes", "4111-1111-1111-1111", CARD),
+    ("card with dots", "4111.1111.1111.1111", CARD),
+    ("card with double spaces", "4111  1111  1111  1111", CARD),
+    ("card with slashes", "4111/1111/1111/1111", CARD),
+    ("card with underscores", "4111_1111_1111_1111", CARD),
+    ("card with spaced dashes", "4111 - 1111 - 1111 - 1111", CARD),
+    ("card with mixed separators", "4111-1111 1111.1111", CARD),
+    ("card in eights", "41111111 11111111", CARD),
+    ("card in twos", "41 11 11 11 11 11 11 11", CARD),
+    ("card in threes", "411 111 111 111 111 1", CARD),
+    ("card with no-break spaces", "4111\u00a01111\u00a01111\u00a01111", CARD),
+    ("card with en dashes", "4111\u20131111\u20131111\u20131111", CARD),
+    ("card in full-width digits", "\uff14\uff11\uff11\uff11 \uff11\uff11\uff11\uff11 "
+     "\uff11\uff11\uff11\uff11 \uff11\uff11\uff11\uff11", CARD),
+    ("card glued to a word before", "cc4111111111111111", CARD),
+    ("card glued to a word after", "4111111111111111exp", CARD),
+    ("card glued both sides", "card#4111-1111-1111-1111exp12/27", CARD),
+    ("card split across a line", "card 4111 1111\n1111 1111 ok", CARD),
+    ("card split across a line with spaces", "4111 1111 \n   1111 1111", CARD),
+    ("card split across a Windows line", "4111 1111\r\n1111 1111", CARD),
+    ("card in quotes", "'4111 1111 1111 1111'", CARD),
+    ("card in brackets", "(4111111111111111)", CARD),
+    ("card then its expiry", "4111 1111 1111 1111 12/27", CARD),
+    ("card after another number", "order 12 4111 1111 1111 1111", CARD),
+    ("Amex whole", "378282246310005", CARD),
+    ("Amex 4-6-5", "3782 822463 10005", CARD),
+    ("Diners 4-6-4", "3056 930902 5904", CARD),
+    ("Mastercard", "5555 5555 5555 4444", CARD),
+    ("Mastercard 2-series", "2223 0031 2200 3222", CARD),
+    ("Discover", "6011 1111 1111 1117", CARD),
+    ("JCB", "3530111333300000", CARD),
+    ("Visa 13 digits", "4222222222222", CARD),
+    ("19 digits", "6304 0000 0000 0000 000", CARD),
+    ("card in a sentence end", "It was 4111111111111111.", CARD),
+    ("card as a number capture", "4111111111111111", CARD),  # str(int): see test_writer
+    ("card, a digit at a time", "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
+     NonGoal("lists of small numbers look like this; check finds it", CARD)),
+    ("card with a wide gap", "4111     1111 1111 1111",
+     NonGoal("more than three characters between groups is not one number; check finds it",
+             CARD)),
+    ("card with letters between groups", "4111 x 1111 x 1111 x 1111",
+     NonGoal("a letter between groups ends a number, for both")),
+    ("card in words", "four one one one, one one one one, ...",
+     NonGoal("spelled out: not findable as digits")),
+    ("card glued to more digits", "04111111111111111",
+     NonGoal("no way to tell where the card starts in one run of digits; no card starts "
+             "with 0")),
+    ("card failing Luhn", "4111 1111 1111 1112", NonGoal("not a card number: a typo or a "
+                                                         "reference")),
+    # IBANs, always
+    ("IBAN printed", "DE89 3704 0044 0532 0130 00", IBAN),
+    ("IBAN whole", "DE89370400440532013000", IBAN),
+    ("IBAN with letters", "GB29 NWBK 6016 1331 9268 19", IBAN),
+    ("IBAN with letters, whole", "GB29NWBK60161331926819", IBAN),
+    ("IBAN French", "FR14 2004 1010 0505 0001 3M02 606", IBAN),
+    ("IBAN Dutch", "NL91 ABNA 0417 1643 00", IBAN),
+    ("IBAN Belgian", "BE68 5390 0754 7034", IBAN),
+    ("IBAN Swiss", "CH93 0076 2011 6238 5295 7", IBAN),
+    ("IBAN in lower case", "de89 3704 0044 0532 0130 00", IBAN),
+    ("IBAN with dashes", "DE89-3704-0044-0532-0130-00", IBAN),
+    ("IBAN after a label", "IBAN:DE89370400440532013000,", IBAN),
+    ("IBAN glued to a word after", "DE89370400440532013000exp", IBAN),
+    ("IBAN split across a line", "DE89 3704 0044\n0532 0130 00", IBAN),
+    ("IBAN with a wrong check digit", "DE88 3704 0044 0532 0130 00",
+     NonGoal("fails the mod-97 check: not an account number")),
+    ("IBAN in other groups", "DE89 370 400 440 532 013 000",
+     NonGoal("only the printed groups of four or no spaces: words could make other groups")),
+    # e-mail addresses
+    ("e-mail", "dana@example.com", ("email",)),
+    ("e-mail with tags and subdomains", "dana.r+bills@mail.example.co.uk", ("email",)),
+    ("e-mail in capitals", "DANA@EXAMPLE.COM", ("email",)),
+    ("e-mail in angle brackets", "Dana <dana@example.com>", ("email",)),
+    ("e-mail glued to punctuation", "mail:dana@example.com;", ("email",)),
+    ("e-mail with an accented domain", "dana@exämple.de", ("email",)),
+    ("e-mail in words", "dana at example dot com",
+     NonGoal("spelled out: too many sentences read like one")),
+    # phone numbers, international forms too
+    ("phone UK international", "+44 20 7946 0958", PHONE),
+    ("phone UK national", "020 7946 0958", PHONE),
+    ("phone UK mobile", "07700 900123", PHONE),
+    ("phone UK with (0)", "+44 (0) 20 7946 0958", PHONE),
+    ("phone bracketed area code", "(020) 7946-0958", PHONE),
+    ("phone US", "(555) 123-4567", PHONE),
+    ("phone US dots", "555.123.4567", PHONE),
+    ("phone US dashes", "555-123-4567", PHONE),
+    ("phone US international", "+1 555 123 4567", PHONE),
+    ("phone US with dashes", "+1-555-123-4567", PHONE),
+    ("phone German with (0)", "+49 (0)30 123456", PHONE),
+    ("phone German", "+49 30 1234567", PHONE),
+    ("phone German with slash", "030/1234567", PHONE),
+    ("phone German 00", "0049 30 12345678", PHONE),
+    ("phone Austrian 00", "0043 1 234 5678", PHONE),
+    ("phone French", "+33 1 23 45 67 89", PHONE),
+    ("phone Australian", "+61 2 9876 5432", PHONE),
+    ("phone Irish", "+353 1 234 5678", PHONE),
+    ("phone Indian", "+91 98765 43210", PHONE),
+    ("phone Japanese", "+81 3-1234-5678", PHONE),
+    ("phone Russian", "+7 495 123-45-67", PHONE),
+    ("phone glued", "tel:+442079460958", PHONE),
+    ("phone bare digits", "5551234567",
+     NonGoal("a bare run of digits starting 1-9 is far more often an order number here")),
+    # US social security numbers, always, under their own name
+    ("SSN", "SSN 123-45-6789", ("ssn",)),
+    ("SSN another", "078-05-1120", ("ssn",)),
+    ("SSN that no one is given", "000-12-3456", PHONE),  # area 000: redacted as a number
+    ("SSN without dashes", "123456789",
+     NonGoal("bare digits: an order or account number as often as not")),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), CORPUS, ids=[c[0] for c in CORPUS])
+def test_the_corpus(name: str, text: str, expected: tuple[str, ...] | NonGoal) -> None:
+    redactor = Redactor()
+    redacted, count = redactor.redact(text)
+    if isinstance(expected, NonGoal):
+        assert count == 0, (name, redacted)
+        assert tuple(f.kind for f in redactor.find(text, thorough=True)) == expected.check_finds
+        return
+    assert [f.kind for f in redactor.find(text)] == list(expected), name
+    assert count == len(expected)
+    assert not any(ch.isdigit() for ch in "".join(
+        f.text for f in redactor.find(redacted, thorough=True))), redacted
+    for kind in expected:
+        assert f"[redacted: {kind}]" in redacted
+    # what the redactor finds, check finds
+    assert [f.kind for f in redactor.find(text, thorough=True)] == list(expected)
+
+
+def test_the_corpus_is_large() -> None:
+    assert len(CORPUS) >= 60
+    assert len({name for name, _, _ in CORPUS}) == len(CORPUS)
+
+
+@pytest.mark.parametrize("text", [
+    "record 20261122-143012-jdoe-upset-customer-7f3a",
+    "between 2026-11-22 and 2026-11-23",
+    "on 22/11/2026 or 23/11/2026",
+    "at 2026-11-22 14:30:12, 2026-11-23 09:15:00",
+    "refund of 1,234.56 and 49.90, 49.90",
+    "from 192.168.1.1 to 10.0.0.1",
+    "ticket T-1234, version 1.2.3.4.5.6.7.8.9",
+    "order AB123456 and 1234567890",
+    "sha 404da05011dea82cd9fd782e283b28fd7559d72df5c0905d1c1f77e34d630576",
+    "uuid 123e4567-e89b-12d3-a456-426614174000",
+    "GB22 is the one they gave for the refund",
+    "at 14:30:12 then 15:45:00",
+])
+def test_what_is_never_redacted_nor_found(text: str) -> None:
+    redactor = Redactor()
+    assert redactor.redact(text) == (text, 0)
+    assert redactor.find(text, thorough=True) == []
+
+
+@given(st.lists(st.sampled_from(["4111", "1111", " ", "-", "\n", "  ", "x", "12", "0", "/",
+                                 "DE89", "3704", "0044", ".", "_", "\\n", "'", "é",
+                                 "              ", "\t", "|-\n    "]),
+                max_size=20).map("".join))
+def test_check_finds_whatever_the_redactor_finds(text: str) -> None:
+    redactor = Redactor()
+    thorough = redactor.find(text, thorough=True)
+    for finding in redactor.find(text):
+        if finding.kind in ("card", "iban"):
+            assert any(f.kind == finding.kind and f.start <= finding.start < f.end
+                       for f in thorough), (text, finding)

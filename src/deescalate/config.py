@@ -104,6 +104,7 @@ class Config:
     practice_dir: Setting[Path]  # practice transcripts: never inside the records folder
     team_file: Path | None
     user_file: Path
+    team_records: Path | None = None  # the team's records folder, when there is a team file
     user_playbooks: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -234,6 +235,10 @@ def load(
     records_setting = pick("records", records, "DEESCALATE_RECORDS", default_records)
     records_path = Setting(_absolute(records_setting, team_file, user_file),
                            records_setting.source)
+    team_records = None
+    if team_file is not None:
+        team_setting = Setting(team["records"], team_src) if "records" in team else default_records
+        team_records = _absolute(team_setting, team_file, user_file)
 
     dirs: list[Setting[Path]] = []
     if playbooks:
@@ -272,6 +277,7 @@ def load(
                       Setting(xdg_dir("XDG_DATA_HOME", ".local/share") / "practice", "default")),
         team_file=team_file,
         user_file=user_file,
+        team_records=team_records,
     )
 
 

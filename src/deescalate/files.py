@@ -1,16 +1,24 @@
-"""Writing files so a crash leaves the old file or the new one, never half of either.
+"""Writing files so a crash leaves the old file or the new one, never half of either;
+reading other people's files so that no file can hang or flood us.
 
 Every file the tool writes goes through here: records (`write_exclusive`, which never
 replaces anything), saved calls, follow-up updates, exports, the records cache and
 the team folder's files (`write_atomic`). Both write a hidden temp file beside the
 target, all of it (looping on short writes), flushed to disk, then move it into
 place in one step. OSError is the caller's to turn into a message.
+
+Files that others write (records, playbooks, settings) are read with `read_limited`:
+only a regular file is read (a FIFO, a device or a socket is never opened for
+reading, so nothing blocks), and never more than a cap, whatever size the file
+claims to be.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -105,3 +113,70 @@ def sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+class NotAFile(OSError):
+    """A path that is not a regular file: a folder, a FIFO, a device, a socket, or a
+    symbolic link where links are not followed. `what` says which, in words."""
+
+    def __init__(self, path: str | os.PathLike[str], what: str) -> None:
+        super().__init__(errno.EINVAL, f"is {what}, not a regular file", str(path))
+        self.what = what
+
+
+def kind_of(mode: int) -> str:
+    """What a file of this `st_mode` is, in words: 'a folder', 'a named pipe (FIFO)', ..."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_limited(path: str | os.PathLike[str], limit: int, *, follow_links: bool = True,
+                 size_hint: int = -1) -> bytes:
+    """The bytes of the regular file at `path`, at most `limit + 1` of them (so a caller
+    can tell a file over the limit), whatever size the file claims to be.
+
+    A FIFO, device or socket is refused before it is opened for reading (NotAFile), so
+    nothing can block or stream forever; a file swapped for one meanwhile is refused
+    after opening (opened without blocking, then checked). With `follow_links` False a
+    symbolic link is refused too. `size_hint`, a size from a stat just before, lets a
+    regular file be read in one call. Other failures are the OSError of the system.
+    """
+    if size_hint < 0:
+        info = os.stat(path) if follow_links else os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile(path, kind_of(info.st_mode))
+        size_hint = info.st_size
+    try:
+        fd = os.open(path, _READ_FLAGS | (0 if follow_links else _NOFOLLOW))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_links:
+            raise NotAFile(path, "a symbolic link") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile(path, kind_of(info.st_mode))
+        chunks = [os.read(fd, min(max(size_hint, 0), limit) + 1)]
+        total = len(chunks[0])
+        while total <= limit:  # the file grew since the stat, or the stat was wrong
+            more = os.read(fd, min(limit + 1 - total, 1 << 20))
+            if not more:
+                break
+            chunks.append(more)
+            total += len(more)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -1,24 +1,64 @@
-"""Redaction: card numbers, e-mail addresses, phone numbers and the team's own patterns.
+"""Redaction: card numbers, IBANs, SSNs, e-mail addresses, phone numbers, team patterns.
 
-Applied to every piece of text before it reaches the records folder; `records check`
-uses `find` to spot anything that slipped through.
+Applied to every piece of text before it reaches the records folder. Cards, IBANs and
+US social security numbers are always redacted; e-mail addresses and phone numbers
+unless the team turns them off; then the team's own patterns.
+
+Card numbers are found the way people type them: 13 to 19 digits passing the Luhn
+check, in groups of two or more digits separated by up to three spaces, dots,
+dashes, slashes or underscores (or a line break), glued to words or not. `records
+check` asks for `thorough` finding, which looks harder than the redactor: digit
+groups of any size, separated by anything that is not a letter or a digit (YAML's
+escapes and line folding included), so that what slipped past the redactor, or was
+typed into a record by hand, is found. Both leave alone the digit layouts that are
+never cards: a record id's stamp (20261122-143012), calendar dates, a leading 0 or +
+(phone numbers), and hexadecimal hashes.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from deescalate.records.format import ID_STAMP
 
-# 13 to 19 digits, optionally in groups split by single spaces or dashes.
-_CARD = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
-_EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
-# Digits with the separators phone numbers are written with; checked further in _is_phone.
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ().-]{6,}\d(?![\w])")
-_MARK = re.compile(r"\[redacted: [a-z0-9-]+\]")
+# -- cards -------------------------------------------------------------------------------
+
+_DIGIT_GROUP = re.compile(r"\d+")
+# Between two digit groups of a card as typed: up to three spaces, dots, dashes, slashes
+# or underscores in any mix, or one line break with spaces around it.
+_TIGHT_GAP = r"(?:(?:[^\S\r\n]|[._/\-\u2010-\u2015]){1,3}|[^\S\r\n]*\r?\n[^\S\r\n]*)"
+# What `records check` lets lie between groups: anything that is not a letter (markup,
+# quotes, line breaks and indentation), and YAML's escapes for a line break or a tab
+# inside a double-quoted text (taken out by _unescaped first, so a plain class will do).
+_TIGHT_RUN = re.compile(rf"(?<!\d)\d+(?:{_TIGHT_GAP}\d+)*")
+# A stretch without letters, from a digit to a digit, at least 13 characters long:
+# only such a stretch can hold a card, and looking for these alone (then counting their
+# digits) keeps `records check` quick. ASCII text (most records) has its own pattern.
+_LOOSE_RUN = re.compile(r"\d[\W\d_]{11,}\d")
+_LOOSE_RUN_ASCII = re.compile(r"[0-9][^A-Za-z]{11,}[0-9]")
+_ESCAPE = re.compile(r"\\[nrt]")
+_STAMP = re.compile(rf"{ID_STAMP}\Z")  # matched against a slice: see _card_spans
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _unescaped(text: str) -> str:
+    """`text` with YAML's \\n, \\r and \\t escapes as two spaces each: the same length,
+    so positions stay the same, and no letter between two digit groups."""
+    return _ESCAPE.sub("  ", text) if "\\" in text else text
+
+
+def _in_hash(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside a hexadecimal hash (32 characters or more),
+    such as a record's playbook_sha256: its digits are no card."""
+    while start > 0 and text[start - 1] in _HEX_DIGITS:
+        start -= 1
+    while end < len(text) and text[end] in _HEX_DIGITS:
+        end += 1
+    return end - start >= 32 and not (start > 0 and text[start - 1].isalnum()) and not (
+        end < len(text) and text[end].isalnum())
 
 
 def luhn_ok(digits: str) -> bool:
@@ -34,21 +74,156 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _is_card(text: str) -> bool:
-    """13 to 19 digits passing the Luhn check, written whole or grouped as cards are.
-
-    Grouped means fours (the last group may be shorter), or 4-6-5 and 4-6-4 as on
-    American Express and Diners cards: a record id's `20261122-143012` passes the
-    checksum one time in ten, and must not be taken for a card.
-    """
-    digits = re.sub(r"\D", "", text)
-    if not (13 <= len(digits) <= 19 and luhn_ok(digits)):
+def _is_date(groups: list[str], gaps: list[str]) -> bool:
+    """Whether three digit groups, with the gaps between them, are a calendar date:
+    2026-11-22, 22/11/2026, 11.22.2026."""
+    if gaps[0].strip() != gaps[1].strip() or gaps[0].strip() not in ("-", "/", ".") or (
+            len(gaps[0]) != 1):
         return False
-    groups = [len(group) for group in re.split(r"[ -]", text)]
-    if len(groups) == 1:
-        return True
-    fours = all(size == 4 for size in groups[:-1]) and 1 <= groups[-1] <= 4
-    return fours or groups in ([4, 6, 5], [4, 6, 4])
+    sizes = [len(group) for group in groups]
+    if sizes[0] == 4 and sizes[1] <= 2 and sizes[2] <= 2:
+        year, first, second = groups
+    elif sizes[2] == 4 and sizes[0] <= 2 and sizes[1] <= 2:
+        first, second, year = groups
+    else:
+        return False
+    return 1900 <= int(year) <= 2099 and 1 <= int(first) <= 31 and 1 <= int(second) <= 31
+
+
+def _card_spans(text: str, *, thorough: bool) -> list[tuple[int, int]]:
+    """Where card numbers are in `text`: overlapping candidates are joined, so none of a
+    card is left showing when a neighbouring number happens to pass the check too."""
+    spans: list[tuple[int, int]] = []
+    if thorough:
+        text = _unescaped(text)
+    pattern = ((_LOOSE_RUN_ASCII if text.isascii() else _LOOSE_RUN) if thorough
+               else _TIGHT_RUN)
+    for run in pattern.finditer(text):
+        if run.end() - run.start() < 13:
+            continue  # fewer than 13 characters can't hold 13 digits
+        start = run.start()
+        found = list(_DIGIT_GROUP.finditer(text, start, run.end()))
+        if sum(len(match.group()) for match in found) < 13:
+            continue
+        if len(found) == 1 and _in_hash(text, start, run.end()):
+            continue
+        groups = [match.group() for match in found]
+        gaps = [text[a.end():b.start()] for a, b in itertools.pairwise(found)]
+        candidates = []
+        for first in range(len(groups)):
+            if groups[first][0] in "0" or (not thorough and len(groups[first]) < 2):
+                continue  # no card starts with 0, and none is typed a digit at a time
+            if found[first].start() > 0 and text[found[first].start() - 1] == "+":
+                continue  # +44 ...: a phone number
+            digits = ""
+            for last in range(first, len(groups)):
+                if not thorough and last > first and len(groups[last - 1]) < 2:
+                    break  # a single digit ends a card: it is not typed inside one
+                digits += groups[last]
+                if len(digits) > 19:
+                    break
+                if len(digits) < 13 or not luhn_ok(digits):
+                    continue
+                chosen = groups[first:last + 1]
+                between = gaps[first:last]
+                if _STAMP.match(text, found[first].start(), found[last].end()):
+                    continue  # a record id's 20261122-143012
+                if any(_is_date(chosen[i:i + 3], between[i:i + 2])
+                       for i in range(len(chosen) - 2)):
+                    continue
+                candidates.append((found[first].start(), found[last].end(), len(digits)))
+        spans += _joined(candidates)
+    return spans
+
+
+def _joined(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Overlapping (start, end, digits) candidates as single spans."""
+    if not candidates:
+        return []
+    candidates.sort()
+    spans = [list(candidates[0][:2])]
+    for start, end, _ in candidates[1:]:
+        if start < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    return [(start, end) for start, end in spans]
+
+
+# -- IBANs -------------------------------------------------------------------------------
+
+# The length of each country's IBAN (the SWIFT IBAN registry): it says where an IBAN
+# glued to a word ends, and a code not in it is not an IBAN.
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
+    "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
+    "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
+    "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32,
+    "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
+    "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24,
+    "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31,
+    "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28, "TL": 23,
+    "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}
+_IBAN_GAP = r"(?:[^\S\r\n]|[.\-]|[^\S\r\n]*\r?\n[^\S\r\n]*)"
+# Where one could start: two letters and two digits (the country's code is looked up
+# after: an alternation of all the codes makes the search ten times slower).
+_IBAN_START = re.compile(r"[A-Za-z]{2}\d\d")
+_IBAN_START_ASCII = re.compile(_IBAN_START.pattern, re.ASCII)
+# Written whole (DE89370400440532013000), or in the printed groups of four
+# (DE89 3704 0044 0532 0130 00): never in other groups, which words could make.
+_IBAN = re.compile(
+    rf"[A-Za-z]{{2}}\d{{2}}(?:[A-Za-z0-9]{{11,30}}|"
+    rf"(?:{_IBAN_GAP}[A-Za-z0-9]{{4}})+(?:{_IBAN_GAP}[A-Za-z0-9]{{1,4}})?)")
+_LOOSE_GAP = r"[\W_]{1,12}"  # for IBANs: groups of four, anything but letters between
+_IBAN_LOOSE = re.compile(
+    rf"[A-Za-z]{{2}}\d{{2}}(?:[A-Za-z0-9]{{11,30}}|"
+    rf"(?:{_LOOSE_GAP}[A-Za-z0-9]{{4}})+(?:{_LOOSE_GAP}[A-Za-z0-9]{{1,4}})?)")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+def iban_ok(iban: str) -> bool:
+    """The ISO 13616 check: the country's length, and the number mod 97 is 1."""
+    iban = iban.upper()
+    if IBAN_LENGTHS.get(iban[:2]) != len(iban) or not iban[2:4].isdigit():
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(char, 36)) for char in moved)) % 97 == 1
+
+
+def _iban_spans(text: str, *, thorough: bool) -> list[tuple[int, int]]:
+    spans = []
+    if thorough:
+        text = _unescaped(text)
+    pattern = _IBAN_LOOSE if thorough else _IBAN
+    for start in (_IBAN_START_ASCII if text.isascii() else _IBAN_START).finditer(text):
+        at = start.start()
+        length = IBAN_LENGTHS.get(text[at:at + 2].upper())
+        if length is None or (at > 0 and text[at - 1].isalpha()):
+            continue  # not a country, or glued to a word before it
+        match = pattern.match(text, at)
+        if match is None:
+            continue
+        chars = list(_ALNUM.finditer(text, match.start(), match.end()))
+        if len(chars) < length:
+            continue
+        if iban_ok("".join(char.group() for char in chars[:length])):
+            spans.append((match.start(), chars[length - 1].end()))
+    return spans
+
+
+# -- the rest ----------------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+# A US social security number: never area 000, 666 or 9xx, group 00 or serial 0000.
+_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])")
+# Digits with the separators phone numbers are written with; checked further in _is_phone.
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ()./-]{6,}\d(?![\w])")
+_MARK = re.compile(r"\[redacted: [a-z0-9-]+\]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_STAMP_TEXT = re.compile(ID_STAMP)
 
 
 def _is_phone(text: str) -> bool:
@@ -57,20 +232,25 @@ def _is_phone(text: str) -> bool:
     Nine to fifteen digits, written the way people write phone numbers: with a
     leading + or 00, a leading 0, a bracketed area code, or separators between groups.
     A bare run of digits that starts with 1-9 is left alone: it is far more often a
-    reference than a phone number here.
+    reference than a phone number here. A slash is a separator only after an area
+    code with its 0 (030/1234567); single-digit groups only in international numbers
+    (+33 1 23 45 67 89, +49 (0)30 123456).
     """
     digits = re.sub(r"\D", "", text)
     if not 9 <= len(digits) <= 15:
         return False
     if text.count("(") != text.count(")"):
         return False
-    formatted = bool(re.search(r"[ ().-]", text)) or text.startswith(("+", "0"))
-    if not formatted or re.search(r"[ .-]{2,}", text):
+    international = text.startswith(("+", "00"))
+    formatted = bool(re.search(r"[ ()./-]", text)) or text.startswith(("+", "0"))
+    if not formatted or re.search(r"[ ./-]{2,}", text):
         return False
-    if re.fullmatch(ID_STAMP, text) or re.match(r"\d{4}-\d{2}-\d{2}", text):
+    if "/" in text and not text.startswith(("0", "+", "(0")):
+        return False
+    if _STAMP_TEXT.fullmatch(text) or _ISO_DATE.match(text):
         return False  # a record id or a date, not a number to dial
-    groups = [g for g in re.split(r"[ ().-]+", text.lstrip("+")) if g]
-    return not any(len(group) == 1 for group in groups[1:])
+    groups = [g for g in re.split(r"[ ()./-]+", text.lstrip("+")) if g]
+    return international or not any(len(group) == 1 for group in groups[1:])
 
 
 @dataclass(frozen=True)
@@ -83,7 +263,7 @@ class Finding:
 
 @dataclass
 class Redactor:
-    """What to redact; cards are always redacted."""
+    """What to redact; cards, IBANs and SSNs are always redacted."""
 
     emails: bool = True
     phones: bool = True
@@ -92,28 +272,34 @@ class Redactor:
     def __post_init__(self) -> None:
         self._custom = [(name, re.compile(pattern)) for name, pattern in self.patterns]
 
-    def find(self, text: str) -> list[Finding]:
-        """Everything in `text` that should be redacted, in order, without overlaps."""
+    def find(self, text: str, *, thorough: bool = False,
+             numbers: bool = True) -> list[Finding]:
+        """Everything in `text` that should be redacted, in order, without overlaps.
+        `thorough` looks harder for cards and IBANs, as `records check` does; without
+        `numbers` they are not looked for (check looks for them over all of a file)."""
         found: list[Finding] = []
         taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _MARK.finditer(text)]
 
-        def add(kind: str, matches: Iterable[re.Match[str]], accept: object = None) -> None:
-            for match in matches:
-                start, end = match.span()
+        def add(kind: str, spans: Iterable[tuple[int, int]],
+                accept: Callable[[str], bool] | None = None) -> None:
+            for start, end in spans:
                 if start == end or any(start < e and s < end for s, e in taken):
                     continue
-                if callable(accept) and not accept(match.group()):
+                if accept is not None and not accept(text[start:end]):
                     continue
                 taken.append((start, end))
-                found.append(Finding(kind, start, end, match.group()))
+                found.append(Finding(kind, start, end, text[start:end]))
 
-        add("card", _CARD.finditer(text), _is_card)
+        if numbers:
+            add("iban", _iban_spans(text, thorough=thorough))
+            add("card", _card_spans(text, thorough=thorough))
+        add("ssn", _spans(_SSN.finditer(text)))
         if self.emails:
-            add("email", _EMAIL.finditer(text))
+            add("email", _spans(_EMAIL.finditer(text)))
         for name, pattern in self._custom:
-            add(name, pattern.finditer(text))
+            add(name, _spans(pattern.finditer(text)))
         if self.phones:
-            add("phone", _PHONE.finditer(text), _is_phone)
+            add("phone", _spans(_PHONE.finditer(text)), _is_phone)
         return sorted(found, key=lambda f: f.start)
 
     def redact(self, text: str) -> tuple[str, int]:
@@ -127,3 +313,18 @@ class Redactor:
             last = finding.end
         parts.append(text[last:])
         return "".join(parts), len(findings)
+
+
+def numbers(text: str, *, thorough: bool = False) -> list[Finding]:
+    """The card numbers and IBANs in `text` (redacted whatever the settings say), in
+    order; `thorough` looks as hard as `records check` does."""
+    found = [Finding("iban", start, end, text[start:end])
+             for start, end in _iban_spans(text, thorough=thorough)]
+    for start, end in _card_spans(text, thorough=thorough):
+        if not any(start < f.end and f.start < end for f in found):
+            found.append(Finding("card", start, end, text[start:end]))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _spans(matches: Iterator[re.Match[str]]) -> Iterator[tuple[int, int]]:
+    return (match.span() for match in matches)

@@ -12,6 +12,7 @@ text can take `Yes` or `3.0` as written instead of as a bool or a float.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,25 +84,30 @@ class Node:
 
 
 def read_bytes(path: Path, *, limit: int = MAX_BYTES, what: str = "file") -> bytes:
-    """Read a file of at most `limit` bytes, turning every way it can fail into one message."""
+    """Read a file of at most `limit` bytes, turning every way it can fail into one message.
+
+    Only a regular file is read (a FIFO or a device is refused, never waited on), and
+    never more than `limit` bytes of it, whatever size it claims to be."""
+    from deescalate.files import NotAFile, read_limited
+
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > limit:
-                raise BadFile(
-            f"{path}: the {what} is {size:,} bytes; the limit is {limit:,}"
-        )
-            data = handle.read(limit + 1)
+        data = read_limited(path, limit)
     except FileNotFoundError:
         raise NotFound(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path}: is a folder, not a {what}") from None
+    except NotAFile as exc:
+        if exc.what == "a folder":
+            raise BadInput(f"{path}: is a folder, not a {what}") from None
+        raise BadFile(f"{path}: is {exc.what}, not a {what}") from None
     except PermissionError:
         raise CantRead(f"{path}: permission denied") from None
     except OSError as exc:
         raise CantRead(f"{path}: can't read it ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise BadFile(f"{path}: the {what} is larger than the limit of {limit:,} bytes")
+        try:
+            size = f"{os.stat(path).st_size:,} bytes"
+        except OSError:  # pragma: no cover - gone meanwhile
+            size = "larger than that"
+        raise BadFile(f"{path}: the {what} is {size}; the limit is {limit:,}")
     return data
 
 
@@ -126,6 +132,12 @@ def read_text(path: Path, *, limit: int = MAX_BYTES, what: str = "file") -> str:
 
 
 _resolver = yaml.resolver.Resolver()
+_MAP = f"{_CORE}map"
+_SEQ = f"{_CORE}seq"
+_COLLECTION_TAGS = {_MAP, _SEQ}
+# Python can't print an int of more than 4,300 digits (sys.int_info): a number YAML
+# reads from hexadecimal or binary could be larger, and fail later, far from the file.
+_MAX_INT_BITS = 14_000
 _constructor = yaml.constructor.SafeConstructor()
 _STR = f"{_CORE}str"
 _plain_tags: dict[str, str] = {}  # plain scalar text -> resolved tag; the same words recur
@@ -145,14 +157,35 @@ def _resolve_scalar(event: yaml.ScalarEvent) -> tuple[str, Any]:
     if tag == _STR:
         return tag, text
     if tag not in _ALLOWED_TAGS:
-        raise _error_at(f"the tag {tag} is not allowed here", event)
+        raise _error_at(f"the tag {_short(tag)} is not allowed here", event)
+    if tag in _COLLECTION_TAGS:
+        raise _error_at(f"the tag {_short(tag)} is for a "
+                        f"{'mapping' if tag == _MAP else 'list'}, not a single value", event)
     node = yaml.ScalarNode(tag, text, style=event.style)
     try:
         value = _constructor.yaml_constructors[tag](_constructor, node)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        raise _error_at(f"can't read {text!r} as {tag.removeprefix(_CORE)} ({exc})",
-                        event) from None
+    except Exception as exc:  # PyYAML's constructors fail in many ways on explicit tags
+        # (`!!timestamp soon`, `!!bool maybe`, `!!int ''`): each is this file's problem
+        # Only Python's own value errors say something worth passing on.
+        why = str(exc) if isinstance(exc, ValueError | OverflowError) else ""
+        if why.startswith("Exceeds the limit"):  # Python's cap on digits in an int
+            raise _error_at(f"the number {_clip(text)} is too large", event) from None
+        raise _error_at(f"can't read {_clip(text)!r} as {_short(tag)}"
+                        f"{f' ({_clip(why, 80)})' if why else ''}", event) from None
+    if type(value) is int and value.bit_length() > _MAX_INT_BITS:
+        raise _error_at(f"the number {_clip(text)} is too large", event)
     return tag, value
+
+
+def _clip(text: str, most: int = 40) -> str:
+    """Text from the file, cut short for a message: one line, at most `most` characters."""
+    text = " ".join(text.split()) if any(ch in text for ch in "\n\r\t") else text
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
+def _short(tag: str) -> str:
+    """A tag as it is usually written: `!!int`, not `tag:yaml.org,2002:int`."""
+    return _clip(f"!!{tag.removeprefix(_CORE)}" if tag.startswith(_CORE) else tag, 60)
 
 
 def _error_at(message: str, event: yaml.Event) -> YamlError:
@@ -194,9 +227,12 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
                 if len(stack) >= max_depth:
                     raise _error_at(f"the nesting is deeper than {max_depth} levels", event)
                 is_map = kind is yaml.MappingStartEvent
-                tag = event.tag or (f"{_CORE}map" if is_map else f"{_CORE}seq")
+                tag = event.tag if event.tag and event.tag != "!" else (_MAP if is_map else _SEQ)
                 if tag not in _ALLOWED_TAGS:
-                    raise _error_at(f"the tag {tag} is not allowed here", event)
+                    raise _error_at(f"the tag {_short(tag)} is not allowed here", event)
+                if tag != (_MAP if is_map else _SEQ):
+                    raise _error_at(f"the tag {_short(tag)} can't be given to a "
+                                    f"{'mapping' if is_map else 'list'}", event)
                 mark = event.start_mark
                 node = Node("map" if is_map else "seq", mark.line + 1, mark.column + 1,
                             None if is_map else [], tag=tag, pairs=[] if is_map else ())
@@ -218,9 +254,11 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
             elif kind is yaml.AliasEvent:
                 found = anchors.get(event.anchor or "")
                 if found is None:
-                    raise _error_at(f"the alias *{event.anchor} names no anchor", event)
+                    raise _error_at(f"the alias *{_clip(event.anchor or '')} names no anchor",
+                                    event)
                 if any(open_node is found for open_node in stack):
-                    raise _error_at(f"the alias *{event.anchor} refers to itself", event)
+                    raise _error_at(f"the alias *{_clip(event.anchor or '')} refers to itself",
+                                    event)
                 node = found
                 total += node.size
             elif kind is yaml.DocumentStartEvent:
@@ -244,6 +282,8 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
                 else:
                     parent.pairs.append((keys[-1], node))  # type: ignore[union-attr]
                     keys[-1] = None
+    except YamlError:
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "not valid YAML"
@@ -252,7 +292,7 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
         if "nesting depth" in message:  # PyYAML 6.0.3 and later cap nesting themselves
             message = f"the nesting is deeper than {max_depth} levels"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(message, line, col) from None
+        raise YamlError(_clip(message, 200), line, col) from None
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line = before.count("\n") + 1
@@ -260,8 +300,16 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
         raise YamlError(f"the character #x{exc.character:04x} is not allowed in YAML "
                         f"({exc.reason})", line, col) from None
     except yaml.YAMLError as exc:
-        raise YamlError(" ".join(f"not valid YAML ({exc})".split())) from None
+        raise YamlError(_clip(f"not valid YAML ({exc})", 200)) from None
+    except Exception as exc:  # the parser is not ours: whatever it raises is this file's
+        raise YamlError(_clip(f"not valid YAML ({type(exc).__name__}: {exc})", 200)) from None
     return root
+
+
+def timestamp_pattern() -> re.Pattern[str]:
+    """The pattern of the texts YAML reads as a date or a date and time, when unquoted."""
+    pattern: re.Pattern[str] = yaml.constructor.SafeConstructor.timestamp_regexp
+    return pattern
 
 
 def to_python(node: Node | None) -> Any:
@@ -279,7 +327,7 @@ def to_python(node: Node | None) -> Any:
                             key.line, key.col)
         name = key.value if isinstance(key.value, (str, int, float, bool)) else key.text
         if name in result:
-            raise YamlError(f"the key {key.text!r} appears twice", key.line, key.col)
+            raise YamlError(f"the key {_clip(key.text)!r} appears twice", key.line, key.col)
         result[name] = to_python(value)
     return result
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -54,7 +54,7 @@ def catalog(playbooks: list[Path] | None = None) -> Catalog:
 
 def console(stderr: bool = False, *, wide: bool = False) -> Console:
     """A Rich console; `wide` gives tables piped to a file or program 120 columns, not
-    Rich's 80, unless COLUMNS says otherwise."""
+    Rich's 80, unless COLUMNS says otherwise. Piped, no line ends in padding."""
     import os
 
     from rich.console import Console
@@ -66,8 +66,91 @@ def console(stderr: bool = False, *, wide: bool = False) -> Console:
     from deescalate.text import plain_terminal
 
     plain = plain_terminal()
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width,
-                   color_system=None if plain else "auto", emoji=False, markup=True)
+    file = stream if stream.isatty() else cast(IO[str], _Trimmed(stream))
+    return Console(file=file, highlight=False,
+                   soft_wrap=False, width=width, color_system=None if plain else "auto",
+                   emoji=False, markup=True)
+
+
+class _Trimmed:
+    """A stream that drops the spaces Rich pads lines with, for output that is piped or
+    redirected: `deescalate playbooks list | cat` ends no line in spaces."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._partial = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        if lines:
+            self._stream.write("\n".join(line.rstrip(" ") for line in lines) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            self._stream.write(self._partial)
+            self._partial = ""
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # isatty, encoding, fileno, ...
+        return getattr(self._stream, name)
+
+
+def show_paged(renderable: Any) -> None:
+    """Print `renderable`; on a terminal, through a pager when it is longer than the
+    screen, as git does ($PAGER, else `less` with LESS=FRX unless LESS is set)."""
+    out = console(wide=True)
+    if not sys.stdout.isatty():
+        out.print(renderable, soft_wrap=True)
+        return
+    with out.capture() as captured:
+        out.print(renderable, soft_wrap=True)
+    text = captured.get()
+    if text.count("\n") < out.height:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from rich.pager import Pager
+
+    class SystemPager(Pager):
+        def show(self, content: str) -> None:
+            _page(content)
+
+    with out.pager(SystemPager(), styles=True):
+        out.print(renderable, soft_wrap=True)
+
+
+def _page(text: str) -> None:
+    import os
+    import subprocess
+
+    command = os.environ.get("PAGER", "less").strip()
+    if not command or command == "cat":
+        sys.stdout.write(text)
+        return
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # quit if one screen, keep colours, leave the text
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        process = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        sys.stdout.write(text)
+        return
+    assert process.stdin is not None
+    try:
+        with process.stdin as pipe:
+            pipe.write(text.encode(encoding, "replace"))
+    except (OSError, KeyboardInterrupt):
+        pass  # the pager was quit early
+    while True:
+        try:
+            code = process.wait()
+            break
+        except KeyboardInterrupt:  # Ctrl-C is the pager's; wait until it is done
+            continue
+    if code == 127:  # no such pager: the text is not lost
+        sys.stdout.write(text)
 
 
 def colour(stream: Any = None) -> bool | None:

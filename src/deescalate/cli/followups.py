@@ -17,6 +17,7 @@ from deescalate.cli.records import (
     SinceOption,
     UntilOption,
     filters,
+    folder,
     load,
 )
 from deescalate.errors import BadFile, Conflict
@@ -65,9 +66,14 @@ def main(
         common.print_json([{"status": item.status, "due": item.due.isoformat(),
                             "days": item.days, **export.row(item.record)} for item in items])
         return
-    from deescalate.records import views
+    import sys
 
-    common.console(wide=True).print(views.followups_view(items))
+    from deescalate.records import views
+    from deescalate.text import glyphs_for
+
+    out = common.console(wide=True)
+    out.print(views.followups_view(items, width=out.width, glyphs=glyphs_for(sys.stdout)),
+              soft_wrap=True)
 
 
 @app.command()
@@ -94,7 +100,7 @@ def done(
     from deescalate.records.summary import Summary
 
     settings = common.settings(records=records, agent=agent)
-    result = scan(settings.records.value)
+    result = scan(folder(records, must_exist=True, settings=settings))
     found = find(result, record_id)
     if not isinstance(found, Summary):
         raise BadFile(f"{display(result.folder / found[0])}: {found[1]}; fix the "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -9,9 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from deescalate.cli import common
-from deescalate.errors import BadFile, CantRead, NotFound
+from deescalate.errors import BadFile, BadInput, CantRead, NotFound
+from deescalate.text import glyphs_for, one_line
 
 if TYPE_CHECKING:
+    from deescalate.config import Config
     from deescalate.records.filters import Filters
     from deescalate.records.store import Scan
 
@@ -60,13 +63,54 @@ def filters(since: str | None, until: str | None, agent: str | None, playbook: s
                        outcome=outcome, ref=ref, customer=customer)
 
 
+def folder(records: Path | None, *, must_exist: bool = False,
+           settings: Config | None = None) -> Path:
+    """The records folder to read, from the flag, the environment or the settings.
+
+    A folder named on the command line or in the environment must be one (else exit
+    2); when it is not the team's, the first line on stderr says which it is."""
+    from deescalate.records.store import display
+
+    settings = settings or common.settings(records=records)
+    setting = settings.records
+    path = setting.value
+    named = not setting.source.startswith(("team file", "default", "user file"))
+    if path.exists() and not path.is_dir():
+        raise BadInput(f"{display(path)}: is a file, not a records folder ({setting.source})")
+    if not path.exists():
+        if named or must_exist:
+            raise NotFound(f"{display(path)}: no records folder there ({setting.source})")
+        return path
+    if settings.team_records is None or not _same(path, settings.team_records):
+        common.echo(f"Records in {display(path)} ({_whose(setting.source)})", err=True)
+    return path
+
+
+def _same(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:  # pragma: no cover
+        return one == other
+
+
+def _whose(source: str) -> str:
+    if source == "default":
+        return "your own: no team folder (.deescalate.yaml) here or above"
+    if source.startswith("--records"):
+        return "from --records"
+    if source.startswith("DEESCALATE_RECORDS"):
+        return "from DEESCALATE_RECORDS"
+    if source.startswith("user file "):
+        return f"from your settings, {source.removeprefix('user file ')}"
+    return source  # pragma: no cover - every source is named above
+
+
 def load(records: Path | None, *, quiet: bool = False) -> Scan:
-    """Every record in the records folder; says on stderr what it had to skip (unless
-    `quiet`, for commands about one record)."""
+    """Every record in the records folder; says on stderr which folder when it is not
+    the team's, and what it had to skip (unless `quiet`, for commands about one record)."""
     from deescalate.records.store import scan
 
-    folder = common.settings(records=records).records.value
-    result = scan(folder)
+    result = scan(folder(records))
     report(result, quiet=quiet)
     return result
 
@@ -81,11 +125,12 @@ def report(result: Scan, *, quiet: bool = False) -> None:
                     f"{display(result.created_cache)} (safe to delete).", err=True)
     if result.unreadable and not quiet:
         count = len(result.unreadable)
-        common.warn(f"{count} record{'s' if count != 1 else ''} skipped: "
-                    f"{'its' if count == 1 else 'their'} front matter can't be read "
-                    "(deescalate records check lists every problem)")
+        what = "1 file or folder" if count == 1 else f"{count:,} files or folders"
+        common.warn(f"{what} in the records folder can't be read as records and "
+                    f"{'is' if count == 1 else 'are'} left out (deescalate records check "
+                    "lists every problem):")
         for path, problem in result.unreadable[:5]:
-            common.echo(f"  {display(result.folder / path)}: {problem}", err=True)
+            common.echo(f"  {display(result.folder / path)}: {one_line(problem)}", err=True)
         if count > 5:
             common.echo(f"  ... and {count - 5} more", err=True)
 
@@ -129,7 +174,9 @@ def list_(
     if json:
         common.print_json([export.row(record) for record in shown])
         return
-    common.console(wide=True).print(views.records_table(shown, _today()))  # type: ignore[arg-type]
+    out = common.console(wide=True)
+    out.print(views.records_table(shown, _today(), width=out.width,  # type: ignore[arg-type]
+                                  glyphs=glyphs_for(sys.stdout)), soft_wrap=True)
     if len(shown) < total:
         common.echo(f"{len(shown):,} of {total:,} records shown; --limit 0 shows all.",
                     err=True)
@@ -148,19 +195,23 @@ def show(
       deescalate records show 20261122-143012-jdoe-upset-customer-7f3a
       deescalate records show 20261122-1430
     """
+    from deescalate.files import NotAFile, read_limited
     from deescalate.records import views
+    from deescalate.records.format import MAX_BYTES
     from deescalate.records.reader import decode, split
     from deescalate.records.store import display, find
-    from deescalate.records.summary import Summary
+    from deescalate.records.summary import Summary, Unreadable
 
     result = load(records, quiet=True)
     found = find(result, record_id)
     path = result.folder / (found.path if isinstance(found, Summary) else found[0])
     try:
-        text = decode(path.read_bytes())
+        text = decode(read_limited(path, MAX_BYTES, follow_links=False))
+    except NotAFile as exc:
+        raise BadFile(f"{display(path)}: is {exc.what}, not a record file") from None
     except OSError as exc:
-        raise CantRead(f"{display(path)}: can't read it ({exc.strerror})") from None
-    except Exception as exc:  # an Unreadable record: show what is there
+        raise CantRead(f"{display(path)}: can't read it ({exc.strerror or exc})") from None
+    except Unreadable as exc:  # too large, or not text: nothing to show
         raise BadFile(f"{display(path)}: {exc}") from None
     if not isinstance(found, Summary):
         common.warn(f"{display(path)}: {found[1]}; showing the file as it is")
@@ -168,9 +219,13 @@ def show(
         return
     try:
         body = split(text)[1]
-    except Exception:  # changed since it was read: show it all
+    except Unreadable:  # changed since it was read: show it all
         body = text
-    common.console(wide=True).print(views.record_view(found, body, _today()))  # type: ignore[arg-type]
+    on_terminal = sys.stdout.isatty()
+    common.show_paged(views.record_view(
+        found, body, _today(), where=display(path),  # type: ignore[arg-type]
+        width=common.console(wide=True).width, markdown=on_terminal,
+        glyphs=glyphs_for(sys.stdout)))
 
 
 class GroupBy(StrEnum):
@@ -219,7 +274,8 @@ def stats(
     from deescalate.records import report
 
     common.echo(report.render(numbers, unreadable=len(result.unreadable),
-                              colour=report.colour_wanted()), nl=False)
+                              colour=report.colour_wanted(), width=report.width_wanted()),
+                nl=False)
 
 
 class Format(StrEnum):
@@ -286,14 +342,12 @@ def check(
       deescalate records check --records support-team/records
     """
     from deescalate.records import check as checking
-    from deescalate.records.store import display
+
     settings = common.settings(records=records)
-    folder = settings.records.value
-    if not folder.is_dir():
-        raise NotFound(f"{display(folder)}: no records folder there")
-    findings, checked = checking.check(folder, settings.redactor())
+    where = folder(records, must_exist=True, settings=settings)
+    findings, checked = checking.check(where, settings.redactor())
     for finding in findings:
-        common.echo(finding.show(folder))
+        common.echo(one_line(finding.show(where)))
     files = len({finding.path for finding in findings})
     count = f"{checked:,} record{'s' if checked != 1 else ''} checked"
     if findings:

@@ -4,7 +4,10 @@ Columns are the record's front matter fields that summarize a call, under their
 front matter names, with three derived from the lists: `mood_start` and `mood_end`
 (the first and last mood rating), `steps` (how many step visits) and
 `skipped_steps`. In CSV, empty values are empty cells, true/false are `true` and
-`false`, and lists are joined with `;`. Values are written exactly as recorded.
+`false`, and lists are joined with `;`. A text cell that a spreadsheet would run as a
+formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return, after any
+spaces) gets a `'` in front, as the common advice on CSV injection says, so it shows
+as the text it is; JSON Lines keep every value exactly as recorded.
 """
 
 from __future__ import annotations
@@ -56,14 +59,24 @@ def row(record: Summary) -> dict[str, Any]:
     }
 
 
+# What makes a spreadsheet read a cell as a formula: these first (also in their
+# full-width forms, which some spreadsheets take for the same), or a tab or return.
+_FORMULA = tuple("=+-@\uff1d\uff0b\uff0d\uff20")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(value)
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    text = ";".join(value) if isinstance(value, list) else str(value)
+    return f"'{text}" if _runs_as_formula(text) else text
+
+
+def _runs_as_formula(text: str) -> bool:
+    return text[:1] in ("\t", "\r") or text.lstrip(" ").startswith(_FORMULA)
 
 
 def write(records: Iterable[Summary], out: IO[str], format: str) -> int:

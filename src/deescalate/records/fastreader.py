@@ -26,6 +26,7 @@ from typing import Any
 from deescalate.records.format import (
     FIELDS,
     ID_PATTERN,
+    MAX_WHOLE,
     MOODS,
     OPTIONAL_FIELDS,
     OUTCOMES,
@@ -72,7 +73,10 @@ _TOKENS = re.compile(r"'([^']*(?:''[^']*)*)'|\"([^\"\\]*)\"|"
                      r"([^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#?]*)")
 _SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
-_DECIMAL = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
+# Whole numbers of up to 18 digits: longer ones go to the safe parser, which has its own
+# rules for them (and Python's int() refuses more than 4,300 digits).
+_DIGITS = "(?:0|[1-9][0-9]{0,17})"
+_DECIMAL = re.compile(rf"-?{_DIGITS}\Z")
 _FLOAT = re.compile(r"-?[0-9]+\.[0-9]+\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
@@ -101,14 +105,14 @@ _TEXT_LINE = (rf"'[^'\n]*(?:(?:''|{_GO_ON})[^'\n]*)*'|\"[^\"\\\n]*(?:{_GO_ON}[^\
               rf"(?!(?:{_WORDS})\n){_SAFE_FIRST}{_PLAIN_REST}"
               rf"(?:{_GO_ON}[^-?:,\[\]{{}}#&*!|>'\"%@`\n ]{_PLAIN_REST})*")
 _TEXT_STEP = (
-    r"\n- id: [a-z0-9][a-z0-9-]*\n  at: (?:0|[1-9][0-9]*)\n  seconds: (?:0|[1-9][0-9]*)\n"
+    rf"\n- id: [a-z0-9][a-z0-9-]*\n  at: {_DIGITS}\n  seconds: {_DIGITS}\n"
     rf"  skipped: (?:true|false)\n  unticked: \[(?:(?:{_TEXT_ITEM})(?:,(?: |{_GO_ON})"
-    rf"(?:{_TEXT_ITEM}))*)?\]\n  notes:(?: \[\]|(?:\n  - \{{at: (?:0|[1-9][0-9]*), text: "
+    rf"(?:{_TEXT_ITEM}))*)?\]\n  notes:(?: \[\]|(?:\n  - \{{at: {_DIGITS}, text: "
     rf"(?:{_TEXT_ITEM})\}})+)(?:\n  skip_reason: (?:{_TEXT_LINE}))?"
     rf"(?:\n  answer: (?:{_TEXT_LINE}))?"
     r"(?:\n  playbook: [a-z0-9][a-z0-9-]*)?"
-    r"(?:\n  visits:(?:\n  - \{at: (?:0|[1-9][0-9]*), seconds: (?:0|[1-9][0-9]*)\})+)?")
-_CAPTURE_VALUE = (rf"(?:{_text_item(_GO_ON_TOP)}|(?:true|false|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)"
+    rf"(?:\n  visits:(?:\n  - \{{at: {_DIGITS}, seconds: {_DIGITS}\}})+)?")
+_CAPTURE_VALUE = (rf"(?:{_text_item(_GO_ON_TOP)}|(?:true|false|-?{_DIGITS}(?:\.[0-9]+)?)"
                   r"(?=[,}]))")
 _TEXT_CAPTURES = re.compile(
     rf"\{{(?:[a-z0-9][a-z0-9-]*: {_CAPTURE_VALUE}"
@@ -238,7 +242,9 @@ def _flow(text: str, start: int) -> tuple[Any, int]:
 
 # A value on one line, or going on over more-indented ones.
 _V = r"[^\n]*(?:\n [^\n]*)*"
-_NUMBER = r"(?:0|[1-9][0-9]*)"
+_NUMBER = _DIGITS
+# The counts and lengths `reader.summarize` takes: up to MAX_WHOLE, all nines.
+_WHOLE = f"(?:0|[1-9][0-9]{{0,{len(str(MAX_WHOLE)) - 1}}})"
 _DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _MOMENT = rf"{_DAY}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z"
 _MOOD_VALUE = f"[{min(MOODS)}-{max(MOODS)}]"
@@ -248,16 +254,16 @@ _MOOD_VALUE = f"[{min(MOODS)}-{max(MOODS)}]"
 _FIELD = {
     "record": f"{VERSION}",
     "id": f"(?P<id>{ID_PATTERN})",
-    "playbook_version": f"(?P<playbook_version>null|{_NUMBER})",
+    "playbook_version": f"(?P<playbook_version>null|{_WHOLE})",
     "started": f"(?P<started>{_MOMENT})",
     "ended": f"(?P<ended>{_MOMENT})",
-    "duration_seconds": f"(?P<duration>{_NUMBER})",
+    "duration_seconds": f"(?P<duration>{_WHOLE})",
     "outcome": "(?P<outcome>" + "|".join(re.escape(outcome) for outcome in OUTCOMES) + ")",
     "escalated": "(?P<escalated>true|false)",
     "follow_up": f"(?P<follow_up>null|{_DAY})",
     "follow_up_done": f"(?P<follow_up_done>null|{_DAY})",
     "captures": f"(?P<captures>{_TEXT_CAPTURES.pattern})",
-    "redactions": f"(?P<redactions>{_NUMBER})",
+    "redactions": f"(?P<redactions>{_WHOLE})",
 }
 _BLOCK = {  # the two block sequences: no space after the colon
     "mood": (rf"(?P<mood> \[\]|(?:\n- \{{step: [a-z0-9][a-z0-9-]*, at: {_NUMBER}, "

@@ -53,6 +53,9 @@ HANDOVER_HEADING = "## Handover"  # an escalated call's brief for the supervisor
 
 # A record is a few kilobytes; anything near this is not one, and is not read whole.
 MAX_BYTES = 1_000_000
+# The largest whole number a count or a length in seconds may be (31 years of call):
+# larger is a mistake, and would overflow the sums and medians of `records stats`.
+MAX_WHOLE = 999_999_999
 
 
 def relative_path(identifier: str) -> str:

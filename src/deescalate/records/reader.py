@@ -15,7 +15,15 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from deescalate.records.format import ID, ID_EXAMPLE, MAX_BYTES, OUTCOMES, REQUIRED, VERSION
+from deescalate.records.format import (
+    ID,
+    ID_EXAMPLE,
+    MAX_BYTES,
+    MAX_WHOLE,
+    OUTCOMES,
+    REQUIRED,
+    VERSION,
+)
 from deescalate.records.summary import Summary, Unreadable
 
 _INT = {int}
@@ -93,28 +101,63 @@ def _int(data: dict[str, Any], key: str, *, default: int | None = None) -> int |
         return default
     if type(value) is not int or value < 0:
         raise Unreadable(f"'{key}' should be a whole number of at least 0, not {_shown(value)}")
+    if value > MAX_WHOLE:
+        raise Unreadable(f"'{key}' is {_shown(value)}, more than the {MAX_WHOLE:,} a record "
+                         "can hold")
     return value
 
 
 def _moment(data: dict[str, Any], key: str) -> str:
+    """A timestamp field as UTC text, 2026-11-22T14:30:12Z. Taken as YAML reads it
+    unquoted, with or without an offset (none: UTC), or quoted, as other tools write
+    it: `'2026-11-22T14:30:12Z'` is the same moment."""
     value = data.get(key)
+    if isinstance(value, str):
+        value = _yaml_timestamp(value)
     if not isinstance(value, datetime):
+        if isinstance(value, date):
+            raise Unreadable(f"'{key}' is the date {_shown(value)} without a time of day; "
+                             "give a date and time like 2026-11-22T14:30:12Z")
         raise Unreadable(f"'{key}' should be a date and time like 2026-11-22T14:30:12Z, "
-                         f"not {_shown(value)}")
+                         f"not {_shown(data.get(key))}")
     offset = value.utcoffset()
     if offset:
-        value -= offset  # the wall clock in UTC; the slice below drops the offset shown
+        try:
+            value -= offset  # the wall clock in UTC; the slice below drops the offset shown
+        except OverflowError:
+            raise Unreadable(f"'{key}' {_shown(value)} is out of range: in UTC it falls "
+                             "outside the years 1 to 9999") from None
     return value.isoformat()[:19] + "Z"  # strftime takes ten times as long
 
 
 def _day(data: dict[str, Any], key: str) -> str | None:
+    """A date field as 2026-11-25, or None. Quoted (`'2026-11-25'`) is the same date;
+    a date and time gives the date written in it."""
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, datetime) or not isinstance(value, date):
+    if isinstance(value, str):
+        value = _yaml_timestamp(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if not isinstance(value, date):
         raise Unreadable(f"'{key}' should be a date like 2026-11-25 or null, not "
-                         f"{_shown(value)}")
+                         f"{_shown(data.get(key))}")
     return value.isoformat()
+
+
+def _yaml_timestamp(text: str) -> Any:
+    """What YAML makes of `text` written unquoted, when that is a date or a date and
+    time; else `text` itself. Other tools quote timestamps, and mean the same."""
+    from deescalate.safeyaml import YamlError, load, timestamp_pattern
+
+    text = text.strip()
+    if not timestamp_pattern().fullmatch(text):
+        return text
+    try:
+        return load(f"!!timestamp {text}")
+    except YamlError:  # not a real date (2026-02-30), or an offset out of range
+        return text
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:

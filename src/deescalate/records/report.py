@@ -3,16 +3,19 @@
 Drawn without Rich on purpose: importing Rich alone takes a sixth of the 0.3 s that
 a repeated `records stats` over 10,000 records may take (a budget that
 `benchmarks/run.py` checks).
-Colour only when writing to a terminal and NO_COLOR is not set.
+Colour only when writing to a terminal and NO_COLOR is not set. Everything fits the
+width given (the terminal's): tables as `deescalate.records.layout` lays them out, and
+long lines wrapped between words under their label.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import unicodedata
+import textwrap
 from collections.abc import Sequence
 
+from deescalate.records.layout import Column, Line, fit, table, width
 from deescalate.records.stats import Figures, Stats
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -26,6 +29,19 @@ def colour_wanted(stream: object = None) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def width_wanted(stream: object = None) -> int | None:
+    """The width to fit: the terminal's, or COLUMNS; None (any) when piped without it."""
+    import shutil
+
+    stream = stream or sys.stdout
+    if os.environ.get("COLUMNS", "").strip().isdigit():
+        return max(20, int(os.environ["COLUMNS"]))
+    isatty = getattr(stream, "isatty", None)
+    if isatty and isatty():
+        return max(20, shutil.get_terminal_size().columns)
+    return None
 
 
 def length(seconds: float | None) -> str:
@@ -51,27 +67,16 @@ def bar(value: float, maximum: float, width: int = 20) -> str:
     return "█" * full + (_EIGHTHS[part] if part else "")
 
 
-def width(text: str) -> int:
-    """Columns `text` takes in a terminal: wide East Asian characters take two."""
-    if text.isascii():
-        return len(text)
-    return sum(0 if unicodedata.combining(ch) else
-               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def clip(text: str, most: int) -> str:
-    if width(text) <= most:
-        return text
-    while width(text) > most - 1:
-        text = text[:-1]
-    return text + "…"
+    return fit(text, most)
 
 
 class Report:
-    """Lines of text, painted when colour is wanted."""
+    """Lines of text, painted when colour is wanted, fitting `width` columns."""
 
-    def __init__(self, colour: bool) -> None:
+    def __init__(self, colour: bool, width: int | None = None) -> None:
         self.colour = colour
+        self.width = width
         self.lines: list[str] = []
 
     def paint(self, text: str, style: str) -> str:
@@ -83,24 +88,31 @@ class Report:
     def line(self, text: str = "", style: str = "") -> None:
         self.lines.append(self.paint(text, style))
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], align: str,
+    def labelled(self, label: str, pieces: Sequence[tuple[str, str]], column: int) -> None:
+        """`label` padded to `column`, then the pieces (text, style), wrapped between
+        words to the width, the lines after the first under the first piece."""
+        plain = "".join(text for text, _ in pieces)
+        room = None if self.width is None else max(20, self.width - column)
+        wrapped = [plain] if room is None or width(plain) <= room else textwrap.wrap(
+            plain, room, break_long_words=False, break_on_hyphens=False)
+        head = self.paint(label.ljust(column - 2), "bold") + "  "
+        if len(wrapped) == 1:  # one line: keep the pieces' own colours
+            self.lines.append(head + "".join(self.paint(t, s) for t, s in pieces))
+            return
+        self.lines.append(head + wrapped[0])
+        self.lines += [" " * column + more for more in wrapped[1:]]
+
+    def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
               styles: Sequence[str] = ()) -> None:
-        """Columns two spaces apart; `align` has an l or r per column, `styles` a style
-        per column ('' for none)."""
-        widths = [max([width(h)] + [width(row[i]) for row in rows])
-                  for i, h in enumerate(header)]
-        styles = list(styles) or [""] * len(header)
+        """Columns two spaces apart, as `layout.table` fits them; `styles` a style per
+        column ('' for none)."""
+        styles = list(styles) or [""] * len(columns)
+        cells = [[(cell, styles[i]) for i, cell in enumerate(row)] for row in rows]
+        for line in table(columns, cells, self.width):
+            self.lines.append(self._painted(line))
 
-        def cells(row: Sequence[str], heading: bool) -> str:
-            out = []
-            for i, cell in enumerate(row):
-                pad = " " * (widths[i] - width(cell))
-                text = pad + cell if align[i] == "r" else cell + pad
-                out.append(self.paint(text, "bold" if heading else styles[i]))
-            return "  ".join(out).rstrip()
-
-        self.lines.append(cells(header, True))
-        self.lines += [cells(row, False) for row in rows]
+    def _painted(self, line: Line) -> str:
+        return "".join(self.paint(text, style) for text, style in line).rstrip(" ")
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -108,41 +120,43 @@ class Report:
 
 def _figures(report: Report, figures: Figures) -> None:
     calls = figures.calls
-    rows = [("Calls", f"{calls:,}")]
+    rows: list[tuple[str, list[tuple[str, str]]]] = [("Calls", [(f"{calls:,}", "")])]
     for name, count, part in (("Resolved", figures.resolved, figures.share_resolved),
                               ("Escalated", figures.escalated, figures.escalation_rate)):
-        rows.append((name, f"{share(part):>6}  {report.paint(bar(count, calls), 'cyan')} "
-                           f"{report.paint(f'{count:,}', 'dim')}".rstrip()))
-    rows.append(("Call length", f"median {length(figures.median_seconds)} · 90% take at "
-                                f"most {length(figures.p90_seconds)}"))
+        drawn = bar(count, calls, 20 if report.width is None or report.width >= 60 else 8)
+        rows.append((name, [(f"{share(part):>6}  ", ""), (drawn, "cyan"),
+                            (f" {count:,}" if drawn else f"{count:,}", "dim")]))
+    rows.append(("Call length", [(f"median {length(figures.median_seconds)} · 90% take at "
+                                  f"most {length(figures.p90_seconds)}", "")]))
     if figures.mood_rated:
         assert figures.mood_start is not None and figures.mood_end is not None
-        cooled = report.paint(f"{share(figures.share_cooled)} cooled down", "green")
-        rows.append(("Mood", f"{figures.mood_start:.1f} at the start → "
-                             f"{figures.mood_end:.1f} at the end · of "
-                             f"{figures.mood_rated:,} rated calls, {cooled}, "
-                             f"{figures.steady:,} held steady, {figures.heated:,} heated up"))
+        rows.append(("Mood", [(f"{figures.mood_start:.1f} at the start → "
+                               f"{figures.mood_end:.1f} at the end · of "
+                               f"{figures.mood_rated:,} rated calls, ", ""),
+                              (f"{share(figures.share_cooled)} cooled down", "green"),
+                              (f", {figures.steady:,} held steady, {figures.heated:,} "
+                               "heated up", "")]))
     else:
-        rows.append(("Mood", "no ratings"))
-    overdue = report.paint(f"{figures.follow_ups_overdue:,} overdue",
-                           "red" if figures.follow_ups_overdue else "")
-    rows.append(("Follow-ups", f"{figures.follow_ups_open:,} open · {overdue}"))
-    label = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        report.lines.append(f"{report.paint(name.ljust(label), 'bold')}  {value}")
+        rows.append(("Mood", [("no ratings", "")]))
+    rows.append(("Follow-ups", [(f"{figures.follow_ups_open:,} open · ", ""),
+                                (f"{figures.follow_ups_overdue:,} overdue",
+                                 "red" if figures.follow_ups_overdue else "")]))
+    column = max(len(name) for name, _ in rows) + 2
+    for name, pieces in rows:
+        report.labelled(name, pieces, column)
 
 
-def render(stats: Stats, *, unreadable: int = 0, colour: bool = False) -> str:
-    """The whole `records stats` report."""
-    report = Report(colour)
+def render(stats: Stats, *, unreadable: int = 0, colour: bool = False,
+           width: int | None = None) -> str:
+    """The whole `records stats` report, fitting `width` columns (None: any)."""
+    report = Report(colour, width)
     figures = stats.figures
-    span = (f" · calls from {stats.first_day} to {stats.last_day} (UTC)"
-            if stats.first_day else "")
-    heading = report.paint(f"{figures.calls:,} record{'s' if figures.calls != 1 else ''}"
-                           f"{span}", "bold")
+    heading = [f"{figures.calls:,} record{'s' if figures.calls != 1 else ''}"]
+    if stats.first_day:
+        heading.append(f"calls from {stats.first_day} to {stats.last_day} (UTC)")
     if unreadable:
-        heading += " · " + report.paint(f"{unreadable:,} unreadable, not counted", "yellow")
-    report.lines.append(heading)
+        heading.append(f"{unreadable:,} unreadable, not counted")
+    _heading(report, heading)
     if not figures.calls:
         return report.text()
     report.line()
@@ -150,9 +164,10 @@ def render(stats: Stats, *, unreadable: int = 0, colour: bool = False) -> str:
     report.line()
     report.line("Outcomes", "bold")
     top = max(figures.outcomes.values())
-    report.table(["OUTCOME", "CALLS", "", "SHARE"],
+    report.table([Column("OUTCOME"), Column("CALLS", right=True), Column("", optional=True),
+                  Column("SHARE", right=True)],
                  [[name, f"{count:,}", bar(count, top), share(count / figures.calls)]
-                  for name, count in figures.outcomes.items()], "lrlr", ["", "", "cyan", ""])
+                  for name, count in figures.outcomes.items()], ["", "", "cyan", ""])
     if stats.by is not None:
         report.line()
         report.line(f"By {stats.by}", "bold")
@@ -161,13 +176,50 @@ def render(stats: Stats, *, unreadable: int = 0, colour: bool = False) -> str:
     report.line("Steps most often skipped", "bold")
     if stats.skipped:
         most = max(step.share for step in stats.skipped)
-        report.table(["PLAYBOOK", "STEP", "SKIPPED", "", "OF CALLS"],
-                     [[clip(step.playbook, 30), clip(step.step, 30), f"{step.skipped:,}",
+        report.table([Column("PLAYBOOK"), Column("STEP"), Column("SKIPPED", right=True),
+                      Column("", optional=True), Column("OF CALLS")],
+                     [[step.playbook, step.step, f"{step.skipped:,}",
                        bar(step.share, most, 12), f"{share(step.share)} of {step.calls:,}"]
-                      for step in stats.skipped], "llrll", ["", "", "", "magenta", ""])
+                      for step in stats.skipped], ["", "", "", "magenta", ""])
     else:
         report.line("none skipped")
     return report.text()
+
+
+def _heading(report: Report, parts: list[str]) -> None:
+    """The first line: the count, the days, what could not be counted; split between
+    its parts when it is too long for the width."""
+    styles = ["bold", "bold", "yellow"]
+    line = ""
+    for i, part in enumerate(parts):
+        painted = report.paint(part, styles[i])
+        if not line:
+            line = painted
+        elif report.width is not None and width(_plain(line)) + 3 + width(part) > report.width:
+            report.lines.append(line)
+            line = painted
+        else:
+            line += " · " + painted
+    report.lines.append(line)
+
+
+def _plain(text: str) -> str:
+    import re
+
+    return re.sub("\033\\[[0-9;]*m", "", text)
+
+
+GROUP_COLUMNS = (
+    Column("NAME"), Column("CALLS", right=True), Column("", optional=True),
+    Column("RESOLVED", right=True, short="RES", meaning="resolved"),
+    Column("ESCALATED", right=True, short="ESC", meaning="escalated"),
+    Column("MEDIAN", right=True, short="MED", meaning="median length"),
+    Column("P90", right=True),
+    Column("MOOD", right=True),
+    Column("COOLED", right=True, short="COOL", meaning="cooled down"),
+    Column("OPEN", right=True),
+    Column("OVERDUE", right=True, short="LATE", meaning="follow-ups overdue"),
+)
 
 
 def _groups(report: Report, stats: Stats) -> None:
@@ -177,11 +229,10 @@ def _groups(report: Report, stats: Stats) -> None:
     for name, group in stats.groups:
         mood = (f"{group.mood_start:.1f}→{group.mood_end:.1f}"
                 if group.mood_start is not None and group.mood_end is not None else "-")
-        rows.append([clip(name if name is not None else "(none)", 30), f"{group.calls:,}",
+        rows.append([name if name is not None else "(none)", f"{group.calls:,}",
                      bar(group.calls, top, 10), share(group.share_resolved, 0),
                      share(group.escalation_rate, 0), length(group.median_seconds),
                      length(group.p90_seconds), mood, share(group.share_cooled, 0),
                      f"{group.follow_ups_open:,}", f"{group.follow_ups_overdue:,}"])
-    report.table([stats.by.upper(), "CALLS", "", "RESOLVED", "ESCALATED", "MEDIAN", "P90",
-                  "MOOD", "COOLED", "OPEN", "OVERDUE"], rows, "lrlrrrrrrrr",
-                 ["", "", "cyan", "", "", "", "", "", "", "", ""])
+    columns = [Column(stats.by.upper()), *GROUP_COLUMNS[1:]]
+    report.table(columns, rows, ["", "", "cyan", "", "", "", "", "", "", "", ""])

@@ -35,7 +35,7 @@ from deescalate.records.summary import Summary, Unreadable
 CACHE_DIR = ".cache"
 CACHE_FILE = "summaries.jsonl"
 # Bump when Summary or the way records are read changes: older caches are then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 2_000  # below this many files to read, one process is quicker
 CHUNK = 1_000
@@ -70,22 +70,31 @@ def display(path: Path) -> str:
     """A path as the user will recognise it: relative to here when it is below here
     (as playbook.display_path, without importing the playbook reader)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_real(path).relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
 
 
 # -- finding files -----------------------------------------------------------------------
 
-def find_files(folder: Path) -> Iterator[tuple[str, int, int, int]]:
-    """Each record file below `folder`: its '/'-separated path, size, mtime (ns), inode."""
+def find_files(folder: Path, problems: list[tuple[str, str]] | None = None
+               ) -> Iterator[tuple[str, int, int, int]]:
+    """Each record file below `folder`: its '/'-separated path, size, mtime (ns), inode.
+
+    Only regular files are records. What can't be one is added to `problems` as
+    (path, problem): a `.md` that is a link, a FIFO, a device or a socket, a broken
+    link of any name, and a folder that can't be read (so the records in it are
+    missing). Links to folders are not followed, and not a problem."""
     stack = [(str(folder), "")]
     while stack:
         directory, prefix = stack.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
-            continue  # an unreadable folder: check reports missing records, not this
+        except OSError as exc:
+            if problems is not None and (prefix or not isinstance(exc, FileNotFoundError)):
+                problems.append((prefix, f"can't read this folder ({exc.strerror or exc}), "
+                                         "so no record in it is counted"))
+            continue
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -93,28 +102,59 @@ def find_files(folder: Path) -> Iterator[tuple[str, int, int, int]]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{name}/"))
-                elif name.endswith(".md"):
-                    info = entry.stat()
-                    yield f"{prefix}{name}", info.st_size, info.st_mtime_ns, info.st_ino
+                elif entry.is_file(follow_symlinks=False):
+                    if name.endswith(".md"):
+                        info = entry.stat(follow_symlinks=False)
+                        yield f"{prefix}{name}", info.st_size, info.st_mtime_ns, info.st_ino
+                elif problems is not None:
+                    problem = _not_a_record(entry)
+                    if problem is not None:
+                        problems.append((f"{prefix}{name}", problem))
             except OSError:
-                continue  # vanished while we looked, or a broken link
+                continue  # vanished while we looked
+
+
+def _not_a_record(entry: os.DirEntry[str]) -> str | None:
+    """Why a directory entry that is not a regular file or a folder can't be read as a
+    record; None when it is no business of ours (a link to a folder, or to a file not
+    named as a record)."""
+    from deescalate.files import kind_of
+
+    if entry.is_symlink():
+        target = _link_target(entry.path)
+        if not os.path.exists(entry.path):
+            return f"is a broken symbolic link (to {target})"
+        if not entry.name.endswith(".md"):
+            return None
+        return (f"is a symbolic link (to {target}), not a file: records are read only "
+                "from regular files")
+    if not entry.name.endswith(".md"):
+        return None
+    return (f"is {kind_of(entry.stat(follow_symlinks=False).st_mode)}, not a file: "
+            "records are read only from regular files")
+
+
+def _link_target(path: str) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:  # pragma: no cover - changed meanwhile
+        return "somewhere"
+    return target if len(target) <= 60 else target[:57] + "..."
 
 
 # -- reading -----------------------------------------------------------------------------
 
 def read_file(folder: str, path: str, size: int = -1) -> Summary | str:
     """The summary of one record file, or what is wrong with it. `size`, from a stat
-    just before, saves asking again (the file may still have changed since)."""
+    just before, saves asking again (the file may still have changed since). Only a
+    regular file is read, never past MAX_BYTES."""
+    from deescalate.files import NotAFile, read_limited
+
     try:
-        fd = os.open(f"{folder}/{path}", os.O_RDONLY)
-        try:
-            if size < 0:
-                size = os.fstat(fd).st_size
-            data = os.read(fd, min(size, MAX_BYTES) + 1)
-            while len(data) <= MAX_BYTES and (more := os.read(fd, 65536)):
-                data += more  # it grew since the stat
-        finally:
-            os.close(fd)
+        data = read_limited(f"{folder}/{path}", MAX_BYTES, follow_links=False,
+                            size_hint=size)
+    except NotAFile as exc:
+        return f"is {exc.what}, not a file: records are read only from regular files"
     except OSError as exc:
         return f"can't read the file ({exc.strerror or exc})"
     try:
@@ -123,6 +163,9 @@ def read_file(folder: str, path: str, size: int = -1) -> Summary | str:
         return str(exc)
     except RecursionError:  # pragma: no cover - the readers cap nesting long before this
         return "the front matter is nested too deeply"
+    except Exception as exc:  # pragma: no cover - a bug: one record must not stop them all
+        return (f"could not be read: a bug in deescalate ({type(exc).__name__}); "
+                "please report it")
 
 
 def read_files(folder: str, files: list[tuple[str, int]]) -> list[Summary | str]:
@@ -226,6 +269,15 @@ def _read_cache(path: Path, found: dict[str, tuple[int, int, int]]
 
 def _write_cache(folder: Path, entries: Iterator[list[Any]]) -> Path | None:
     """Write the cache atomically; returns the cache folder if this made it. Never fails."""
+    return write_rows(folder, CACHE_FILE, _HEADER, entries)
+
+
+def write_rows(folder: Path, name: str, header: dict[str, Any],
+               entries: Iterator[list[Any]]) -> Path | None:
+    """Write a derived file of JSON rows to `<folder>/.cache/<name>` all at once: the
+    header, lines of up to CHUNK rows, and a trailer with their CRC-32 and count.
+    Returns the cache folder if this made it. Never fails: a folder that can't be
+    written only means the next run reads the files again."""
     import zlib
 
     directory = folder / CACHE_DIR
@@ -239,7 +291,7 @@ def _write_cache(folder: Path, entries: Iterator[list[Any]]) -> Path | None:
             write_exclusive(ignore, b"# derived by deescalate: never commit, delete at will\n*\n")
 
         def lines() -> Iterator[bytes]:
-            yield json.dumps(_HEADER).encode("ascii") + b"\n"
+            yield json.dumps(header).encode("ascii") + b"\n"
             crc = count = 0
             while chunk := list(itertools.islice(entries, CHUNK)):
                 line = json.dumps(chunk, separators=(",", ":")).encode("ascii") + b"\n"
@@ -250,10 +302,39 @@ def _write_cache(folder: Path, entries: Iterator[list[Any]]) -> Path | None:
 
         # Derived and rebuilt when lost, so not flushed to disk: that would cost more
         # than reading a folder's worth of records again after a power cut.
-        write_atomic(directory / CACHE_FILE, lines(), durable=False)
+        write_atomic(directory / name, lines(), durable=False)
     except OSError:
         pass  # a read-only folder: every run reads the files, which is slower, not wrong
     return made
+
+
+def read_rows(folder: Path, name: str, header: dict[str, Any]) -> list[list[Any]] | None:
+    """The rows of `<folder>/.cache/<name>` if it was written with this `header` and
+    is whole (its CRC-32 and count agree); None for a missing, damaged or other one."""
+    import zlib
+
+    try:
+        handle = open(folder / CACHE_DIR / name, "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        return None
+    rows: list[list[Any]] = []
+    crc = 0
+    try:
+        with handle:
+            if json.loads(handle.readline()) != header:
+                return None
+            for line in handle:
+                if line.startswith(b"{"):
+                    ok = json.loads(line) == {"crc32": crc, "entries": len(rows)}
+                    return rows if ok else None
+                crc = zlib.crc32(line, crc)
+                chunk = json.loads(line)
+                if not isinstance(chunk, list) or not all(isinstance(r, list) for r in chunk):
+                    return None
+                rows += chunk
+    except (OSError, ValueError):
+        return None
+    return None  # no trailer: cut short
 
 
 # -- scanning ----------------------------------------------------------------------------
@@ -279,7 +360,8 @@ def _scan(folder: Path, cache: bool, workers: int | None) -> Scan:
         result.exists = False
         return result
     started = time.time_ns()
-    found = {path: (size, mtime, inode) for path, size, mtime, inode in find_files(folder)}
+    found = {path: (size, mtime, inode)
+             for path, size, mtime, inode in find_files(folder, result.unreadable)}
     cached = _read_cache(cache_path(folder), found) if cache else None
     reused, held = cached if cached is not None else ({}, -1)
     todo: list[str] = []
@@ -336,10 +418,14 @@ class AmbiguousRecord(RecordNotFound, Ambiguous):
 
 def find(scan_result: Scan, prefix: str) -> Summary | tuple[str, str]:
     """The record whose id starts with `prefix` (or is it), or an unreadable record's
-    (path, problem) when the prefix names its file; RecordNotFound when none or several do."""
+    (path, problem) when the prefix names its file; RecordNotFound when none or several
+    do. A path to the file (with a '/': from here, or from the records folder) names
+    one record even when two share an id."""
     wanted = prefix.strip().removesuffix(".md")
     if not wanted:
         raise RecordNotFound("no record id given", [])
+    if "/" in prefix or os.sep in prefix:
+        return _by_path(scan_result, prefix.strip())
     exact = [r for r in scan_result.records if r.id == wanted]
     if len(exact) == 1:
         return exact[0]
@@ -348,6 +434,11 @@ def find(scan_result: Scan, prefix: str) -> Summary | tuple[str, str]:
               if path.rsplit("/", 1)[-1].startswith(wanted)]
     if len(matches) == 1 and not broken:
         return matches[0]
+    if len({r.id for r in matches}) == 1 and (exact or not broken):
+        paths = sorted(display(scan_result.folder / r.path) for r in matches)
+        raise AmbiguousRecord(
+            f"{len(matches)} records have the id {matches[0].id}: {', '.join(paths)}; give "
+            "the path of the one you mean", paths)
     if not matches and len(broken) == 1:
         return broken[0]
     if matches or broken:
@@ -361,6 +452,35 @@ def find(scan_result: Scan, prefix: str) -> Summary | tuple[str, str]:
     close = difflib.get_close_matches(wanted, [r.id for r in scan_result.records], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise RecordNotFound(f"no record has the id {prefix!r}{hint}", close)
+
+
+def _by_path(scan_result: Scan, given: str) -> Summary | tuple[str, str]:
+    """The record at the path `given`, from here or from the records folder."""
+    folder = scan_result.folder
+    root = Path(os.path.abspath(folder)).resolve()
+    for candidate in (Path(given), folder / given):
+        if not os.path.lexists(candidate):
+            continue
+        try:
+            relative = _real(candidate).relative_to(root).as_posix()
+        except ValueError:
+            raise RecordNotFound(f"{given}: not in the records folder {display(folder)}",
+                                 []) from None
+        for record in scan_result.records:
+            if record.path == relative:
+                return record
+        for path, problem in scan_result.unreadable:
+            if path == relative:
+                return path, problem
+        raise RecordNotFound(f"{given}: not a record file (records end in .md)", [])
+    raise RecordNotFound(f"{given}: no such file", [])
+
+
+def _real(path: Path) -> Path:
+    """`path` made absolute with its folders' links resolved, but not its own last part:
+    a link named as a record is itself, not what it points to."""
+    absolute = Path(os.path.abspath(path))
+    return absolute.parent.resolve() / absolute.name
 
 
 # -- call history ------------------------------------------------------------------------

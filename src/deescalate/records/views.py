@@ -12,14 +12,16 @@ from rich.table import Table
 from rich.text import Text
 
 from deescalate.records.format import MOODS
+from deescalate.records.layout import Column, Line, Segment
+from deescalate.records.layout import table as lay_out
 from deescalate.records.report import length
 from deescalate.records.summary import Summary
+from deescalate.text import UNICODE, Glyphs, one_line, shown
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from deescalate.records.followups import FollowUp
-
 
 
 def when(record: Summary) -> str:
@@ -38,109 +40,136 @@ def follow_up_text(record: Summary, today: date) -> str:
 
 
 def _line(text: str | None) -> Text:
-    """Text cut short with … to fit its column: the last column gives way, and the
-    others stay whole."""
+    """Text cut short with … to fit its column (in the history table a call shows)."""
     return Text(text or "", no_wrap=True, overflow="ellipsis")
 
 
-def records_table(records: Sequence[Summary], today: date) -> Table:
-    """`records list`: newest first, one line each. In a narrow terminal the summary,
-    customer and reference, on the right, are cut short first."""
-    follows = [follow_up_text(record, today) for record in records]
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("ID", no_wrap=True, style="bold",
-                     min_width=max((len(r.id) for r in records), default=2))
-    table.add_column("OUTCOME", no_wrap=True, min_width=max(
-        (len(r.outcome) for r in records), default=7))
-    table.add_column("LENGTH", justify="right", no_wrap=True, min_width=6)
-    table.add_column("FOLLOW-UP", no_wrap=True,
-                     min_width=max((len(f) for f in follows), default=9))
-    table.add_column("CUSTOMER", max_width=24, overflow="ellipsis", no_wrap=True)
-    table.add_column("REF", max_width=16, overflow="ellipsis", no_wrap=True)
-    table.add_column("SUMMARY", min_width=10)
-    for record, follow in zip(records, follows, strict=True):
-        table.add_row(
-            record.id,
-            record.outcome,
-            length(record.duration),
-            Text(follow, style="red" if follow.endswith("overdue") else ""),
-            Text(record.customer or ""),
-            Text(record.reference or ""),
-            _line(record.summary),
-        )
+def _text(lines: list[Line]) -> Text:
+    """Laid-out lines as one Rich text, to print with soft_wrap (never cut nor padded)."""
+    out = Text()
+    for number, line in enumerate(lines):
+        if number:
+            out.append("\n")
+        for piece, style in line:
+            out.append(piece, style=style)
+    return out
+
+
+def _cell(text: str | None, style: str = "") -> Segment:
+    """Outside text as one table cell: control characters shown, line breaks as spaces."""
+    return (one_line(text), style) if text else ("", style)
+
+
+RECORD_COLUMNS = (
+    Column("ID"), Column("OUTCOME"), Column("LENGTH", right=True), Column("FOLLOW-UP"),
+    Column("CUSTOMER", keep=False, cap=24, label=True),
+    Column("REF", keep=False, cap=16, label=True),
+    Column("SUMMARY", keep=False),
+)
+
+
+def records_table(records: Sequence[Summary], today: date, *, width: int | None = None,
+                  glyphs: Glyphs = UNICODE) -> Text:
+    """`records list`: newest first, one line each where the terminal is wide enough.
+    Ids are never cut: in a narrow terminal the customer, reference and summary (cut
+    short first) and then the follow-up go to a second line under each id."""
+    rows: list[list[Segment]] = []
+    for record in records:
+        follow = follow_up_text(record, today)
+        rows.append([(record.id, "bold"), (record.outcome, ""),
+                     (length(record.duration), ""),
+                     (follow, "red" if follow.endswith("overdue") else ""),
+                     _cell(record.customer), _cell(record.reference), _cell(record.summary)])
     if not records:
-        table.add_row("(no records)", "", "", "", "", "", "")
-    return table
+        rows.append([("(no records)", ""), *[("", "")] * 6])
+    return _text(lay_out(RECORD_COLUMNS, rows, width, ellipsis=glyphs.ellipsis,
+                       dot=glyphs.dot))
 
 
-def record_view(record: Summary, body: str, today: date) -> RenderableType:
-    """`records show`: the facts, then the record's own text."""
-    from rich.markdown import Markdown
+def record_view(record: Summary, body: str, today: date, *, where: str,
+                width: int | None = None, markdown: bool = True,
+                glyphs: Glyphs = UNICODE) -> RenderableType:
+    """`records show`: the facts, then the record's own text: rendered Markdown on a
+    terminal (`markdown`), else as it is in the file. Long values wrap between words,
+    and never inside an id or a path."""
+    import textwrap
 
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold", no_wrap=True)
-    facts.add_column()
+    dot = glyphs.dot
     rows: list[tuple[str, str]] = [
         ("Record", record.id),
-        ("Started", f"{record.started.replace('T', ' ').replace('Z', ' UTC')} · "
+        ("Started", f"{record.started.replace('T', ' ').replace('Z', ' UTC')} {dot} "
                     f"{length(record.duration)} long"),
         ("Agent", record.agent),
         ("Playbook", record.playbook + (f" v{record.playbook_version}"
                                         if record.playbook_version is not None else "")),
     ]
     if record.customer or record.reference:
-        rows.append(("Customer", " · ".join(x for x in (record.customer, record.reference)
-                                            if x)))
+        rows.append(("Customer", f" {dot} ".join(
+            one_line(x) for x in (record.customer, record.reference) if x)))
     outcome = record.outcome + (" (escalated)" if record.escalated
                                 and record.outcome != "escalated" else "")
     rows.append(("Outcome", outcome))
     if record.root_cause:
         rows.append(("Root cause", record.root_cause))
     if record.mood_start is not None and record.mood_end is not None:
-        rows.append(("Mood", f"{record.mood_start} ({MOODS[record.mood_start]}) → "
+        arrow = glyphs.arrow
+        rows.append(("Mood", f"{record.mood_start} ({MOODS[record.mood_start]}) {arrow} "
                              f"{record.mood_end} ({MOODS[record.mood_end]})"))
     if record.follow_up:
         rows.append(("Follow-up", follow_up_text(record, today)))
     if record.skipped:
         rows.append(("Skipped", ", ".join(record.skipped)))
-    rows.append(("File", record.path))
+    rows.append(("File", where))
+    label = max(len(name) for name, _ in rows) + 2
+    facts = Text()
     for name, value in rows:
-        facts.add_row(name, Text(value))
-    return Group(facts, Text(""), Markdown(body))
+        wrapped = textwrap.wrap(one_line(value), width=max(20, (width or 10**6) - label),
+                                break_long_words=False, break_on_hyphens=False) or [""]
+        facts.append(name.ljust(label) if wrapped[0] else name, style="bold")
+        facts.append(wrapped[0])
+        for more in wrapped[1:]:
+            facts.append("\n" + " " * label + more)
+        facts.append("\n")
+    if markdown:
+        from rich.markdown import Markdown
+
+        return Group(facts, Markdown(shown(body)))
+    return Text.assemble(facts, shown(body.strip("\n")))
 
 
 _STATUS = {"overdue": "red", "today": "yellow", "upcoming": "", "done": "dim"}
 _HEADINGS = {"overdue": "Overdue", "today": "Due today", "upcoming": "Upcoming",
              "done": "Done"}
+FOLLOW_UP_COLUMNS = (
+    Column("DUE"), Column(""), Column("ID"), Column("AGENT"),
+    Column("CUSTOMER", keep=False, cap=24, label=True),
+    Column("REF", keep=False, cap=16, label=True),
+    Column("SUMMARY", keep=False),
+)
 
 
-def followups_view(items: Sequence[FollowUp]) -> RenderableType:
-    """`followups`: one table per status, overdue first."""
+def followups_view(items: Sequence[FollowUp], *, width: int | None = None,
+                   glyphs: Glyphs = UNICODE) -> Text:
+    """`followups`: one table per status, overdue first; ids never cut (see
+    `records_table` for how a narrow terminal is used)."""
     if not items:
         return Text("No follow-ups open.")
-    parts: list[RenderableType] = []
+    lines: list[Line] = []
     for status in _HEADINGS:
         chosen = [item for item in items if item.status == status]
         if not chosen:
             continue
-        if parts:
-            parts.append(Text(""))
-        parts.append(Text(f"{_HEADINGS[status]} ({len(chosen)})", style=f"bold {_STATUS[status]}"))
-        table = Table(box=None, pad_edge=False, header_style="bold")
-        table.add_column("DUE", no_wrap=True)
-        table.add_column("", no_wrap=True)
-        table.add_column("ID", no_wrap=True)
-        table.add_column("AGENT", no_wrap=True)
-        table.add_column("CUSTOMER", max_width=24, overflow="ellipsis", no_wrap=True)
-        table.add_column("REF", max_width=16, overflow="ellipsis", no_wrap=True)
-        table.add_column("SUMMARY", min_width=10)
-        for item in chosen:
-            record = item.record
-            table.add_row(item.due.isoformat(), _days(item), record.id, record.agent,
-                          Text(record.customer or ""), Text(record.reference or ""),
-                          _line(record.summary), style=_STATUS[status])
-        parts.append(table)
-    return Group(*parts)
+        if lines:
+            lines.append([])
+        style = _STATUS[status]
+        lines.append([(f"{_HEADINGS[status]} ({len(chosen)})", f"bold {style}".strip())])
+        rows = [[(item.due.isoformat(), style), (_days(item), style), (item.record.id, style),
+                 _cell(item.record.agent, style), _cell(item.record.customer, style),
+                 _cell(item.record.reference, style), _cell(item.record.summary, style)]
+                for item in chosen]
+        lines += lay_out(FOLLOW_UP_COLUMNS, rows, width, ellipsis=glyphs.ellipsis,
+                       dot=glyphs.dot)
+    return _text(lines)
 
 
 def _days(item: FollowUp) -> str:

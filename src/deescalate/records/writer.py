@@ -109,7 +109,16 @@ class _Scrubber:
         return redacted
 
     def value(self, value: Any) -> Any:
-        return self(value) if isinstance(value, str) else value
+        """A capture's value, redacted whatever its type: a card typed into a `number`
+        field is a number, and is written as the text `[redacted: card]`."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            redacted, found = self.redactor.redact(str(value))
+            if found:
+                self.count += found
+                return redacted
+        return value
 
 
 Books = Mapping[str, Playbook]
