@@ -246,13 +246,13 @@ def test_what_check_found_is_kept_until_a_file_or_the_settings_change(known,
     read: list[str] = []
     real = checking.inspect_files
 
-    def counting(folder, paths, *, redactor):
-        read.extend(paths)
-        return real(folder, paths, redactor=redactor)
+    def counting(folder, items, *, redactor):
+        read.extend(path for path, _, _ in items)
+        return real(folder, items, redactor=redactor)
 
     monkeypatch.setattr(checking, "inspect_files", counting)
     first = checking.check(known.folder, Redactor(), workers=1)
-    assert len(read) == 11 and (known.folder / ".cache" / "check.jsonl").exists()
+    assert len(read) == 11 and (known.folder / ".cache" / "index.sqlite3").exists()
     read.clear()
     assert checking.check(known.folder, Redactor(), workers=1) == first
     assert read == []

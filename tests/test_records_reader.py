@@ -15,7 +15,7 @@ from deescalate import safeyaml
 from deescalate.records import fastreader, reader
 from deescalate.records.format import FIELDS, ID, OPTIONAL_FIELDS, REQUIRED
 from deescalate.records.reader import summarize
-from deescalate.records.summary import Summary, Unreadable
+from deescalate.records.summary import StepVisit, Summary, Unreadable
 from tests.recordkit import at, generator, write_call
 
 
@@ -188,7 +188,12 @@ def test_summary_of_a_full_front_matter() -> None:
         outcome="follow-up", escalated=False, root_cause="billing-error",
         summary="Refund issued.", follow_up="2026-11-25", follow_up_done=None, mood_start=4,
         mood_end=2, steps=3, skipped=("listen",), redactions=1, tags=("vip",),
-        path="2026/11/x.md")
+        path="2026/11/x.md", visits=(
+            # no rating by the first arrival; then the rating at 12 s is the mood in and
+            # out, the one at 301 s comes after both listen entries end
+            StepVisit("stay-calm", None, 0, 40, False, None, None, None),
+            StepVisit("listen", None, 40, 10, True, None, 4, 4),
+            StepVisit("listen", None, 50, 10, True, None, 4, 4)))
     assert summary.day == "2026-11-22" and summary.follow_up_open
 
 

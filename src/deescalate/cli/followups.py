@@ -16,9 +16,9 @@ from deescalate.cli.records import (
     RefFilter,
     SinceOption,
     UntilOption,
+    ask,
     filters,
     folder,
-    load,
 )
 from deescalate.errors import BadFile, Conflict
 
@@ -59,9 +59,12 @@ def main(
     from deescalate.records.followups import agenda
 
     chosen = filters(since, until, agent, playbook, outcome, ref, customer)
-    result = load(records)
-    items = agenda((r for r in result.records if chosen.matches(r)), today=today(),
-                   include_done=all)
+    where, params = chosen.sql()
+    where = "r.follow_up IS NOT NULL" + (f" AND {where}" if where else "")
+    if not all:
+        where += " AND r.follow_up_done IS NULL"
+    items = ask(records, lambda index, _: agenda(index.summaries(where, params, order=""),
+                                                 today=today(), include_done=all))
     if json:
         common.print_json([{"status": item.status, "due": item.due.isoformat(),
                             "days": item.days, **export.row(item.record)} for item in items])
@@ -96,21 +99,22 @@ def done(
     """
     from deescalate.dates import today
     from deescalate.records.followups import mark_done
-    from deescalate.records.store import display, find, scan
+    from deescalate.records.store import display, find_in
     from deescalate.records.summary import Summary
 
     settings = common.settings(records=records, agent=agent)
-    result = scan(folder(records, must_exist=True, settings=settings))
-    found = find(result, record_id)
+    where = folder(records, must_exist=True, settings=settings)
+    found = ask(records, lambda index, result: find_in(index, result, record_id),
+                quiet=True, where=where)
     if not isinstance(found, Summary):
-        raise BadFile(f"{display(result.folder / found[0])}: {found[1]}; fix the "
+        raise BadFile(f"{display(where / found[0])}: {found[1]}; fix the "
                       "record first (deescalate records check)")
     if found.follow_up is None:
         raise Conflict(f"{found.id} has no follow-up to mark done")
     if found.follow_up_done is not None:
         raise Conflict(f"{found.id}: the follow-up was already marked done on "
                        f"{found.follow_up_done}")
-    path = result.folder / found.path
+    path = where / found.path
     when = today()
     mark_done(path, done=when, agent=settings.agent.value, note=note, redactor=settings.redactor())
     common.echo(f"Marked done {when.isoformat()}: {found.id}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -14,9 +14,14 @@ from deescalate.errors import BadFile, BadInput, CantRead, NotFound
 from deescalate.text import glyphs_for, one_line
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from deescalate.config import Config
     from deescalate.records.filters import Filters
+    from deescalate.records.index import Index
     from deescalate.records.store import Scan
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="""List, show, count, export and check the call records in the records folder.
@@ -115,6 +120,20 @@ def load(records: Path | None, *, quiet: bool = False) -> Scan:
     return result
 
 
+def ask(records: Path | None, work: Callable[[Index, Scan], T], *, quiet: bool = False,
+        where: Path | None = None) -> T:
+    """`work(index, scan)` over the records folder's index, brought up to date; says on
+    stderr which folder when it is not the team's, and what it had to skip (unless
+    `quiet`), before `work` prints anything."""
+    from deescalate.records.store import ask as asking
+
+    def reported(index: Index, result: Scan) -> T:
+        report(result, quiet=quiet)
+        return work(index, result)
+
+    return asking(where or folder(records), reported)
+
+
 def report(result: Scan, *, quiet: bool = False) -> None:
     from deescalate.records.store import display
 
@@ -167,10 +186,10 @@ def list_(
     from deescalate.records import export, views
 
     chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
-    chosen = load(records).select(chosen_filters)
-    total = len(chosen)
+    where, params = chosen_filters.sql()
     cap = limit if limit is not None else (0 if json else 50)
-    shown = chosen[:cap] if cap else chosen
+    shown, total = ask(records, lambda index, _: (index.summaries(where, params, limit=cap),
+                                                  index.count(where, params)))
     if json:
         common.print_json([export.row(record) for record in shown])
         return
@@ -199,12 +218,13 @@ def show(
     from deescalate.records import views
     from deescalate.records.format import MAX_BYTES
     from deescalate.records.reader import decode, split
-    from deescalate.records.store import display, find
+    from deescalate.records.store import display, find_in
     from deescalate.records.summary import Summary, Unreadable
 
-    result = load(records, quiet=True)
-    found = find(result, record_id)
-    path = result.folder / (found.path if isinstance(found, Summary) else found[0])
+    where = folder(records)
+    found = ask(records, lambda index, result: find_in(index, result, record_id), quiet=True,
+                where=where)
+    path = where / (found.path if isinstance(found, Summary) else found[0])
     try:
         text = decode(read_limited(path, MAX_BYTES, follow_links=False))
     except NotAFile as exc:
@@ -234,6 +254,8 @@ class GroupBy(StrEnum):
     outcome = "outcome"
     root_cause = "root-cause"
     month = "month"
+    version = "version"
+    step = "step"
 
 
 @app.command()
@@ -252,28 +274,52 @@ def stats(
 ) -> None:
     """Count calls and show what works: resolved and escalated shares, call length,
     mood at the start and the end, the steps skipped most, follow-ups open and overdue.
+    --by step shows, for each step of a playbook (and each branch answer), the calls
+    that reached it, its skip rate, median time, the mood change across it and the
+    share of those calls resolved; --by version compares playbook versions.
 
     \b
     Examples:
       deescalate records stats
       deescalate records stats --by agent --since -30d
       deescalate records stats --by month --playbook upset-customer --json
+      deescalate records stats --by step --playbook upset-customer
     """
     from deescalate.records import stats as figures
 
     chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
-    result = load(records)
-    chosen = [r for r in result.records if chosen_filters.matches(r)]
-    numbers = figures.compute(chosen, by=by.value if by else None,
-                              today=_today())  # type: ignore[arg-type]
+    where, params = chosen_filters.sql()
+    today = _today()
+
+    def count(index: Index, result: Scan) -> tuple[int, int, object]:
+        calls = index.count(where, params)
+        if by is GroupBy.step:
+            return calls, len(result.unreadable), figures.step_stats(
+                index.db, where, params, playbook=playbook)
+        return calls, len(result.unreadable), figures.compute_sql(
+            index.db, where, params, by=by.value if by else None,
+            today=today)  # type: ignore[arg-type]
+
+    calls, unreadable, numbers = ask(records, count)
+    from deescalate.records import report
+
+    if isinstance(numbers, list):  # by step
+        if json:
+            common.print_json({"records": calls, "unreadable": unreadable,
+                               "filters": chosen_filters.describe(), "by": "step",
+                               "playbooks": [book.to_dict() for book in numbers]})
+            return
+        common.echo(report.render_steps(numbers, calls=calls, unreadable=unreadable,
+                                        colour=report.colour_wanted(),
+                                        width=report.width_wanted()), nl=False)
+        return
+    assert isinstance(numbers, figures.Stats)
     if json:
-        common.print_json({"records": len(chosen), "unreadable": len(result.unreadable),
+        common.print_json({"records": calls, "unreadable": unreadable,
                            "filters": chosen_filters.describe(),
                            **figures.to_dict(numbers)})
         return
-    from deescalate.records import report
-
-    common.echo(report.render(numbers, unreadable=len(result.unreadable),
+    common.echo(report.render(numbers, unreadable=unreadable,
                               colour=report.colour_wanted(), width=report.width_wanted()),
                 nl=False)
 
@@ -312,8 +358,9 @@ def export(
     from deescalate.records import export as rows
 
     chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
-    chosen = load(records).select(chosen_filters)
-    chosen.reverse()
+    where, params = chosen_filters.sql()
+    chosen = ask(records, lambda index, _: index.summaries(where, params,
+                                                          order="r.started, r.id, r.path"))
     if output is None:
         reconfigure = getattr(sys.stdout, "reconfigure", None)
         if reconfigure is not None:

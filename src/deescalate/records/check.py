@@ -15,27 +15,23 @@ kind and line: a CI log is no place for a card number.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import sys
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from deescalate.records.folder import in_parallel_chunks
 from deescalate.records.format import FILE_NAME
 from deescalate.records.format import MAX_BYTES as RECORD_BYTES
-from deescalate.records.store import (
-    RACY_NS,
-    display,
-    find_files,
-    in_parallel,
-    read_rows,
-    scan,
-    write_rows,
-)
+from deescalate.records.store import display
 from deescalate.redaction import Redactor
+
+if TYPE_CHECKING:
+    from deescalate.records.index import Index
+    from deescalate.records.store import Scan
 
 _CANDIDATE = re.compile(r"@|\d[\d ()./+-]{5,}\d")
 _CANDIDATE_ASCII = re.compile(_CANDIDATE.pattern, re.ASCII)  # the same, quicker
@@ -115,19 +111,24 @@ def unredacted(text: str, redactor: Redactor) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def inspect_files(folder: str, paths: list[str], *, redactor: Redactor) -> list[list[Finding]]:
-    """The redaction findings of each file."""
+def inspect_files(folder: str, items: list[tuple[str, int, str | None]], *,
+                  redactor: Redactor) -> list[list[tuple[int, str]]]:
+    """What is wrong with each file (path, size, its record's id or None) that can be
+    known from the file alone: its name and place, and what it holds unredacted, as
+    (line, message) pairs (line 0: the whole file)."""
     from deescalate.files import read_limited
 
-    results: list[list[Finding]] = []
-    for path in paths:
-        try:
-            data = read_limited(os.path.join(folder, path), MAX_BYTES, follow_links=False)
-        except OSError:
-            results.append([])  # the scan has reported it as unreadable
-            continue
-        text = data[:MAX_BYTES].decode("utf-8", "replace")
-        results.append([Finding(path, line, what) for line, what in unredacted(text, redactor)])
+    results: list[list[tuple[int, str]]] = []
+    for path, size, identifier in items:
+        found = [(0, problem) for problem in naming(path, identifier)]
+        if size <= RECORD_BYTES:  # a larger file is reported as that; its text not searched
+            try:
+                data = read_limited(os.path.join(folder, path), MAX_BYTES, follow_links=False)
+            except OSError:
+                data = None  # the scan has reported it as unreadable
+            if data is not None:
+                found += unredacted(data[:MAX_BYTES].decode("utf-8", "replace"), redactor)
+        results.append(found)
     return results
 
 
@@ -135,68 +136,58 @@ def check(folder: Path, redactor: Redactor, *, workers: int | None = None,
           cache: bool = True) -> tuple[list[Finding], int]:
     """Every finding in the records folder, sorted, and how many files were checked.
 
-    What the redactor would have found in each file is kept in `.cache/check.jsonl`,
-    like the summaries: a file with the same size, modification time and inode as
-    then is not read again, as long as the team's redaction settings and this
-    version of the finder are those it was written with."""
-    import time
+    What was found in each file is kept in the records index beside what the file
+    says: a file is searched again only when it changed, or when the team's redaction
+    settings or this version of the finder differ from those it was searched with."""
+    from deescalate.records.store import ask
 
-    started = time.time_ns()
-    result = scan(folder, workers=workers, cache=cache)
+    return ask(folder, functools.partial(_check, redactor=redactor, workers=workers),
+               cache=cache, workers=workers)
+
+
+def _check(index: Index, result: Scan, *, redactor: Redactor, workers: int | None
+           ) -> tuple[list[Finding], int]:
+    db = index.db
+    index.check_key(_cache_key(redactor))
+    todo = index.unchecked()
+    ids = dict(db.execute("SELECT path, id FROM records WHERE checked IS NULL"))
+    work = functools.partial(inspect_files, redactor=redactor)
+    items = [(path, size, ids.get(path)) for path, size, _, _ in todo]
+    fresh: dict[str, list[tuple[int, str]]] = {}
+    done = 0
+    for part, found in in_parallel_chunks(work, index.folder, items, workers, batch=5_000,
+                                          minimum=500):
+        rows = todo[done:done + len(part)]
+        done += len(part)
+        for (path, _, _), lines in zip(part, found, strict=True):
+            fresh[path] = lines
+        index.set_checked([(row, json.dumps(lines)) for row, lines
+                           in zip(rows, found, strict=True)])
     findings: list[Finding] = []
-    ids: dict[str, list[str]] = defaultdict(list)
-    for record in result.records:
-        ids[record.id].append(record.path)
-        findings += [Finding(record.path, 0, problem) for problem in naming(record.path,
-                                                                            record.id)]
+    for path, value in db.execute(
+            "SELECT path, checked FROM records WHERE checked IS NOT NULL AND checked != '[]'"):
+        if path not in fresh:
+            findings += [Finding(path, line, what) for line, what in json.loads(value)]
+    for path, lines in fresh.items():
+        findings += [Finding(path, line, what) for line, what in lines]
     for path, problem in result.unreadable:
         findings.append(Finding(path, 0, problem))
         if path.endswith(".md"):  # not a folder, or a broken link of another name
             findings += [Finding(path, 0, more) for more in naming(path, None)]
-    for identifier, paths in ids.items():
-        if len(paths) > 1:
-            for path in paths:
-                others = ", ".join(sorted(p for p in paths if p != path))
-                findings.append(Finding(path, 0, f"the id {identifier} is also the id of "
-                                                 f"{others}"))
-    found = {path: (size, mtime, inode) for path, size, mtime, inode in find_files(folder)}
-    header = _cache_header(redactor)
-    reused: dict[str, list[Finding]] = {}
-    for row in (read_rows(folder, CACHE_FILE, header) or []) if cache else []:
-        try:
-            path, size, mtime, inode, lines = row
-            if found.get(path) == (size, mtime, inode):
-                reused[path] = [Finding(path, line, what) for line, what in lines]
-        except (TypeError, ValueError):  # a row of another shape: read that file again
-            continue
-    # A file over a record's size is reported as that; its text is not searched.
-    todo = sorted(path for path in found if path not in reused
-                  and found[path][0] <= RECORD_BYTES)
-    work = functools.partial(inspect_files, redactor=redactor)
-    fresh = dict(zip(todo, in_parallel(work, folder, todo, workers, minimum=500),
-                     strict=True))
-    for path_findings in (*reused.values(), *fresh.values()):
-        findings += path_findings
-    if cache and fresh:
-        racy = started - RACY_NS
-
-        def rows() -> Iterator[list[Any]]:
-            for path, (size, mtime, inode) in found.items():
-                if path in fresh and mtime >= racy:
-                    continue  # too fresh to trust its time: read it again next time
-                kept = reused.get(path) or fresh.get(path, [])
-                yield [path, size, mtime, inode, [[f.line, f.message] for f in kept]]
-
-        write_rows(folder, CACHE_FILE, header, rows())
-    return sorted(set(findings)), len(found)
+    for identifier, joined in db.execute(
+            "SELECT id, group_concat(path, char(0)) FROM records WHERE problem IS NULL"
+            " GROUP BY id HAVING count(*) > 1"):
+        paths = joined.split("\0")
+        for path in paths:
+            others = ", ".join(sorted(p for p in paths if p != path))
+            findings.append(Finding(path, 0, f"the id {identifier} is also the id of {others}"))
+    checked = db.execute("SELECT count(*) FROM records").fetchone()[0]
+    return sorted(set(findings)), checked
 
 
-CACHE_FILE = "check.jsonl"
-
-
-def _cache_header(redactor: Redactor) -> dict[str, Any]:
-    """What the cached findings depend on: the redaction settings, and the code that
-    finds things (its hash, so a new version of deescalate never trusts old findings)."""
+def _cache_key(redactor: Redactor) -> str:
+    """What the findings kept depend on: the redaction settings, and the code that finds
+    things (its hash, so a new version of deescalate never trusts old findings)."""
     import hashlib
 
     from deescalate import redaction
@@ -204,5 +195,6 @@ def _cache_header(redactor: Redactor) -> dict[str, Any]:
     code = hashlib.sha256()
     for module in (redaction, sys.modules[__name__]):
         code.update(Path(module.__file__ or "").read_bytes())
-    return {"cache": "deescalate check findings", "code": code.hexdigest()[:16],
-            "redact": [redactor.emails, redactor.phones, [list(p) for p in redactor.patterns]]}
+    return json.dumps({"code": code.hexdigest()[:16],
+                       "redact": [redactor.emails, redactor.phones,
+                                  [list(p) for p in redactor.patterns]]})

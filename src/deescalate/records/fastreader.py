@@ -32,7 +32,7 @@ from deescalate.records.format import (
     OUTCOMES,
     VERSION,
 )
-from deescalate.records.summary import Summary
+from deescalate.records.summary import Summary, step_visits
 
 # The writer's front matter is a few kilobytes; larger ones go to the safe parser,
 # whose caps on nesting and size then apply.
@@ -118,8 +118,14 @@ _TEXT_CAPTURES = re.compile(
     rf"\{{(?:[a-z0-9][a-z0-9-]*: {_CAPTURE_VALUE}"
     rf"(?:,(?: |{_GO_ON_TOP})[a-z0-9][a-z0-9-]*: {_CAPTURE_VALUE})*)?\}}")
 _CAPTURE_KEYS = re.compile(r"(?:\{|,(?: |\n +))([a-z0-9][a-z0-9-]*): ")
-_STEP_IDS = re.compile(r"\n- id: ([a-z0-9][a-z0-9-]*)\n  at: [0-9]+\n  seconds: [0-9]+\n"
+_STEP_IDS = re.compile(r"\n- id: ([a-z0-9][a-z0-9-]*)\n  at: ([0-9]+)\n  seconds: ([0-9]+)\n"
                        r"  skipped: (true|false)\n")
+# Inside one step entry (the text after its `- id:`): the keys after `notes`, each at
+# two spaces; a value going on over more lines is indented by three or more.
+_STEP_ANSWER = re.compile(r"\n  answer: ([^\n]*(?:\n {3,}[^\n]*)*)")
+_STEP_PLAYBOOK = re.compile(r"\n  playbook: ([a-z0-9][a-z0-9-]*)")
+_STEP_VISITS = re.compile(r"\n  - \{at: ([0-9]+), seconds: ([0-9]+)\}")
+_MOODS = re.compile(r"\{step: [a-z0-9][a-z0-9-]*, at: ([0-9]+), ")
 _STR = "tag:yaml.org,2002:str"
 CACHE_LIMIT = 50_000
 _tags: dict[str, str] = {}  # plain scalar -> the tag YAML resolves it to; words recur
@@ -270,7 +276,7 @@ _BLOCK = {  # the two block sequences: no space after the colon
              rf"value: {_MOOD_VALUE}\}})+)"),
     "steps": rf"(?P<steps> \[\]|(?:{_TEXT_STEP})+)",
 }
-_FIELD["playbooks"] = r"\[[a-z0-9][a-z0-9-]*(?:, [a-z0-9][a-z0-9-]*)+\]"
+_FIELD["playbooks"] = r"(?P<playbooks>\[[a-z0-9][a-z0-9-]*(?:, [a-z0-9][a-z0-9-]*)+\])"
 
 
 def _field(key: str) -> str:
@@ -317,11 +323,18 @@ def _summary(match: re.Match[str], path: str) -> Summary:
             raise _GiveUp
         values = [int(value) for value in _MOOD_VALUES.findall(moods)]
     steps = match["steps"]
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str, str]] = []
     if steps != " []":
         found = _STEP_IDS.findall(steps)
-        if any(_tag(step) != _STR for step in {step for step, _ in found}):
+        if any(_tag(step) != _STR for step in {step[0] for step in found}):
             raise _GiveUp
+    used = match["playbooks"]
+    playbooks: tuple[str, ...] = ()
+    if used is not None:
+        names = _value(used)
+        if not all(isinstance(name, str) for name in names):
+            raise _GiveUp
+        playbooks = tuple(names)
     keys = _CAPTURE_KEYS.findall(match["captures"])
     if len(set(keys)) != len(keys) or any(_tag(key) != _STR for key in keys):
         raise _GiveUp
@@ -362,11 +375,57 @@ def _summary(match: re.Match[str], path: str) -> Summary:
         mood_start=values[0] if values else None,
         mood_end=values[-1] if values else None,
         steps=len(found),
-        skipped=tuple(dict.fromkeys(step for step, skipped in found if skipped == "true")),
+        skipped=tuple(dict.fromkeys(step[0] for step in found if step[3] == "true")),
         redactions=int(match["redactions"]),
         tags=tuple(tags),
         path=path,
+        playbooks=playbooks,
+        visits=_visits(steps, found, moods) if found else (),
     )
+
+
+def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str
+            ) -> tuple[Any, ...]:
+    """The StepVisits of the steps entries (`found` their id, at, seconds, skipped)."""
+    answers: dict[int, Any] = {}
+    books: dict[int, str] = {}
+    spans: dict[int, list[tuple[int | None, int | None]]] = {}
+    if "\n  answer: " in steps:
+        for match in _STEP_ANSWER.finditer(steps):
+            answer = answers[steps.count("\n- id: ", 0, match.start()) - 1] = _value(match[1])
+            if not isinstance(answer, str):
+                raise _GiveUp
+    if "\n  playbook: " in steps:
+        for match in _STEP_PLAYBOOK.finditer(steps):
+            if _tag(match[1]) != _STR:
+                raise _GiveUp
+            books[steps.count("\n- id: ", 0, match.start()) - 1] = match[1]
+    if "\n  visits:" in steps:
+        for match in _STEP_VISITS.finditer(steps):
+            entry = steps.count("\n- id: ", 0, match.start()) - 1
+            spans.setdefault(entry, []).append((_whole(match[1]), _whole(match[2])))
+    entries = []
+    for n, (step, at, seconds, skipped) in enumerate(found):
+        visits = spans.get(n, ()) if spans else ()
+        if visits and any(a is None or b is None for a, b in visits):
+            visits = ()
+        # Up to nine digits is at most MAX_WHOLE: _whole without a call, for the usual case.
+        entries.append((step, books.get(n) if books else None,
+                        int(at) if len(at) < 10 else _whole(at),
+                        int(seconds) if len(seconds) < 10 else _whole(seconds),
+                        skipped == "true", answers.get(n) if answers else None, visits))
+    ratings: list[tuple[int, int]] | None = None
+    if moods != " []":
+        times = [_whole(when) for when in _MOODS.findall(moods)]
+        values = [int(value) for value in _MOOD_VALUES.findall(moods)]
+        ratings = (None if None in times else
+                   [(when or 0, value) for when, value in zip(times, values, strict=True)])
+    return step_visits(entries, ratings)  # type: ignore[arg-type]
+
+
+def _whole(digits: str) -> int | None:
+    value = int(digits)
+    return value if value <= MAX_WHOLE else None
 
 
 _values: dict[str, Any] = {}  # value text -> value; many values recur from record to record

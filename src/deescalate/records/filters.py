@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from deescalate.errors import BadInput
 from deescalate.records.format import OUTCOMES
@@ -64,7 +65,7 @@ class Filters:
             return False
         if self.agent is not None and record.agent != self.agent:
             return False
-        if self.playbook is not None and record.playbook != self.playbook:
+        if self.playbook is not None and not record.used(self.playbook):
             return False
         if self.outcome is not None and record.outcome != self.outcome:
             return False
@@ -73,12 +74,51 @@ class Filters:
         return self._customer is None or bool(record.customer
                                                 and self._customer(record.customer))
 
+    def sql(self) -> tuple[str, list[Any]]:
+        """The filters as a condition over the index's records table (as `r`), and its
+        parameters: the same records `matches` takes."""
+        from datetime import timedelta
+
+        terms: list[str] = []
+        params: list[Any] = []
+        if self.since is not None:
+            terms.append("r.started >= ?")
+            params.append(self.since.isoformat())
+        if self.until is not None and self.until < date.max:
+            terms.append("r.started < ?")
+            params.append((self.until + timedelta(days=1)).isoformat())
+        for column, value in (("agent", self.agent), ("outcome", self.outcome)):
+            if value is not None:
+                terms.append(f"r.{column} = ?")
+                params.append(value)
+        if self.playbook is not None:
+            # Any playbook the call used: the one it ended in, or one it switched from.
+            terms.append("(r.playbook = ? OR (r.playbooks IS NOT NULL AND EXISTS "
+                         "(SELECT 1 FROM json_each(r.playbooks) WHERE value = ?)))")
+            params += [self.playbook, self.playbook]
+        for column, pattern in (("reference_key", self.ref), ("customer_key", self.customer)):
+            if pattern is not None:
+                wanted = normalize(pattern)
+                if "*" in wanted:
+                    wanted = re.sub(r" ?\* ?", "*", wanted)
+                    terms.append(f"r.{column} GLOB ?")
+                    params.append("*".join(_glob_literal(part) for part in wanted.split("*")))
+                else:
+                    terms.append(f"r.{column} = ?")
+                    params.append(wanted)
+        return " AND ".join(terms), params
+
     def describe(self) -> dict[str, str]:
         """The filters given, for JSON output."""
         values = {"since": self.since, "until": self.until, "agent": self.agent,
                   "playbook": self.playbook, "outcome": self.outcome, "ref": self.ref,
                   "customer": self.customer}
         return {key: str(value) for key, value in values.items() if value is not None}
+
+
+def _glob_literal(text: str) -> str:
+    """`text` matching only itself in a GLOB pattern."""
+    return re.sub(r"([\[\]?*])", r"[\1]", text).replace("[]]", "]")
 
 
 def parse_day(text: str, *, today: date | None = None) -> date:

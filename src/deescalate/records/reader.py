@@ -24,7 +24,7 @@ from deescalate.records.format import (
     REQUIRED,
     VERSION,
 )
-from deescalate.records.summary import Summary, Unreadable
+from deescalate.records.summary import Summary, Unreadable, step_visits, whole
 
 _INT = {int}
 _STR = {str}
@@ -231,6 +231,9 @@ def summarize(data: dict[str, Any], path: str) -> Summary:
     captures = data.get("captures")
     if captures is not None and not isinstance(captures, dict):
         raise Unreadable(f"'captures' should be a mapping, not {_shown(captures)}")
+    used = data.get("playbooks")
+    playbooks = (tuple(name for name in used if isinstance(name, str))
+                 if isinstance(used, list) else ())
     text = _text
     return Summary(
         id=identifier,
@@ -255,7 +258,35 @@ def summarize(data: dict[str, Any], path: str) -> Summary:
         redactions=_int(data, "redactions", default=0) or 0,
         tags=tuple(tags),
         path=path,
+        playbooks=playbooks,
+        visits=_visits(steps, moods),
     )
+
+
+def _visits(steps: list[Any], moods: list[Any]) -> tuple[Any, ...]:
+    """The StepVisits of checked `steps` entries; a value of the wrong kind in the parts
+    not checked (times, answer, playbook) is left out, never a reason to refuse."""
+    entries = []
+    for entry in steps:
+        visits = entry.get("visits")
+        spans: list[tuple[int | None, int | None]] = []
+        if isinstance(visits, list):
+            for visit in visits:
+                span = ((whole(visit.get("at")), whole(visit.get("seconds")))
+                        if isinstance(visit, dict) else (None, None))
+                if None in span:
+                    spans = []
+                    break
+                spans.append(span)
+        answer, playbook = entry.get("answer"), entry.get("playbook")
+        entries.append((entry["id"], playbook if isinstance(playbook, str) else None,
+                        whole(entry.get("at")), whole(entry.get("seconds")),
+                        entry.get("skipped", False),
+                        answer if isinstance(answer, str) else None, spans))
+    times = [whole(mood["at"]) for mood in moods]
+    ratings = None if None in times else [(when, mood["value"])
+                                          for when, mood in zip(times, moods, strict=True)]
+    return step_visits(entries, ratings)  # type: ignore[arg-type]
 
 
 def _intern(value: str | None) -> Any:

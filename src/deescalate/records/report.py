@@ -16,7 +16,7 @@ import textwrap
 from collections.abc import Sequence
 
 from deescalate.records.layout import Column, Line, fit, table, width
-from deescalate.records.stats import Figures, Stats
+from deescalate.records.stats import Figures, PlaybookSteps, Stats
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33",
@@ -236,3 +236,49 @@ def _groups(report: Report, stats: Stats) -> None:
                      f"{group.follow_ups_open:,}", f"{group.follow_ups_overdue:,}"])
     columns = [Column(stats.by.upper()), *GROUP_COLUMNS[1:]]
     report.table(columns, rows, ["", "", "cyan", "", "", "", "", "", "", "", ""])
+
+
+STEP_COLUMNS = (
+    Column("STEP"), Column("CALLS", right=True), Column("", optional=True),
+    Column("SKIPPED", right=True, short="SKIP", meaning="skip rate"),
+    Column("MEDIAN", right=True, short="MED", meaning="median time on the step"),
+    Column("MOOD", right=True, short="MOOD", meaning="mood change across it"),
+    Column("RESOLVED", right=True, short="RES", meaning="of these calls, resolved"),
+)
+
+
+def _change(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1f}"
+
+
+def render_steps(books: Sequence[PlaybookSteps], *, calls: int, unreadable: int = 0,
+                 colour: bool = False, width: int | None = None) -> str:
+    """`records stats --by step`: a table per playbook, a row per step and, under a
+    branch step, one per answer given there."""
+    report = Report(colour, width)
+    heading = [f"{calls:,} record{'s' if calls != 1 else ''}", "what each step does"]
+    if unreadable:
+        heading.append(f"{unreadable:,} unreadable, not counted")
+    _heading(report, heading)
+    for book in books:
+        report.line()
+        report.line(f"{book.playbook}: {book.calls:,} call{'s' if book.calls != 1 else ''}"
+                    " reached it", "bold")
+        rows = []
+        for step in book.steps:
+            rows.append([step.step, f"{step.calls:,}", bar(step.calls, book.calls, 10),
+                         share(step.skip_rate, 0), length(step.median_seconds),
+                         _change(step.mood_change), share(step.share_resolved, 0)])
+            for answer in step.answers:
+                rows.append([f"  → {answer.answer}", f"{answer.calls:,}",
+                             bar(answer.calls, book.calls, 10), share(answer.skip_rate, 0),
+                             length(answer.median_seconds), _change(answer.mood_change),
+                             share(answer.share_resolved, 0)])
+        report.table(STEP_COLUMNS, rows, ["", "", "cyan", "", "", "", ""])
+    if books:
+        report.line()
+        report.line("MOOD: the mood on leaving the step minus on reaching it, averaged", "dim")
+        report.line("(1 calm to 5 hostile: below zero, calls cooled down)", "dim")
+    else:
+        report.line("no steps recorded for these calls")
+    return report.text()

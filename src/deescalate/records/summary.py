@@ -7,7 +7,27 @@ caches it, and listing, stats, export and follow-ups use nothing else.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from deescalate.records.format import MAX_WHOLE
+
+
+class StepVisit(NamedTuple):
+    """One `steps` entry of a record: a step the call reached, for `records stats --by step`.
+
+    `mood_in` is the last mood rating given at or before the call first reached the
+    step, `mood_out` the last one given at or before it last left it (None: no rating
+    by then, or times that can't be read). Times are seconds from the call's start."""
+
+    step: str
+    playbook: str | None  # the step's playbook when not the record's own (the call switched)
+    at: int | None  # first arrival
+    seconds: int | None  # all visits together
+    skipped: bool
+    answer: str | None  # the branch option chosen last
+    mood_in: int | None
+    mood_out: int | None
 
 
 class Summary(NamedTuple):
@@ -35,6 +55,10 @@ class Summary(NamedTuple):
     redactions: int
     tags: tuple[str, ...]
     path: str  # relative to the records folder, '/'-separated
+    # Every playbook the call used, in order, when it switched (else empty).
+    playbooks: tuple[str, ...] = ()
+    # One per `steps` entry, in order; empty when the index was asked without them.
+    visits: tuple[StepVisit, ...] = ()
 
     @property
     def day(self) -> str:
@@ -45,6 +69,39 @@ class Summary(NamedTuple):
     def follow_up_open(self) -> bool:
         return self.follow_up is not None and self.follow_up_done is None
 
+    def used(self, playbook: str) -> bool:
+        """Whether the call used `playbook` at any point (ended in it, or switched)."""
+        return self.playbook == playbook or playbook in self.playbooks
+
 
 class Unreadable(ValueError):
     """A record the commands can't use; the message says why, for `records check`."""
+
+
+def step_visits(entries: Iterable[tuple[str, str | None, int | None, int | None, bool,
+                                        str | None, Sequence[tuple[int, int]]]],
+                moods: Sequence[tuple[int, int]] | None) -> tuple[StepVisit, ...]:
+    """The StepVisits of a record's `steps` entries, each given as (id, playbook, at,
+    seconds, skipped, answer, visits as (at, seconds) pairs), with the mood across each
+    from `moods`, the (at, value) ratings in the order given (None: their times can't
+    be read). Both readers make the same visits through this."""
+    found = []
+    make = StepVisit
+    for step, playbook, at, seconds, skipped, answer, visits in entries:
+        mood_in = mood_out = None
+        if moods and at is not None and seconds is not None:
+            leave = max(start + length for start, length in visits) if visits else at + seconds
+            for when, value in moods:
+                if when <= leave:
+                    mood_out = value
+                    if when <= at:
+                        mood_in = value
+            if mood_in is None:
+                mood_out = None
+        found.append(make(step, playbook, at, seconds, skipped, answer, mood_in, mood_out))
+    return tuple(found)
+
+
+def whole(value: Any) -> int | None:
+    """`value` if it is a whole number a record may hold (0 to MAX_WHOLE), else None."""
+    return value if type(value) is int and 0 <= value <= MAX_WHOLE else None
