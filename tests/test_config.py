@@ -98,7 +98,7 @@ def test_config_text_names_every_source(cli, write) -> None:
     ("redact: {emails: sometimes}\n", "'emails' should be true or false"),
     ("redact: {patterns: ['[a-']}\n", "is not a valid regular expression"),
     ("records: [unclosed\n", ".deescalate.yaml:2:1:"),
-    ("git: {commit: yes, push: true}\n", "unknown key 'push'"),
+    ("git: {commit: yes, pull: true}\n", "unknown key 'pull'"),
 ])
 def test_a_bad_team_file_is_one_clear_line_and_exit_2(cli, write, text: str, message: str) -> None:
     write(".deescalate.yaml", text)

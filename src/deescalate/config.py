@@ -55,7 +55,7 @@ TEAM_SCHEMA: dict[str, Any] = {
             },
         },
         "git": {"type": "object", "additionalProperties": False,
-                "properties": {"commit": {"type": "boolean"}}},
+                "properties": {"commit": {"type": "boolean"}, "push": {"type": "boolean"}}},
     },
 }
 USER_SCHEMA: dict[str, Any] = {
@@ -70,7 +70,7 @@ records: records
 playbooks: [playbooks]
 root_causes: [billing-error, shipping-delay, product-defect, policy, misunderstanding, other]
 redact: {emails: true, phones: true, patterns: []}
-git: {commit: false}   # true: commit each new record (that file alone)
+git: {commit: false, push: false}   # commit each new record (that file alone); push after
 """
 
 
@@ -100,6 +100,7 @@ class Config:
     redact_phones: Setting[bool]
     redact_patterns: Setting[list[RedactPattern]]
     git_commit: Setting[bool]
+    git_push: Setting[bool]
     state_dir: Setting[Path]
     practice_dir: Setting[Path]  # practice transcripts: never inside the records folder
     team_file: Path | None
@@ -271,6 +272,7 @@ def load(
         redact_phones=team_value(redact.get("phones"), True),
         redact_patterns=team_value(patterns or None, []),
         git_commit=team_value(team.get("git", {}).get("commit"), False),
+        git_push=team_value(team.get("git", {}).get("push"), False),
         state_dir=Setting(xdg_dir("XDG_STATE_HOME", ".local/state") / "calls", "default"),
         practice_dir=(Setting(team_file.parent / "practice", f"default (beside {team_file})")
                       if team_file else

@@ -181,6 +181,10 @@ def finish(engine: CallEngine, settings: Config, store: CallStore,
         from deescalate.records.git import commit_record
 
         warning = commit_record(path)
+        if warning is None and settings.git_push.value:
+            from deescalate.records.sync import push_later
+
+            push_later(path)
     return path, warning
 
 

@@ -119,3 +119,13 @@ def done(
     mark_done(path, done=when, agent=settings.agent.value, note=note, redactor=settings.redactor())
     common.echo(f"Marked done {when.isoformat()}: {found.id}")
     common.echo(f"Updated: {display(path)}")
+    if settings.git_commit.value:
+        from deescalate.records.git import commit_record
+
+        warning = commit_record(path, message=f"Follow-up done: {found.id}")
+        if warning is not None:
+            common.warn(warning)
+        elif settings.git_push.value:
+            from deescalate.records.sync import push_later
+
+            push_later(path)

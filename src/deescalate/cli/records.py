@@ -33,6 +33,7 @@ Examples:
   deescalate records stats --by playbook
   deescalate records export --format csv --output calls.csv
   deescalate records check
+  deescalate records sync
 """,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -402,3 +403,45 @@ def check(
                     f"in {files:,} file{'s' if files != 1 else ''}", err=True)
         raise typer.Exit(common.EXIT_FINDINGS)
     common.echo(f"{count}: no problems", err=True)
+
+
+@app.command()
+def sync(
+    records: common.RecordsOption = None,
+) -> None:
+    """Share the records through git: commit what is new or changed in the records
+    folder (that folder alone), pull with rebase, push. A follow-up marked done on two
+    machines keeps both notes.
+
+    \b
+    Examples:
+      deescalate records sync
+      deescalate records sync --records support-team/records
+    """
+    from deescalate.records.sync import sync as syncing
+
+    done = syncing(folder(records, must_exist=True))
+    parts = [f"committed {done.committed:,} record file{'s' if done.committed != 1 else ''}"
+             if done.committed else "nothing new to commit",
+             f"pulled {done.pulled:,} commit{'s' if done.pulled != 1 else ''}",
+             f"pushed {done.pushed:,} commit{'s' if done.pushed != 1 else ''}"]
+    common.echo("Synced: " + ", ".join(parts))
+
+
+@app.command(hidden=True)
+def merge(
+    base: Annotated[Path, typer.Argument()],
+    ours: Annotated[Path, typer.Argument()],
+    theirs: Annotated[Path, typer.Argument()],
+) -> None:
+    """git's merge driver for records (set up by records sync): keeps every follow-up
+    note when two machines marked the same follow-up done.
+
+    \b
+    Examples:
+      git config merge.deescalate-record.driver "deescalate records merge %O %A %B"
+    """
+    from deescalate.records.sync import merge_files
+
+    if not merge_files(base, ours, theirs):
+        raise typer.Exit(1)

@@ -57,6 +57,7 @@ def show_config(
         ("redact.patterns", ", ".join(f"{p.name}: {p.pattern}" for p in patterns.value) or "none",
          patterns.source),
         ("git.commit", settings.git_commit.value, settings.git_commit.source),
+        ("git.push", settings.git_push.value, settings.git_push.source),
         ("state", settings.state_dir.value, settings.state_dir.source),
         ("practice", settings.practice_dir.value, settings.practice_dir.source),
         ("team file", settings.team_file or "none found", "searched from the current folder up"),
