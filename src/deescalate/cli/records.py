@@ -328,16 +328,27 @@ def stats(
 class Format(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class Rows(StrEnum):
+    calls = "calls"
+    steps = "steps"
 
 
 @app.command()
 def export(
     format: Annotated[Format, typer.Option(
         "--format", "-f",
-        help="csv for spreadsheets, jsonl (JSON Lines) for data warehouses.")] = Format.csv,
+        help="csv for spreadsheets, jsonl (JSON Lines) for scripts, parquet (a "
+             "dataset in the --output folder, by year and month) for warehouses.")
+    ] = Format.csv,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="FILE", help="Write here instead of to stdout.",
+        "--output", "-o", metavar="FILE",
+        help="Write here instead of to stdout (for parquet: the dataset's folder).",
         show_default=False)] = None,
+    rows_wanted: Annotated[Rows, typer.Option(
+        "--rows", help="parquet: a row per call, or per step visit.")] = Rows.calls,
     since: SinceOption = None,
     until: UntilOption = None,
     agent: AgentFilter = None,
@@ -347,12 +358,15 @@ def export(
     customer: CustomerFilter = None,
     records: common.RecordsOption = None,
 ) -> None:
-    """Export one row per call record, oldest first, as CSV or JSON Lines.
+    """Export one row per call record, oldest first, as CSV or JSON Lines; or a
+    Parquet dataset partitioned by year and month, a row per call or per step visit.
 
     \b
     Examples:
       deescalate records export --format csv --output calls.csv
       deescalate records export --format jsonl --since 2026-11-01 | gzip > november.jsonl.gz
+      deescalate records export --format parquet --output warehouse/calls
+      deescalate records export --format parquet --rows steps --output warehouse/steps
     """
     import sys
 
@@ -360,6 +374,22 @@ def export(
 
     chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
     where, params = chosen_filters.sql()
+    if format is Format.parquet:
+        from deescalate.records import parquet
+
+        if output is None:
+            raise BadInput("--format parquet writes a dataset: give its folder with --output")
+        parquet.schema()  # the one-line message now, if pyarrow is missing
+        steps = rows_wanted is Rows.steps
+        chosen = ask(records, lambda index, _: index.summaries(
+            where, params, order="r.started, r.id, r.path", visits=steps))
+        written = parquet.write(chosen, output, rows=rows_wanted.value)
+        from deescalate.records.store import display
+
+        what = "step visit" if steps else "record"
+        common.echo(f"Wrote {written:,} {what}{'s' if written != 1 else ''} to "
+                    f"{display(output)} (Parquet, by year and month)", err=True)
+        return
     chosen = ask(records, lambda index, _: index.summaries(where, params,
                                                           order="r.started, r.id, r.path"))
     if output is None:
