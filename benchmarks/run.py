@@ -3,6 +3,8 @@
     python benchmarks/run.py               # all of them
     python benchmarks/run.py help validate # some of them
     python benchmarks/run.py records       # records stats/list at 10,000 and 100,000
+    python benchmarks/run.py scale         # the index at 100,000 and 300,000: stats,
+                                           # check, Parquet export, growth
 
 Start-up budgets are ratios to the bare import of the dependencies in the same run,
 so they hold on a noisy machine: each command and its baseline run alternately and
@@ -230,7 +232,8 @@ def tree_memory(pid: int) -> int:
 
 
 def run_measured(argv: list[str], *, env: dict[str, str], cwd: Path,
-                 sample: bool = False) -> tuple[float, float, float]:
+                 sample: bool = False, ok: tuple[int, ...] = (0,)
+                 ) -> tuple[float, float, float]:
     """Seconds, the largest process's peak resident MB (getrusage), and with `sample`,
     the sampled peak MB of the whole process tree (0 without)."""
     started = time.perf_counter()
@@ -246,7 +249,7 @@ def run_measured(argv: list[str], *, env: dict[str, str], cwd: Path,
     took = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     errors = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0:
+    if process.returncode not in ok:
         sys.exit(f"{' '.join(argv)} failed ({process.returncode}):\n{errors}")
     return took, usage.ru_maxrss / 1024, peak / 2**20
 
@@ -314,6 +317,92 @@ def bench_records(report: Report) -> None:
     shutil.rmtree(cwd, ignore_errors=True)
 
 
+BARE_WALK = ("import os, sys\nfor d, _, fs in os.walk(sys.argv[1]):\n"
+             "    for f in fs: os.stat(os.path.join(d, f))")
+BARE_READ = ("import os, sys\nfor d, _, fs in os.walk(sys.argv[1]):\n"
+             "    for f in fs:\n        with open(os.path.join(d, f), 'rb') as h: h.read()")
+
+
+def tripled(folder: Path) -> Path:
+    """300,000 records: three copies of the 100,000 side by side, kept between runs (the
+    commands count every record below the folder, wherever it is)."""
+    big = folder.with_name(folder.name + "-x3")
+    marker = big / ".generated"
+    if not (marker.exists() and marker.read_text() == "3x"):
+        shutil.rmtree(big, ignore_errors=True)
+        print(f"     copying {folder} three times into {big} ...", flush=True)
+        for copy in ("a", "b", "c"):
+            shutil.copytree(folder, big / copy, ignore=shutil.ignore_patterns(".*"))
+        marker.write_text("3x")
+    return big
+
+
+def settle(folder: Path) -> None:
+    """Wait until no record is too fresh for the index to trust, and put the files in
+    the page cache, as a clone or a pull leaves them."""
+    newest = 0.0
+    for path in folder.rglob("*.md"):
+        newest = max(newest, path.stat().st_mtime)
+        path.read_bytes()
+    time.sleep(max(0.0, newest + 2.1 - time.time()))
+
+
+def bench_scale(report: Report) -> None:
+    """Section 8's budgets for the records index, as ratios to floors of the same run."""
+    env = environment()
+    cwd = Path(tempfile.mkdtemp(prefix="deescalate-bench-cwd-"))
+    folder = records_folder(100_000)
+    settle(folder)
+    stats = [DEESCALATE, "records", "stats", "--records", str(folder)]
+    check = [DEESCALATE, "records", "check", "--records", str(folder)]
+    cache = folder / ".cache"
+
+    def command(argv: list[str]) -> float:
+        took, _, _ = run_measured(argv, env=env, cwd=cwd, ok=(0, 1))
+        return took
+
+    # First run: no index, against a bare read of every file; memory sampled apart.
+    colds, reads = [], []
+    for _ in range(3):
+        shutil.rmtree(cache, ignore_errors=True)
+        colds.append(command(stats))
+        reads.append(wall([PYTHON, "-c", BARE_READ, str(folder)]))
+    cold, read = statistics.median(colds), statistics.median(reads)
+    report.ratio("records stats, 100,000 records, first run", cold, read, 3.0,
+                 "a bare read of every file")
+    shutil.rmtree(cache, ignore_errors=True)
+    _, _, tree = run_measured(stats, env=env, cwd=cwd, sample=True)
+    report.megabytes("records stats, 100,000 records, first run, peak memory", tree, 300)
+    # Nothing changed: against a bare walk that stats every file.
+    warm, walk = compare(lambda: command(stats),
+                         lambda: wall([PYTHON, "-c", BARE_WALK, str(folder)]), runs=7)
+    report.ratio("records stats, 100,000 records, nothing changed", warm, walk, 1.6,
+                 "a bare stat walk")
+    command(check)
+    checked, warm_again = compare(lambda: command(check), lambda: command(stats), runs=5)
+    report.ratio("records check, 100,000 records, nothing changed", checked, warm_again, 2.0,
+                 "records stats nothing changed")
+    out = Path(tempfile.mkdtemp(prefix="deescalate-bench-parquet-"))
+    took = command([DEESCALATE, "records", "export", "--format", "parquet", "--output",
+                    str(out / "calls"), "--records", str(folder)])
+    report.seconds("records export --format parquet, 100,000 records", took, 10.0)
+    shutil.rmtree(out, ignore_errors=True)
+    # Growth: 300,000 records against 100,000, first run and nothing changed.
+    big = tripled(folder)
+    settle(big)
+    big_stats = [DEESCALATE, "records", "stats", "--records", str(big)]
+    shutil.rmtree(big / ".cache", ignore_errors=True)
+    big_cold = command(big_stats)
+    shutil.rmtree(cache, ignore_errors=True)
+    small_cold = command(stats)
+    report.ratio("growth, records stats first run, 300,000 vs 100,000 records", big_cold,
+                 small_cold, 3.3, "100,000")
+    big_warm, small_warm = compare(lambda: command(big_stats), lambda: command(stats), runs=5)
+    report.ratio("growth, records stats nothing changed, 300,000 vs 100,000 records",
+                 big_warm, small_warm, 3.3, "100,000")
+    shutil.rmtree(cwd, ignore_errors=True)
+
+
 BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "help": bench_help,
     "start": bench_start,
@@ -321,6 +410,7 @@ BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "record": bench_record,
     "validate": bench_validate,
     "records": bench_records,
+    "scale": bench_scale,
 }
 
 
