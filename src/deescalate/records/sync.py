@@ -69,7 +69,9 @@ def merge_driver(top: Path, records: Path) -> None:
         _git(top, "config", "--local", f"merge.{DRIVER}.driver", command)
     attributes = records / ".gitattributes"
     if not attributes.exists():
-        attributes.write_text(ATTRIBUTES, encoding="utf-8")
+        from deescalate.files import write_atomic
+
+        write_atomic(attributes, ATTRIBUTES.encode("utf-8"))
 
 
 def sync(records: Path) -> Synced:
@@ -227,7 +229,9 @@ def merge_files(base: Path, ours: Path, theirs: Path) -> bool:
              for p in (base, ours, theirs)]
     merged = merge_record(*texts)
     if merged is not None:
-        ours.write_text(merged, encoding="utf-8", errors="surrogateescape")
+        from deescalate.files import write_atomic
+
+        write_atomic(ours, merged.encode("utf-8", "surrogateescape"))
         return True
     done = subprocess.run(["git", "merge-file", str(ours), str(base), str(theirs)],
                           capture_output=True, check=False)
