@@ -194,6 +194,10 @@ def findings(problems: list[Any]) -> str:
 
 
 def print_json(data: Any) -> None:
+    """JSON for scripts; DEL and the C1 controls, which JSON leaves raw, as \\u escapes."""
     import json
 
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from deescalate.text import json_text
+
+    sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+                     + "\n")
