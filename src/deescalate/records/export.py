@@ -72,7 +72,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    text = shown(";".join(value) if isinstance(value, list) else str(value))
+    raw = ";".join(value) if isinstance(value, list) else str(value)
+    text = "\r".join(shown(part) for part in raw.split("\r"))  # CSV quotes line breaks
     return f"'{text}" if _runs_as_formula(text) else text
 
 
