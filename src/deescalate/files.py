@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
-import socket
 import stat
 import time
 from collections.abc import Callable, Iterable
@@ -205,6 +203,9 @@ class LockBusy(OSError):
 def acquire_lock(lock: Path, *, wait: float, stale: float) -> None:
     """Create `lock`, waiting up to `wait` seconds while another process holds it;
     LockBusy after that. The file says who holds it (host, pid, since when)."""
+    import json
+    import socket  # here, not at the top: every records command imports this module
+
     deadline = time.monotonic() + wait
     pause = 0.005
     while True:
@@ -242,6 +243,8 @@ class _Holder(NamedTuple):
 
 def _holder(lock: Path) -> _Holder | None:
     """Who holds the lock, as its file says; None if it is gone meanwhile."""
+    import json
+
     try:
         info = os.stat(lock)
     except OSError:
@@ -260,6 +263,8 @@ def _holder(lock: Path) -> _Holder | None:
 
 def _left_over(holder: _Holder, stale: float) -> bool:
     """Whether the lock was left by a process that is gone."""
+    import socket
+
     if holder.age > stale:
         return True
     if holder.host != socket.gethostname() or holder.pid <= 0:

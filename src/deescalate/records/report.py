@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from collections.abc import Sequence
 
 from deescalate.records.layout import Column, Line, fit, table, width
@@ -95,6 +94,8 @@ class Report:
     def labelled(self, label: str, pieces: Sequence[tuple[str, str]], column: int) -> None:
         """`label` padded to `column`, then the pieces (text, style), wrapped between
         words to the width, the lines after the first under the first piece."""
+        import textwrap
+
         plain = "".join(text for text, _ in pieces)
         room = None if self.width is None else max(20, self.width - column)
         wrapped = [plain] if room is None or width(plain) <= room else textwrap.wrap(
