@@ -273,9 +273,11 @@ def stats(
         return
     from deescalate.records import report
 
-    common.echo(report.render(numbers, unreadable=len(result.unreadable),
-                              colour=report.colour_wanted(), width=report.width_wanted()),
-                nl=False)
+    # Not through common.echo: the report's own colour codes must reach the terminal
+    # (outside text in it has been made safe by the report).
+    typer.echo(report.render(numbers, unreadable=len(result.unreadable),
+                             colour=report.colour_wanted(), width=report.width_wanted()),
+               nl=False)
 
 
 class Format(StrEnum):

@@ -29,7 +29,6 @@ from deescalate.records.format import MAX_BYTES as RECORD_BYTES
 from deescalate.records.store import (
     RACY_NS,
     display,
-    find_files,
     in_parallel,
     read_rows,
     scan,
@@ -159,7 +158,7 @@ def check(folder: Path, redactor: Redactor, *, workers: int | None = None,
                 others = ", ".join(sorted(p for p in paths if p != path))
                 findings.append(Finding(path, 0, f"the id {identifier} is also the id of "
                                                  f"{others}"))
-    found = {path: (size, mtime, inode) for path, size, mtime, inode in find_files(folder)}
+    found = result.files  # what the scan walked: not walked again
     header = _cache_header(redactor)
     reused: dict[str, list[Finding]] = {}
     for row in (read_rows(folder, CACHE_FILE, header) or []) if cache else []:

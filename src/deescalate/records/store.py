@@ -54,6 +54,8 @@ class Scan:
     cached: int = 0  # files whose summary came from the cache
     exists: bool = True
     created_cache: Path | None = None  # set when this scan made the cache folder
+    # Each record file found: its size, modification time (ns) and inode, by path.
+    files: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def select(self, filters: Filters | None = None) -> list[Summary]:
         """The matching records, newest first."""
@@ -360,8 +362,8 @@ def _scan(folder: Path, cache: bool, workers: int | None) -> Scan:
         result.exists = False
         return result
     started = time.time_ns()
-    found = {path: (size, mtime, inode)
-             for path, size, mtime, inode in find_files(folder, result.unreadable)}
+    found = result.files = {path: (size, mtime, inode) for path, size, mtime, inode
+                            in find_files(folder, result.unreadable)}
     cached = _read_cache(cache_path(folder), found) if cache else None
     reused, held = cached if cached is not None else ({}, -1)
     todo: list[str] = []
