@@ -8,7 +8,7 @@ from deescalate.records import store
 
 
 def test_history_lines_show_open_follow_ups(known, today) -> None:
-    from deescalate.records.views import history_lines
+    from deescalate.records.store import history_lines
 
     found = store.history(known.folder, ref="T-1001")
     assert history_lines(found, today) == [

@@ -20,8 +20,9 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -509,3 +510,17 @@ def history(folder: Path, *, ref: str | None = None, customer: str | None = None
     ]
     found.sort(key=_newest_first, reverse=True)
     return found[:limit] if limit > 0 else found
+
+
+def history_lines(records: Sequence[Summary], today: date) -> list[str]:
+    """Earlier calls as plain lines: date, playbook, outcome, and any open follow-up."""
+    lines = []
+    for record in records:
+        line = f"{record.started[:10]}  {record.playbook}  {record.outcome}"
+        if record.follow_up is not None and record.follow_up_done is None:
+            late = " (overdue)" if record.follow_up < today.isoformat() else ""
+            line += f"  follow-up due {record.follow_up}{late}"
+        if record.summary:
+            line += f"  {record.summary}"
+        lines.append(line)
+    return lines

@@ -179,17 +179,3 @@ def _days(item: FollowUp) -> str:
     if item.days < 0:
         return f"{-item.days}d late"
     return f"in {item.days}d"
-
-
-def history_lines(records: Sequence[Summary], today: date) -> list[str]:
-    """Earlier calls as plain lines: date, playbook, outcome, and any open follow-up."""
-    lines = []
-    for record in records:
-        line = f"{record.started[:10]}  {record.playbook}  {record.outcome}"
-        if record.follow_up is not None and record.follow_up_done is None:
-            late = " (overdue)" if record.follow_up < today.isoformat() else ""
-            line += f"  follow-up due {record.follow_up}{late}"
-        if record.summary:
-            line += f"  {record.summary}"
-        lines.append(line)
-    return lines
