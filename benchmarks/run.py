@@ -196,7 +196,7 @@ def bench_record(report: Report) -> None:
     book = builtin("upset-customer")
     engine = new_call(book)
     run_call(engine, walk(book, route_through(book, "check-fault", 0)), lambda c: None, [])
-    engine.call.visits[0].notes.append(
+    engine.call.marks_for(engine.call.playbook, book.start).notes.append(
         Note(3, "A note with a card 4111 1111 1111 1111 and dana@example.com in it"))
     folder = Path(tempfile.mkdtemp(prefix="deescalate-bench-records-"))
     times = []

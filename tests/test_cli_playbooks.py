@@ -248,3 +248,21 @@ def test_schema_rejects_what_the_validator_rejects(cli) -> None:
     ]
     for document in bad:
         assert list(validator.iter_errors(document)), document
+
+
+def test_show_never_splits_a_path_and_pads_nothing(cli, isolated, monkeypatch) -> None:
+    import shutil
+
+    deep = isolated / ("a-folder-with-a-long-name-" * 3) / "and-deeper-still"
+    deep.mkdir(parents=True)
+    path = deep / "my-own-upset-customer-playbook.yaml"
+    shutil.copy(BUILTINS[-1], path)
+    monkeypatch.setenv("COLUMNS", "60")
+    result = cli("playbooks", "show", path)
+    assert result.code == 0, result.err
+    shown = str(path.relative_to(isolated))
+    lines = result.out.splitlines()
+    assert shown in lines  # whole, on a line of its own: copied in one go
+    for line in lines:
+        assert not line.endswith(" ")
+        assert len(line) <= 60 or line == shown

@@ -462,3 +462,11 @@ def test_a_call_saved_by_the_first_state_version_resumes() -> None:
     assert marks.ticked == ["Kept a level voice"] and marks.notes[0].text == "Old note"
     assert call.trail == [["upset-customer", "stay-calm"], ["upset-customer", "listen"]]
     assert call.book().version == 1 and call.state == 2
+
+
+def test_a_long_whole_number_keeps_every_digit() -> None:
+    number = Capture(id="n", label="N", type="number")
+    assert parse_capture(number, "4111 1111 1111 1111 111") == 4111111111111111111
+    assert parse_capture(number, "19.99") == 19.99
+    with pytest.raises(CaptureError):
+        parse_capture(number, "9" * 5000)

@@ -404,3 +404,20 @@ def test_a_missing_folder_from_the_environment_is_exit_2(cli, isolated, monkeypa
     monkeypatch.delenv("DEESCALATE_RECORDS")
     personal = cli("records", "stats")  # the personal folder, not made until the first call
     assert personal.code == 0 and "No records yet:" in personal.err
+
+
+def test_stats_in_colour_sends_its_own_codes_and_shows_the_records(cli, isolated, today,
+                                                                  monkeypatch) -> None:
+    import sys
+
+    from tests.recordkit import at, write_call
+
+    folder = isolated / "records"
+    path = write_call(folder, started=at("2026-11-02"), agent="jdoe")
+    path.write_text(path.read_text().replace("agent: jdoe", 'agent: "j\\e[31mdoe\\e]0;t\\a"'))
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    out = cli("records", "stats", "--by", "agent", "--records", folder).out
+    assert "\x1b[1mCalls" in out  # the report's own colour reaches the terminal
+    assert "j␛[31mdoe␛]0;t␇" in out  # the record's codes are marks
+    assert "\x1b[31m" not in out and "\x1b]0" not in out

@@ -208,9 +208,10 @@ def test_what_people_type_is_redacted_whatever_its_type(tmp_path: Path) -> None:
         "agreed": True,
         "account": "IBAN DE89 3704 0044 0532 0130 00",
     })
-    engine.call.visits[0].notes.append(Note(5, "card 4111 1111\n1111 1111, or cc5555.5555."
-                                               "5555.4444exp; call +49 (0)30 123456 or "
-                                               "+33 1 23 45 67 89"))
+    marks = engine.call.marks_for(engine.call.playbook, "stay-calm")
+    marks.notes.append(Note(5, "card 4111 1111\n1111 1111, or cc5555.5555."
+                               "5555.4444exp; call +49 (0)30 123456 or "
+                               "+33 1 23 45 67 89"))
     path = write_record(tmp_path, engine.call, book, Redactor())
     text = path.read_text()
     front = front_of(path)

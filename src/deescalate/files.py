@@ -1,5 +1,5 @@
 """Writing files so a crash leaves the old file or the new one, never half of either;
-reading other people's files so that no file can hang or flood us.
+reading other people's files so that no file can hang or flood us; and lock files.
 
 Every file the tool writes goes through here: records (`write_exclusive`, which never
 replaces anything), saved calls, follow-up updates, exports, the records cache and
@@ -19,8 +19,10 @@ import contextlib
 import errno
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 Data = bytes | Iterable[bytes]  # all at once, or chunk by chunk
 
@@ -180,3 +182,120 @@ def read_limited(path: str | os.PathLike[str], limit: int, *, follow_links: bool
     finally:
         os.close(fd)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+# -- lock files --------------------------------------------------------------------------
+#
+# Whoever creates the lock file (O_CREAT|O_EXCL, which works on NFS and SMB folders too)
+# holds the lock; it is removed when done. A lock left by a process that died (on this
+# machine: its pid is gone; anywhere: older than `stale` seconds) is taken over, so a
+# crash can't block what it locked.
+
+
+class LockBusy(OSError):
+    """The lock is held by another process for longer than we would wait."""
+
+    def __init__(self, lock: Path, holder: str) -> None:
+        super().__init__(errno.EBUSY, f"held by {holder}", str(lock))
+        self.holder = holder
+
+
+def acquire_lock(lock: Path, *, wait: float, stale: float) -> None:
+    """Create `lock`, waiting up to `wait` seconds while another process holds it;
+    LockBusy after that. The file says who holds it (host, pid, since when)."""
+    import json
+    import socket  # here, not at the top: every records command imports this module
+
+    deadline = time.monotonic() + wait
+    pause = 0.005
+    while True:
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            holder = _holder(lock)
+            if holder is not None and _left_over(holder, stale):
+                _take_over(lock, holder)
+                continue
+            if time.monotonic() >= deadline:
+                raise LockBusy(lock, _describe(holder)) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+            continue
+        try:
+            write_all(fd, json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
+                                      "since": time.time()}).encode())
+        finally:
+            os.close(fd)
+        return
+
+
+def release_lock(lock: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(lock)
+
+
+class _Holder(NamedTuple):
+    inode: int
+    age: float  # seconds since the lock file was made
+    host: str
+    pid: int
+
+
+def _holder(lock: Path) -> _Holder | None:
+    """Who holds the lock, as its file says; None if it is gone meanwhile."""
+    import json
+
+    try:
+        info = os.stat(lock)
+    except OSError:
+        return None
+    try:
+        with open(lock, "rb") as handle:
+            data = json.loads(handle.read(4096) or b"{}")
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    pid = data.get("pid")
+    return _Holder(info.st_ino, time.time() - info.st_mtime, str(data.get("host", "")),
+                   pid if isinstance(pid, int) else 0)
+
+
+def _left_over(holder: _Holder, stale: float) -> bool:
+    """Whether the lock was left by a process that is gone."""
+    import socket
+
+    if holder.age > stale:
+        return True
+    if holder.host != socket.gethostname() or holder.pid <= 0:
+        return False  # another machine's, or still being written: wait for it
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, and is someone else's
+        return False
+    return False
+
+
+def _take_over(lock: Path, holder: _Holder) -> None:
+    """Remove a left-over lock, and only that one: it is moved aside first, and put
+    back if, meanwhile, it was replaced by a live process's lock."""
+    aside = lock.with_name(f"{lock.name}.{os.getpid()}.{os.urandom(3).hex()}.stale")
+    try:
+        os.rename(lock, aside)
+    except OSError:
+        return  # another waiter took it over first
+    try:
+        if os.stat(aside).st_ino != holder.inode:
+            with contextlib.suppress(OSError):
+                os.link(aside, lock)  # a live lock: back where it was
+    finally:
+        discard(aside)
+
+
+def _describe(holder: _Holder | None) -> str:
+    if holder is None:
+        return "a moment ago"
+    who = f"process {holder.pid}" + (f" on {holder.host}" if holder.host else "")
+    return f"{who}, for {holder.age:.0f} s"

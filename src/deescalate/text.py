@@ -45,6 +45,17 @@ def one_line(text: str, *, ascii_only: bool = False) -> str:
     return shown(" ".join(text.split()), ascii_only=ascii_only)
 
 
+def shown_in_place(text: Text) -> Text:
+    """A Rich `Text` with each control character replaced by one visible character, so
+    its styles stay where they were (␛ for ESC, � for a C1 control)."""
+    plain = text.plain
+    if CONTROL.search(plain):
+        text.plain = CONTROL.sub(
+            lambda m: _picture(m.group(0), False) if ord(m.group(0)) < 0x80 else "\ufffd",
+            plain)
+    return text
+
+
 def literal(text: str, style: str = "") -> Text:
     """Outside text as a Rich `Text`: markup in it is shown as typed, never applied."""
     from rich.text import Text
@@ -57,6 +68,15 @@ def escaped(text: str) -> str:
     from rich.markup import escape
 
     return escape(shown(text))
+
+
+_C1 = re.compile("[\x7f-\x9f]")
+
+
+def json_text(encoded: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with DEL and the C1
+    controls, which JSON leaves raw, written as \\u escapes: the same data, no codes."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", encoded)
 
 
 def has_control(text: str) -> bool:

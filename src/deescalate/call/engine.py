@@ -64,6 +64,8 @@ def parse_capture(capture: Capture, raw: str | None, *, today: date | None = Non
         return text
     if capture.type == "number":
         cleaned = re.sub(r"[\s,]", "", text).lstrip("$£€")
+        if re.fullmatch(r"-?[0-9]{1,40}", cleaned):  # a whole number keeps every digit
+            return int(cleaned)
         try:
             number = float(cleaned)
         except ValueError:

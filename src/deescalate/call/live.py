@@ -202,15 +202,11 @@ def earlier_calls(engine: CallEngine, folder: Path, *, ref: str | None,
 
     def look() -> None:
         try:
+            from deescalate.dates import today
             from deescalate.records import store
 
             rows = store.history(folder, ref=ref, customer=customer, limit=0)
-            lines = []
-            for record in rows[:5]:
-                due = (f" · follow-up due {record.follow_up}"
-                       if record.follow_up and record.follow_up_done is None else "")
-                lines.append(f"{record.started[:10]} {record.playbook} {record.outcome}{due}"
-                             + (f": {record.summary}" if record.summary else ""))
+            lines = store.history_lines(rows[:5], today())
             engine.earlier = lines
             found["count"] = len(rows)
         except Exception:  # the history is a courtesy: the call goes on without it

@@ -97,6 +97,19 @@ class _Trimmed:
         return getattr(self._stream, name)
 
 
+def print_wrapped(text: Any) -> None:
+    """Print a Rich `Text` wrapped between words to the width, but never inside a word
+    longer than a line (a path, an id): that stays whole, for copying, and the terminal
+    wraps it softly. (Rich would fold it with hard line breaks.)"""
+    from rich._wrap import divide_line  # what Text.wrap uses, without its folding
+
+    out = console()
+    for line in text.split("\n", allow_blank=True):
+        for piece in line.divide(divide_line(str(line), out.width, fold=False)):
+            piece.rstrip()
+            out.print(piece, soft_wrap=True)
+
+
 def show_paged(renderable: Any) -> None:
     """Print `renderable`; on a terminal, through a pager when it is longer than the
     screen, as git does ($PAGER, else `less` with LESS=FRX unless LESS is set)."""
@@ -194,6 +207,10 @@ def findings(problems: list[Any]) -> str:
 
 
 def print_json(data: Any) -> None:
+    """JSON for scripts; DEL and the C1 controls, which JSON leaves raw, as \\u escapes."""
     import json
 
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from deescalate.text import json_text
+
+    sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+                     + "\n")

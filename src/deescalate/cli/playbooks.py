@@ -75,7 +75,7 @@ def show(
     elif format is Format.mermaid:
         common.echo(views.mermaid(found))
     else:
-        common.console().print(views.playbook_text(found))
+        common.print_wrapped(views.playbook_text(found))
 
 
 @app.command()

@@ -320,9 +320,11 @@ def stats(
                            "filters": chosen_filters.describe(),
                            **figures.to_dict(numbers)})
         return
-    common.echo(report.render(numbers, unreadable=unreadable,
-                              colour=report.colour_wanted(), width=report.width_wanted()),
-                nl=False)
+    # Not through common.echo: the report's own colour codes must reach the terminal
+    # (outside text in it has been made safe by the report).
+    typer.echo(report.render(numbers, unreadable=unreadable,
+                             colour=report.colour_wanted(), width=report.width_wanted()),
+               nl=False)
 
 
 class Format(StrEnum):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from deescalate.config import Setting
 from deescalate.errors import CantRead, NotFound, PlaybookInvalid, Problem
@@ -20,6 +22,41 @@ def builtin_dir() -> Path:
     package = Path(__file__).resolve().parents[1]  # src/deescalate, or site-packages/deescalate
     packaged = package / "builtin"  # where the wheel puts the repo's top-level playbooks/
     return packaged if packaged.is_dir() else package.parents[1] / "playbooks"
+
+
+class Found(Protocol):
+    """A file found in a search folder: what `first_wins` needs of it."""
+
+    overrides: list[Any]
+
+    @property
+    def id(self) -> str: ...
+
+
+F = TypeVar("F", bound=Found)
+
+
+def first_wins(entries: Iterable[F]) -> list[F]:
+    """One entry per id, the first found (search order); each lists those it overrides."""
+    winners: dict[str, F] = {}
+    for entry in entries:
+        if entry.id in winners:
+            winners[entry.id].overrides.append(entry)
+        else:
+            entry.overrides = []
+            winners[entry.id] = entry
+    return list(winners.values())
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The YAML files directly in `folder`, by name; none if it is not there."""
+    try:
+        return sorted(p for p in folder.iterdir()
+                      if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except PermissionError:
+        raise CantRead(f"{folder}: permission denied") from None
 
 
 def is_path(name: str) -> bool:
@@ -53,18 +90,8 @@ class Catalog:
 
     def files(self) -> list[tuple[Path, str]]:
         """Every playbook file in search order, with the source of its folder."""
-        found = []
-        for setting in self.dirs:
-            folder = setting.value
-            try:
-                names = sorted(p for p in folder.iterdir()
-                               if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            except PermissionError:
-                raise CantRead(f"{folder}: permission denied") from None
-            found += [(path, setting.source) for path in names]
-        return found
+        return [(path, setting.source) for setting in self.dirs
+                for path in yaml_files(setting.value)]
 
     def all_entries(self) -> list[Entry]:
         """Every file, checked; later files with an id seen before are marked as overridden."""
@@ -77,14 +104,7 @@ class Catalog:
 
     def effective(self) -> list[Entry]:
         """One entry per id, the first found; each lists the entries it overrides."""
-        winners: dict[str, Entry] = {}
-        for entry in self.all_entries():
-            if entry.id in winners:
-                winners[entry.id].overrides.append(entry)
-            else:
-                entry.overrides = []
-                winners[entry.id] = entry
-        return list(winners.values())
+        return first_wins(self.all_entries())
 
     def find(self, name: str) -> Playbook:
         """The playbook a PLAYBOOK argument names: a path, an id or an alias."""

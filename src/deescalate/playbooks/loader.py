@@ -29,8 +29,8 @@ from deescalate.text import CONTROL, shown
 _ID = re.compile(ID_PATTERN)
 
 
-class _Checker:
-    """Collects the problems of one playbook file."""
+class Checker:
+    """Collects the problems of one file (a playbook, or a scenario), each at its node."""
 
     def __init__(self, display: str) -> None:
         self.display = display
@@ -80,7 +80,7 @@ def load_file(path: Path) -> Playbook:
 
 
 def check_bytes(data: bytes, path: Path, display: str) -> tuple[Playbook | None, list[Problem]]:
-    checker = _Checker(display)
+    checker = Checker(display)
     try:
         root = safeyaml.compose(safeyaml.decode(data))
     except safeyaml.YamlError as exc:
@@ -109,7 +109,7 @@ def _items(node: Node | None) -> list[Node]:
     return list(node.value) if node is not None and node.kind == "seq" else []
 
 
-def _check_meaning(root: Node, path: Path, checker: _Checker) -> None:
+def _check_meaning(root: Node, path: Path, checker: Checker) -> None:
     """The rules that need the whole playbook: ids, references and the step graph."""
     if root.get("id") is None and not _ID.match(path.stem):
         checker.error(None, f"the file name {path.stem!r} can't be the playbook's id "
@@ -138,7 +138,7 @@ def _check_meaning(root: Node, path: Path, checker: _Checker) -> None:
         _check_graph(root, steps, checker)
 
 
-def _check_captures(steps: list[Node], checker: _Checker) -> dict[str, Node]:
+def _check_captures(steps: list[Node], checker: Checker) -> dict[str, Node]:
     seen: dict[str, Node] = {}
     for step in steps:
         for capture in _items(step.get("capture")):
@@ -176,7 +176,7 @@ def _check_captures(steps: list[Node], checker: _Checker) -> dict[str, Node]:
     return seen
 
 
-def _check_references(root: Node, steps: list[Node], ids: set[str], checker: _Checker) -> bool:
+def _check_references(root: Node, steps: list[Node], ids: set[str], checker: Checker) -> bool:
     """Check that start, escalate, next and goto name steps; False if any doesn't."""
     ok = True
 
@@ -213,7 +213,7 @@ def _check_references(root: Node, steps: list[Node], ids: set[str], checker: _Ch
     return ok
 
 
-def _check_control(root: Node, checker: _Checker) -> None:
+def _check_control(root: Node, checker: Checker) -> None:
     """A warning for each text with a control character (ESC and the like) in it: the
     screen shows it as a visible mark, never sends it, but it is surely a paste gone
     wrong."""
@@ -233,7 +233,7 @@ def _check_control(root: Node, checker: _Checker) -> None:
                 stack.extend((value, key))
 
 
-def _check_placeholders(steps: list[Node], capture_ids: set[str], checker: _Checker) -> None:
+def _check_placeholders(steps: list[Node], capture_ids: set[str], checker: Checker) -> None:
     known = set(CALL_FIELDS) | capture_ids
     for step in steps:
         for phrase in _items(step.get("say")):
@@ -259,7 +259,7 @@ def _successors(steps: list[Node], index: int) -> list[str]:
     return [_text(steps[index + 1].get("id")) or END] if index + 1 < len(steps) else [END]
 
 
-def _check_graph(root: Node, steps: list[Node], checker: _Checker) -> None:
+def _check_graph(root: Node, steps: list[Node], checker: Checker) -> None:
     """Every step reachable (warning) and every step able to reach the end (error)."""
     order = [_text(s.get("id")) or "" for s in steps]
     edges = {order[i]: _successors(steps, i) for i in range(len(steps))}

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from deescalate.playbooks.format import END, Playbook, Step
 from deescalate.playbooks.loader import display_path
+from deescalate.text import one_line, shown_in_place
 
 if TYPE_CHECKING:
     from deescalate.playbooks.catalog import Entry
@@ -43,7 +44,8 @@ def playbook_table(entries: list[Entry]) -> Table:
                          style="red")
             steps, aliases = "-", ""
         else:
-            title, steps, aliases = Text(book.title), str(len(book.steps)), ", ".join(book.aliases)
+            title, steps, aliases = (Text(one_line(book.title)), str(len(book.steps)),
+                                     ", ".join(book.aliases))
         source = entry.source if entry.source == "built-in" else display_path(entry.path)
         overrides = ", ".join(o.source if o.source == "built-in" else display_path(o.path)
                               for o in entry.overrides)
@@ -74,7 +76,7 @@ def playbook_text(book: Playbook) -> Text:
     for number, step in enumerate(book.steps, 1):
         out.append("\n")
         _step_text(out, book, number, step)
-    return out
+    return shown_in_place(out)
 
 
 def _step_text(out: Text, book: Playbook, number: int, step: Step) -> None:
@@ -121,7 +123,7 @@ def mermaid(book: Playbook) -> str:
         return "done" if step_id == END else f"s{book.number(step_id)}"
 
     def quote(text: str) -> str:
-        return '"' + text.replace('"', "#quot;") + '"'
+        return '"' + one_line(text).replace('"', "#quot;") + '"'
 
     lines = ["flowchart TD", f"    begin(({quote('Start')})) --> {node(book.start)}"]
     for number, step in enumerate(book.steps, 1):

@@ -17,13 +17,12 @@ from deescalate import safeyaml
 from deescalate.config import Setting
 from deescalate.errors import (
     BadInput,
-    CantRead,
     DeescalateError,
     NotFound,
     Problem,
     ScenarioInvalid,
 )
-from deescalate.playbooks.catalog import Catalog, is_path
+from deescalate.playbooks.catalog import Catalog, first_wins, is_path, yaml_files
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import display_path
 from deescalate.playbooks.schema import did_you_mean
@@ -31,16 +30,6 @@ from deescalate.practice.format import Scenario
 from deescalate.practice.loader import Playbooks, check_file, playbook_named
 
 SCENARIOS = "scenarios"  # the folder inside a playbook folder
-
-
-def _yaml_files(folder: Path) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir()
-                      if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except PermissionError:
-        raise CantRead(f"{folder}: permission denied") from None
 
 
 @dataclass
@@ -85,7 +74,7 @@ class ScenarioCatalog:
         from deescalate.playbooks.loader import check_file as check_playbook
 
         local: dict[str, Playbook | None] = {}
-        for file in _yaml_files(home):
+        for file in yaml_files(home):
             book, _ = check_playbook(file)
             local.setdefault(book.id if book else file.stem, book)
         return {**known, **local}
@@ -93,7 +82,7 @@ class ScenarioCatalog:
     def files(self) -> list[tuple[Path, str]]:
         """Every scenario file in search order, with the source of its folder."""
         return [(path, setting.source) for setting in self.dirs
-                for path in _yaml_files(setting.value)]
+                for path in yaml_files(setting.value)]
 
     def all_entries(self) -> list[Entry]:
         if self._entries is None:
@@ -105,14 +94,7 @@ class ScenarioCatalog:
 
     def effective(self) -> list[Entry]:
         """One entry per id, the first found; each lists the entries it overrides."""
-        winners: dict[str, Entry] = {}
-        for entry in self.all_entries():
-            if entry.id in winners:
-                winners[entry.id].overrides.append(entry)
-            else:
-                entry.overrides = []
-                winners[entry.id] = entry
-        return list(winners.values())
+        return first_wins(self.all_entries())
 
     def find(self, name: str) -> Scenario:
         """The scenario a SCENARIO argument names: a path or an id."""
@@ -217,7 +199,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             inner = path / SCENARIOS
-            found = _yaml_files(inner if inner.is_dir() else path)
+            found = yaml_files(inner if inner.is_dir() else path)
             if not found:
                 raise NotFound(f"{path}: no scenarios (*.yaml) in this folder")
             files += found
@@ -240,7 +222,7 @@ def check_scenarios_of(playbook_files: list[Path], catalog: ScenarioCatalog,
 
     scenario_files: list[Path] = []
     for path in [p.parent / SCENARIOS for p in playbook_files] + [d.value for d in catalog.dirs]:
-        for file in _yaml_files(path):
+        for file in yaml_files(path):
             if file.resolve() not in {f.resolve() for f in scenario_files}:
                 scenario_files.append(file)
     named: dict[Path, str] = {}

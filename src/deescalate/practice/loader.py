@@ -18,7 +18,7 @@ from deescalate.call.engine import CaptureError, parse_capture
 from deescalate.errors import DeescalateError, Problem, ScenarioInvalid
 from deescalate.playbooks.catalog import builtin_dir
 from deescalate.playbooks.format import Playbook
-from deescalate.playbooks.loader import display_path
+from deescalate.playbooks.loader import Checker, display_path
 from deescalate.playbooks.schema import ID_HINT, ID_PATTERN, check_node, did_you_mean
 from deescalate.practice.format import (
     BANDS,
@@ -44,28 +44,6 @@ Playbooks = Mapping[str, "Playbook | None"]  # id -> the playbook, or None if it
 _ID = re.compile(ID_PATTERN)
 _BUILTIN = builtin_dir().resolve()
 _SECOND_PERSON = re.compile(r"\b(you|your|you're|you've|yours)\b", re.IGNORECASE)
-
-
-class _Checker:
-    """Collects the problems of one scenario file."""
-
-    def __init__(self, display: str) -> None:
-        self.display = display
-        self.problems: list[Problem] = []
-
-    def error(self, node: Node | None, message: str) -> None:
-        self._add(node, "error", message)
-
-    def warning(self, node: Node | None, message: str) -> None:
-        self._add(node, "warning", message)
-
-    def _add(self, node: Node | None, severity: str, message: str) -> None:
-        line, col = (node.line, node.col) if node else (1, 1)
-        self.problems.append(Problem(self.display, line, col, severity, message))
-
-    @property
-    def failed(self) -> bool:
-        return any(p.is_error for p in self.problems)
 
 
 def check_file(path: Path, playbooks: Playbooks) -> tuple[Scenario | None, list[Problem]]:
@@ -101,7 +79,7 @@ def playbook_named(data: bytes) -> str | None:
 
 def check_bytes(data: bytes, path: Path, display: str,
                 playbooks: Playbooks) -> tuple[Scenario | None, list[Problem]]:
-    checker = _Checker(display)
+    checker = Checker(display)
     try:
         root = safeyaml.compose(safeyaml.decode(data))
     except safeyaml.YamlError as exc:
@@ -148,7 +126,7 @@ def _map(node: Node | None) -> Node | None:
 
 
 def _check_meaning(root: Node, path: Path, playbooks: Playbooks,
-                   checker: _Checker) -> Playbook | None:
+                   checker: Checker) -> Playbook | None:
     """The rules that need the whole scenario, or the playbook it names; that playbook."""
     if root.get("id") is None and not _ID.match(path.stem):
         checker.error(None, f"the file name {path.stem!r} can't be the scenario's id "
@@ -187,7 +165,7 @@ def _named(book: Playbook) -> str:
     return f"{book.id!r} ({display_path(book.path)})"
 
 
-def _playbook(node: Node | None, playbooks: Playbooks, checker: _Checker) -> Playbook | None:
+def _playbook(node: Node | None, playbooks: Playbooks, checker: Checker) -> Playbook | None:
     name = _text(node)
     if node is None or name is None or not _ID.match(name):
         return None  # missing or malformed: the schema check said so
@@ -206,7 +184,7 @@ def _playbook(node: Node | None, playbooks: Playbooks, checker: _Checker) -> Pla
     return None
 
 
-def _check_moods(root: Node, checker: _Checker) -> None:
+def _check_moods(root: Node, checker: Checker) -> None:
     mood = _map(root.get("mood"))
     start = _int(mood.get("start")) if mood else None
     endings = _map(root.get("endings"))
@@ -230,7 +208,7 @@ def _check_moods(root: Node, checker: _Checker) -> None:
                                            f"below): there is nothing to calm")
 
 
-def _check_steps(steps: list[Node], book: Playbook, checker: _Checker) -> None:
+def _check_steps(steps: list[Node], book: Playbook, checker: Checker) -> None:
     seen: dict[str, Node] = {}
     step_ids = [step.id for step in book.steps]
     for node in steps:
@@ -280,7 +258,7 @@ def _check_steps(steps: list[Node], book: Playbook, checker: _Checker) -> None:
                                                   f"{kind} lines; it would be offered twice")
 
 
-def _check_facts(facts: Node | None, book: Playbook, checker: _Checker) -> None:
+def _check_facts(facts: Node | None, book: Playbook, checker: Checker) -> None:
     if facts is None:
         return
     captures = {capture.id: capture for capture in book.captures()}

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from deescalate.errors import CantWrite
 from deescalate.records.summary import Summary
+from deescalate.text import json_text, shown
 
 FORMATS = ("csv", "jsonl")
 COLUMNS = (
@@ -71,7 +72,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    text = ";".join(value) if isinstance(value, list) else str(value)
+    raw = ";".join(value) if isinstance(value, list) else str(value)
+    text = "\r".join(shown(part) for part in raw.split("\r"))  # CSV quotes line breaks
     return f"'{text}" if _runs_as_formula(text) else text
 
 
@@ -90,7 +92,7 @@ def write(records: Iterable[Summary], out: IO[str], format: str) -> int:
             count += 1
     elif format == "jsonl":
         for record in records:
-            out.write(json.dumps(row(record), ensure_ascii=False) + "\n")
+            out.write(json_text(json.dumps(row(record), ensure_ascii=False)) + "\n")
             count += 1
     else:
         raise ValueError(f"unknown format {format!r}")

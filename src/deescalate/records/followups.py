@@ -12,16 +12,13 @@ marking the same record at once can't both write: the second is told it is done.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import socket
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from deescalate.errors import BadFile, CantRead, CantWrite, Conflict, DeescalateError
 from deescalate.files import write_atomic
@@ -186,112 +183,28 @@ def _mark_done(path: Path, *, done: date, agent: str, note: str | None,
 
 # -- the record's lock ---------------------------------------------------------------------
 #
-# A hidden file beside the record, `.<name>.lock`, made with O_CREAT|O_EXCL: whoever makes
-# it holds the lock; it is removed when done. Exclusive creation works on a shared folder
-# too (NFS, SMB), where fcntl locks may not reach the other machine, and a hidden file
-# is never read as a record. A lock left by a process that died (on this machine: its
-# pid is gone; anywhere: older than STALE) is taken over, so a crash can't block a record.
+# A hidden file beside the record, `.<name>.lock` (see `files.acquire_lock`): exclusive
+# creation works on a shared folder too (NFS, SMB), where fcntl locks may not reach the
+# other machine, and a hidden file is never read as a record.
 
 @contextlib.contextmanager
 def record_lock(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
     """Hold the record's lock while the block runs; Conflict if another process holds
     it for longer than `wait` seconds."""
+    from deescalate.files import LockBusy, acquire_lock, release_lock
+
     lock = path.with_name(f".{path.name}.lock")
-    deadline = time.monotonic() + wait
-    pause = 0.005
-    while True:
-        try:
-            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            holder = _holder(lock)
-            if holder is not None and _left_over(holder):
-                _take_over(lock, holder)
-                continue
-            if time.monotonic() >= deadline:
-                raise Conflict(f"{path}: another `followups done` is changing this record "
-                               f"({_describe(holder)}); try again, or delete {lock} if no "
-                               "one is") from None
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
-            continue
-        except OSError as exc:
-            raise CantWrite(f"{path}: can't lock it ({exc.strerror or exc})") from None
-        try:
-            os.write(fd, json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
-                                     "since": time.time()}).encode())
-        finally:
-            os.close(fd)
-        break
+    try:
+        acquire_lock(lock, wait=wait, stale=STALE)
+    except LockBusy as exc:
+        raise Conflict(f"{path}: another `followups done` is changing this record "
+                       f"({exc.holder}); try again, or delete {lock} if no one is") from None
+    except OSError as exc:
+        raise CantWrite(f"{path}: can't lock it ({exc.strerror or exc})") from None
     try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(lock)
-
-
-class _Holder(NamedTuple):
-    inode: int
-    age: float  # seconds since the lock file was made
-    host: str
-    pid: int
-
-
-def _holder(lock: Path) -> _Holder | None:
-    """Who holds the lock, as its file says; None if it is gone meanwhile."""
-    try:
-        info = os.stat(lock)
-        with open(lock, "rb") as handle:
-            data = json.loads(handle.read(4096) or b"{}")
-    except (OSError, ValueError):
-        data = {}
-        try:
-            info = os.stat(lock)
-        except OSError:
-            return None
-    if not isinstance(data, dict):
-        data = {}
-    pid = data.get("pid")
-    return _Holder(info.st_ino, time.time() - info.st_mtime, str(data.get("host", "")),
-                   pid if isinstance(pid, int) else 0)
-
-
-def _left_over(holder: _Holder) -> bool:
-    """Whether the lock was left by a process that is gone."""
-    if holder.age > STALE:
-        return True
-    if holder.host != socket.gethostname() or holder.pid <= 0:
-        return False  # another machine's, or still being written: wait for it
-    try:
-        os.kill(holder.pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists, and is someone else's
-        return False
-    return False
-
-
-def _take_over(lock: Path, holder: _Holder) -> None:
-    """Remove a left-over lock, and only that one: it is moved aside first, and put
-    back if, meanwhile, it was replaced by a live process's lock."""
-    aside = lock.with_name(f"{lock.name}.{os.getpid()}.{os.urandom(3).hex()}.stale")
-    try:
-        os.rename(lock, aside)
-    except OSError:
-        return  # another waiter took it over first
-    try:
-        if os.stat(aside).st_ino != holder.inode:
-            with contextlib.suppress(OSError):
-                os.link(aside, lock)  # a live lock: back where it was
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(aside)
-
-
-def _describe(holder: _Holder | None) -> str:
-    if holder is None:
-        return "a moment ago"
-    who = f"process {holder.pid}" + (f" on {holder.host}" if holder.host else "")
-    return f"{who}, for {holder.age:.0f} s"
+        release_lock(lock)
 
 
 def replace_file(path: Path, data: bytes, before: os.stat_result) -> None:

@@ -14,7 +14,6 @@ Plain data in, lines of (text, style) segments out: `views` turns them into Rich
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,6 +45,8 @@ def width(text: str) -> int:
     """Columns `text` takes in a terminal: wide East Asian characters take two."""
     if text.isascii():
         return len(text)
+    import unicodedata
+
     return sum(0 if unicodedata.combining(ch) else
                2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 

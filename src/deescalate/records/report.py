@@ -3,7 +3,10 @@
 Drawn without Rich on purpose: importing Rich alone takes a sixth of the 0.3 s that
 a repeated `records stats` over 10,000 records may take (a budget that
 `benchmarks/run.py` checks).
-Colour only when writing to a terminal and NO_COLOR is not set. Everything fits the
+Colour only when writing to a terminal and NO_COLOR is not set. Names from the records
+(playbooks, steps, agents, root causes) are outside text: their control characters
+are made visible here (`text.one_line`), so the report's own colour codes can go out
+as they are. Everything fits the
 width given (the terminal's): tables as `deescalate.records.layout` lays them out, and
 long lines wrapped between words under their label.
 """
@@ -12,11 +15,11 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from collections.abc import Sequence
 
 from deescalate.records.layout import Column, Line, fit, table, width
 from deescalate.records.stats import Figures, PlaybookSteps, Stats
+from deescalate.text import one_line
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33",
@@ -91,6 +94,8 @@ class Report:
     def labelled(self, label: str, pieces: Sequence[tuple[str, str]], column: int) -> None:
         """`label` padded to `column`, then the pieces (text, style), wrapped between
         words to the width, the lines after the first under the first piece."""
+        import textwrap
+
         plain = "".join(text for text, _ in pieces)
         room = None if self.width is None else max(20, self.width - column)
         wrapped = [plain] if room is None or width(plain) <= room else textwrap.wrap(
@@ -178,7 +183,7 @@ def render(stats: Stats, *, unreadable: int = 0, colour: bool = False,
         most = max(step.share for step in stats.skipped)
         report.table([Column("PLAYBOOK"), Column("STEP"), Column("SKIPPED", right=True),
                       Column("", optional=True), Column("OF CALLS")],
-                     [[step.playbook, step.step, f"{step.skipped:,}",
+                     [[one_line(step.playbook), one_line(step.step), f"{step.skipped:,}",
                        bar(step.share, most, 12), f"{share(step.share)} of {step.calls:,}"]
                       for step in stats.skipped], ["", "", "", "magenta", ""])
     else:
@@ -229,7 +234,7 @@ def _groups(report: Report, stats: Stats) -> None:
     for name, group in stats.groups:
         mood = (f"{group.mood_start:.1f}→{group.mood_end:.1f}"
                 if group.mood_start is not None and group.mood_end is not None else "-")
-        rows.append([name if name is not None else "(none)", f"{group.calls:,}",
+        rows.append([one_line(name) if name is not None else "(none)", f"{group.calls:,}",
                      bar(group.calls, top, 10), share(group.share_resolved, 0),
                      share(group.escalation_rate, 0), length(group.median_seconds),
                      length(group.p90_seconds), mood, share(group.share_cooled, 0),

@@ -13,8 +13,9 @@ reads only the files that changed since the last run and answers the commands in
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -236,3 +237,17 @@ def history(folder: Path, *, ref: str | None = None, customer: str | None = None
 
     found = ask(folder, earlier)
     return found[:limit] if limit > 0 else found
+
+
+def history_lines(records: Sequence[Summary], today: date) -> list[str]:
+    """Earlier calls as plain lines: date, playbook, outcome, and any open follow-up."""
+    lines = []
+    for record in records:
+        line = f"{record.started[:10]}  {record.playbook}  {record.outcome}"
+        if record.follow_up is not None and record.follow_up_done is None:
+            late = " (overdue)" if record.follow_up < today.isoformat() else ""
+            line += f"  follow-up due {record.follow_up}{late}"
+        if record.summary:
+            line += f"  {record.summary}"
+        lines.append(line)
+    return lines

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from deescalate.records.format import MOODS
@@ -180,42 +179,3 @@ def _days(item: FollowUp) -> str:
     if item.days < 0:
         return f"{-item.days}d late"
     return f"in {item.days}d"
-
-
-def history_lines(records: Sequence[Summary], today: date) -> list[str]:
-    """Earlier calls as plain lines: date, playbook, outcome, and any open follow-up."""
-    lines = []
-    for record in records:
-        line = f"{record.started[:10]}  {record.playbook}  {record.outcome}"
-        if record.follow_up is not None and record.follow_up_done is None:
-            late = " (overdue)" if record.follow_up < today.isoformat() else ""
-            line += f"  follow-up due {record.follow_up}{late}"
-        if record.summary:
-            line += f"  {record.summary}"
-        lines.append(line)
-    return lines
-
-
-def history_view(records: Sequence[Summary], today: date, *,
-                 asked: dict[str, Any] | None = None) -> RenderableType:
-    """A short table of earlier calls, for `start` to show before the first step."""
-    title = "Earlier calls" + (f" ({', '.join(f'{k} {v}' for k, v in asked.items() if v)})"
-                               if asked else "")
-    if not records:
-        return Text(f"{title}: none", style="dim")
-    table = Table(box=None, pad_edge=False, header_style="bold", title=title,
-                  title_justify="left", title_style="bold")
-    table.add_column("DATE", no_wrap=True)
-    table.add_column("PLAYBOOK", no_wrap=True)
-    table.add_column("OUTCOME", no_wrap=True)
-    table.add_column("FOLLOW-UP", no_wrap=True)
-    table.add_column("SUMMARY", min_width=10)
-    for record in records:
-        follow = ""
-        if record.follow_up is not None and record.follow_up_done is None:
-            follow = f"due {record.follow_up}" + (
-                " (overdue)" if record.follow_up < today.isoformat() else "")
-        table.add_row(record.started[:10], record.playbook, record.outcome,
-                      Text(follow, style="red" if "overdue" in follow else ""),
-                      _line(record.summary))
-    return table
