@@ -150,10 +150,12 @@ def test_init_makes_a_team_folder(cli, isolated: Path) -> None:
     assert result.code == 0
     team = isolated / "team"
     for path in (".deescalate.yaml", "records", "playbooks", ".gitignore",
-                 "playbooks/playbook.schema.json"):
+                 "playbooks/playbook.schema.json", "records/.gitattributes"):
         assert (team / path).exists(), path
         assert f"Created: {team / path}" in result.out
     assert "records/.cache/" in (team / ".gitignore").read_text().splitlines()
+    # The merge driver that keeps both notes of a follow-up done on two machines.
+    assert (team / "records/.gitattributes").read_text() == "*.md merge=deescalate-record\n"
     settings = config.load(cwd=team)
     assert settings.team_file == team / ".deescalate.yaml"
     assert settings.records.value == team / "records"

@@ -247,3 +247,65 @@ def test_twenty_commands_at_once_while_records_are_written_and_marked_done(
     import json
 
     assert json.loads(counted.stdout)["records"] == len(paths) + 45
+
+
+def _count(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT count(*) FROM records WHERE problem IS NULL").fetchone()[0])
+
+
+def test_asked_ahead_the_answer_stands_only_when_nothing_changed(known, monkeypatch) -> None:
+    age(known.folder)
+    calls: list[int] = []
+
+    def query(db: sqlite3.Connection) -> int:
+        calls.append(1)
+        return _count(db)
+
+    n = len(fresh_read(known.folder))
+    assert index.asking_ahead(known.folder, query)[0] == n  # a new index: asked once
+    calls.clear()
+    answer, done = index.asking_ahead(known.folder, query)
+    assert (answer, done.changed, len(calls)) == (n, False, 1)  # asked while walking
+    added = write_call(known.folder, started=at("2026-11-19"), agent="newbie")
+    os.utime(added, ns=(OLD, OLD))
+    calls.clear()
+    answer, done = index.asking_ahead(known.folder, query)
+    assert (answer, done.changed) == (n + 1, True)
+    assert len(calls) in (1, 2)  # the early one interrupted, or dropped
+
+
+def test_asked_ahead_an_index_changed_by_another_command_meanwhile_is_asked_again(
+        known, monkeypatch) -> None:
+    """Another command adds a record to the index after the early question's snapshot
+    and before this walk: the walk finds the folder as the index now says, so nothing is
+    read here, but the early answer is of the index before, and is dropped."""
+    import threading
+
+    from deescalate.records import folder as folder_module
+
+    age(known.folder)
+    n = len(store.scan(known.folder).records)
+    asked = threading.Event()
+    walk = folder_module.walk
+
+    def late_walk(*args, **kwargs):
+        assert asked.wait(10)
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(folder_module, "walk", late_walk)
+    answers: list[int] = []
+
+    def query(db: sqlite3.Connection) -> int:
+        answers.append(_count(db))
+        if len(answers) == 1:  # the early question, in its snapshot: another command writes
+            added = write_call(known.folder, started=at("2026-11-19"), agent="newbie")
+            os.utime(added, ns=(OLD, OLD))
+            monkeypatch.setattr(folder_module, "walk", walk)
+            store.scan(known.folder)
+            monkeypatch.setattr(folder_module, "walk", late_walk)
+            asked.set()
+        return answers[-1]
+
+    answer, done = index.asking_ahead(known.folder, query)
+    assert answers[0] == n and not done.changed and done.read == 0
+    assert answer == n + 1

@@ -10,6 +10,7 @@ from deescalate.config import TEAM_FILE, TEAM_TEMPLATE
 from deescalate.errors import BadInput, CantWrite
 from deescalate.files import write_atomic, write_exclusive
 from deescalate.playbooks.authoring import SCHEMA_FILE
+from deescalate.records.sync import ATTRIBUTES
 
 # Derived files never belong in git: the records cache and half-written temp files.
 GITIGNORE_LINES = ["records/.cache/", ".*.tmp"]
@@ -34,6 +35,10 @@ def init_team(folder: Path) -> Iterator[tuple[Path, str]]:
                 sub.mkdir()
                 yield sub, "Created"
         yield _write_new(folder / "records" / ".gitkeep", "")
+        # Names the merge driver that keeps both notes of a follow-up marked done on two
+        # machines. Git merges line by line until a machine defines the driver, which
+        # `records sync` does (git never takes a driver's command from a committed file).
+        yield _write_new(folder / "records" / ".gitattributes", ATTRIBUTES)
         yield _write_new(folder / "playbooks" / SCHEMA_FILE, json.dumps(SCHEMA, indent=2) + "\n")
         yield _gitignore(folder / ".gitignore")
     except OSError as exc:

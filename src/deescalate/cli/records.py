@@ -14,6 +14,7 @@ from deescalate.errors import BadFile, BadInput, CantRead, NotFound
 from deescalate.text import glyphs_for, one_line
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Callable
 
     from deescalate.config import Config
@@ -133,6 +134,18 @@ def ask(records: Path | None, work: Callable[[Index, Scan], T], *, quiet: bool =
         return work(index, result)
 
     return asking(where or folder(records), reported)
+
+
+def ask_ahead(records: Path | None, query: Callable[[sqlite3.Connection], T]
+              ) -> tuple[T, int]:
+    """`query(db)` over the records folder's index, which it only reads, brought up to
+    date (and asked while the folder is walked: see `store.ask_ahead`); and how many
+    files were left out. Says what `ask` says on stderr."""
+    from deescalate.records.store import ask_ahead as asking
+
+    answer, result = asking(folder(records), query)
+    report(result)
+    return answer, len(result.unreadable)
 
 
 def report(result: Scan, *, quiet: bool = False) -> None:
@@ -292,16 +305,17 @@ def stats(
     where, params = chosen_filters.sql()
     today = _today()
 
-    def count(index: Index, result: Scan) -> tuple[int, int, object]:
-        calls = index.count(where, params)
+    def count(db: sqlite3.Connection) -> tuple[int, object]:
         if by is GroupBy.step:
-            return calls, len(result.unreadable), figures.step_stats(
-                index.db, where, params, playbook=playbook)
-        return calls, len(result.unreadable), figures.compute_sql(
-            index.db, where, params, by=by.value if by else None,
-            today=today)  # type: ignore[arg-type]
+            calls = db.execute(f"SELECT count(*) FROM records r WHERE r.problem IS NULL"
+                               f"{' AND (' + where + ')' if where else ''}",
+                               tuple(params)).fetchone()[0]
+            return calls, figures.step_stats(db, where, params, playbook=playbook)
+        found = figures.compute_sql(db, where, params, by=by.value if by else None,
+                                    today=today)  # type: ignore[arg-type]
+        return found.figures.calls, found
 
-    calls, unreadable, numbers = ask(records, count)
+    (calls, numbers), unreadable = ask_ahead(records, count)
     from deescalate.records import report
 
     if isinstance(numbers, list):  # by step

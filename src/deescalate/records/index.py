@@ -105,6 +105,8 @@ class Refresh:
     files: int = 0  # record files in the folder
     created_cache: Path | None = None  # set when this run made the cache folder
     in_memory: bool = False  # the folder's own index could not be used
+    changed: bool = False  # some row was read again or deleted by this run
+    digests: dict[str, str | None] = field(default_factory=dict)  # the folders' as found
 
 
 def index_path(folder: Path) -> Path:
@@ -232,13 +234,14 @@ class Index:
 
     # -- bringing it up to date ------------------------------------------------------
 
-    def refresh(self, *, workers: int | None = None) -> Refresh:
+    def refresh(self, *, workers: int | None = None,
+                before_change: Callable[[], object] | None = None) -> Refresh:
         """Read what changed in the folder since the index last saw it. A damaged index
         is made again; one that can't be written (read-only, locked for longer than
         BUSY_SECONDS) is left for one in memory, for this run."""
         for attempt in range(3):
             try:
-                return self._refresh(workers)
+                return self._refresh(workers, before_change)
             except sqlite3.Error as exc:
                 if self.in_memory:
                     raise  # pragma: no cover - a bug, not a damaged file
@@ -249,7 +252,8 @@ class Index:
                     self.db = self._memory()
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _refresh(self, workers: int | None) -> Refresh:
+    def _refresh(self, workers: int | None,
+                 before_change: Callable[[], object] | None = None) -> Refresh:
         from deescalate.records.folder import in_parallel_chunks, walk
 
         result = Refresh(self.folder, created_cache=self.created_cache,
@@ -259,7 +263,7 @@ class Index:
         digests = {prefix: digest(listing.names, listing.stats)
                    for prefix, listing in listings.items()}
         db = self.db
-        known_digests = dict(db.execute("SELECT folder, digest FROM folders"))
+        known_digests = result.digests = dict(db.execute("SELECT folder, digest FROM folders"))
         todo: list[tuple[str, int]] = []
         gone: list[str] = []
         stale = []
@@ -281,6 +285,9 @@ class Index:
                 "SELECT path FROM records WHERE folder = ?", (prefix,))]
         result.read = len(todo)
         result.cached = result.files - len(todo)
+        result.changed = bool(todo or gone or vanished)
+        if result.changed and before_change is not None:
+            before_change()
         if gone or vanished:
             self._write(lambda: self._forget(gone, vanished))
         racy = started - RACY_NS
@@ -475,5 +482,71 @@ def asking(folder: Path, work: Callable[[Index, Refresh], T], *, cache: bool = T
                     raise
                 index.rebuild()
         raise AssertionError("unreachable")  # pragma: no cover
+    finally:
+        index.close()
+
+
+def asking_ahead(folder: Path, query: Callable[[sqlite3.Connection], T], *,
+                 workers: int | None = None) -> tuple[T, Refresh]:
+    """`query(db)` over the folder's index brought up to date, and what bringing it up
+    to date found. `query` only reads, so it is first run over the index as it stands,
+    in a second thread and a read transaction of its own, while the folder is walked:
+    when the walk finds every folder as that snapshot knew it (the same digests, and no
+    file read again or gone), its answer stands and costs no time after the walk. When
+    anything changed, that answer is dropped (the query interrupted) and the query run
+    again over the index brought up to date."""
+    import threading
+
+    index = Index(folder)
+    try:
+        path = index_path(folder)
+        early: dict[str, Any] = {}
+        reader: sqlite3.Connection | None = None
+        if not index.in_memory and index.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM folders WHERE digest IS NOT NULL)").fetchone()[0]:
+            reader = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None,
+                                     check_same_thread=False)
+
+        def ahead() -> None:
+            assert reader is not None
+            try:
+                reader.execute("BEGIN")
+                early["digests"] = dict(reader.execute("SELECT folder, digest FROM folders"))
+                early["answer"] = query(reader)
+                reader.execute("COMMIT")
+            except Exception as exc:  # interrupted, busy, damaged: asked again after
+                early["failed"] = exc
+
+        thread = threading.Thread(target=ahead, daemon=True) if reader else None
+
+        def stop() -> None:
+            if thread is not None and thread.is_alive():
+                assert reader is not None
+                reader.interrupt()
+                thread.join()
+
+        if thread is not None:
+            thread.start()
+        try:
+            for attempt in range(2):
+                done = index.refresh(workers=workers, before_change=stop)
+                if thread is not None:
+                    thread.join()
+                    if (attempt == 0 and not done.changed and not done.in_memory
+                            and "answer" in early and early["digests"] == done.digests):
+                        return early["answer"], done
+                    thread = None
+                try:
+                    return query(index.db), done
+                except sqlite3.DatabaseError as exc:
+                    if attempt or not damaged(exc) or index.in_memory:
+                        raise
+                    index.rebuild()
+            raise AssertionError("unreachable")  # pragma: no cover
+        finally:
+            stop()
+            if reader is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    reader.close()
     finally:
         index.close()

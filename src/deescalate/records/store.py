@@ -35,6 +35,8 @@ from deescalate.records.folder import (  # noqa: F401 - the folder's files, for 
 from deescalate.records.summary import Summary
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from deescalate.records.index import Index, Refresh
 
 CACHE_DIR = ".cache"
@@ -91,6 +93,23 @@ def ask(folder: Path, work: Callable[[Index, Scan], R], *, cache: bool = True,
                                 created_cache=done.created_cache))
 
     return asking(folder, run, cache=cache and exists, workers=workers)
+
+
+def ask_ahead(folder: Path, query: Callable[[sqlite3.Connection], R], *,
+              workers: int | None = None) -> tuple[R, Scan]:
+    """`query(db)`, which only reads the index, and what bringing the index up to date
+    found. When nothing changed, the answer comes from the index as it stood, asked
+    while the folder was walked (see `deescalate.records.index.asking_ahead`)."""
+    from deescalate.records.index import asking, asking_ahead
+
+    exists = folder.is_dir()
+    if exists:
+        answer, done = asking_ahead(folder, query, workers=workers)
+    else:
+        answer, done = asking(folder, lambda index, done: (query(index.db), done),
+                              cache=False, workers=workers)
+    return answer, Scan(folder, unreadable=done.unreadable, read=done.read,
+                        cached=done.cached, exists=exists, created_cache=done.created_cache)
 
 
 def scan(folder: Path, *, cache: bool = True, workers: int | None = None,
