@@ -92,3 +92,17 @@ def test_every_file_is_written_through_the_one_writer() -> None:
     writers = sorted(path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
                      if OTHER_WRITERS.search(path.read_text(encoding="utf-8")))
     assert writers == ["files.py"]
+
+
+@pytest.mark.parametrize("hint", [-1, 0, 5, 99, 100, 101, 5000])
+def test_read_limited_reads_the_whole_file_whatever_size_it_was_said_to_be(
+        tmp_path: Path, hint: int) -> None:
+    from deescalate.files import read_limited
+
+    path = tmp_path / "f"
+    data = bytes(range(256)) * 40  # 10,240 bytes
+    path.write_bytes(data)
+    assert read_limited(path, 20_000, size_hint=hint) == data
+    assert read_limited(path, 1_000, size_hint=hint) == data[:1_001]  # the limit, and one
+    path.write_bytes(data[:100])
+    assert read_limited(path, 20_000, size_hint=hint) == data[:100]

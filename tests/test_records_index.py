@@ -309,3 +309,27 @@ def test_asked_ahead_an_index_changed_by_another_command_meanwhile_is_asked_agai
     answer, done = index.asking_ahead(known.folder, query)
     assert answers[0] == n and not done.changed and done.read == 0
     assert answer == n + 1
+
+
+def test_step_visits_are_read_the_first_time_they_are_asked_for(known) -> None:
+    from deescalate.records.folder import read_file
+
+    age(known.folder)
+    store.scan(known.folder)
+    db = sqlite3.connect(index.index_path(known.folder))
+    unread = "SELECT count(*) FROM records WHERE problem IS NULL AND visits IS NULL"
+    readable = len(fresh_read(known.folder))
+    assert db.execute(unread).fetchone()[0] == readable  # a refresh leaves them out
+    records = store.scan(known.folder, visits=True).records
+    assert db.execute(unread).fetchone()[0] == 0
+    for record in records:  # as the reader makes them from the file
+        whole = read_file(str(known.folder), record.path)
+        assert not isinstance(whole, str) and record.visits == whole.visits
+    assert any(record.visits for record in records)
+    r1 = known.paths["r1"]
+    r1.write_text(r1.read_text().replace("customer: Dana R.", "customer: Dana Q."))
+    os.utime(r1, ns=(OLD + 10**9, OLD + 10**9))
+    store.scan(known.folder)
+    assert db.execute(unread).fetchone()[0] == 1  # read again: its visits with it, later
+    assert store.scan(known.folder, visits=True).records
+    assert db.execute(unread).fetchone()[0] == 0

@@ -52,7 +52,7 @@ def test_step_rows_match_the_records(cli, folder: Path, isolated: Path) -> None:
     result = cli("records", "export", "--format", "parquet", "--rows", "steps", "--output",
                  out, "--playbook", "upset-customer", "--records", folder)
     assert result.code == 0, result.err
-    records = [r for r in store.scan(folder).records if r.used("upset-customer")]
+    records = [r for r in store.scan(folder, visits=True).records if r.used("upset-customer")]
     wanted = sorted((r.id, place, v.step, v.seconds, v.skipped, v.answer, v.mood_in,
                      v.mood_out) for r in records for place, v in enumerate(r.visits))
     db = duckdb.connect()

@@ -135,7 +135,8 @@ def as_data(books: list[stats.PlaybookSteps]) -> dict:
 
 
 def test_every_step_of_every_playbook(folder: Path) -> None:
-    found = store.ask(folder, lambda index, _: stats.step_stats(index.db))
+    found = store.ask(folder, lambda index, _: (index.fill_visits(),
+                                                 stats.step_stats(index.db))[1])
     wanted = truth(folder)
     assert as_data(found) == wanted
     assert [book.playbook for book in found] == sorted(
@@ -149,8 +150,8 @@ def test_one_playbook_with_a_filter_counts_a_call_that_switched_from_it(folder: 
     from deescalate.records.filters import Filters
 
     where, params = Filters(playbook="upset-customer").sql()
-    found = store.ask(folder, lambda index, _: stats.step_stats(
-        index.db, where, params, playbook="upset-customer"))
+    found = store.ask(folder, lambda index, _: (index.fill_visits(where, params), stats.step_stats(
+        index.db, where, params, playbook="upset-customer"))[1])
     assert [book.playbook for book in found] == ["upset-customer"]
     assert as_data(found) == truth(folder, "upset-customer")
     listen = next(s for s in found[0].steps if s.step == "check-fault")

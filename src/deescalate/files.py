@@ -171,9 +171,12 @@ def read_limited(path: str | os.PathLike[str], limit: int, *, follow_links: bool
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise NotAFile(path, kind_of(info.st_mode))
-        chunks = [os.read(fd, min(max(size_hint, 0), limit) + 1)]
+        wanted = min(max(size_hint, 0), limit) + 1
+        chunks = [os.read(fd, wanted)]
         total = len(chunks[0])
-        while total <= limit:  # the file grew since the stat, or the stat was wrong
+        # Fewer bytes than asked for: the end of a regular file, so no second call. More
+        # than the stat said: the file grew since, or the stat was wrong; read on.
+        while total <= limit and (len(chunks) > 1 or total == wanted):
             more = os.read(fd, min(limit + 1 - total, 1 << 20))
             if not more:
                 break

@@ -315,7 +315,14 @@ def stats(
                                     today=today)  # type: ignore[arg-type]
         return found.figures.calls, found
 
-    (calls, numbers), unreadable = ask_ahead(records, count)
+    if by is GroupBy.step:  # the step visits are read the first time they are asked for
+        def steps(index: Index, result: Scan) -> tuple[tuple[int, object], int]:
+            index.fill_visits(where, params)
+            return count(index.db), len(result.unreadable)
+
+        (calls, numbers), unreadable = ask(records, steps)
+    else:
+        (calls, numbers), unreadable = ask_ahead(records, count)
     from deescalate.records import report
 
     if isinstance(numbers, list):  # by step

@@ -167,6 +167,23 @@ def _tag(text: str) -> str:
     return tag
 
 
+_texts: set[str] = set()  # plain scalars known to be read as text
+
+
+def _all_text(names: set[str]) -> bool:
+    """Whether YAML reads every one of these plain scalars (ids, keys) as text. The same
+    few names recur in every record: a set difference finds the new ones."""
+    new = names - _texts
+    if not new:
+        return True
+    if any(_tag(name) != _STR for name in new):
+        return False
+    if len(_texts) >= CACHE_LIMIT:
+        _texts.clear()
+    _texts.update(new)
+    return True
+
+
 def _typed(text: str) -> Any:
     """The value of a plain scalar, for the types a record uses; _GiveUp for any other."""
     first = text[:1]
@@ -290,9 +307,11 @@ _MOOD_STEPS = re.compile(r"\{step: ([a-z0-9][a-z0-9-]*), ")
 _MOOD_VALUES = re.compile(rf"value: ({_MOOD_VALUE})\}}")
 
 
-def summary(head: str, path: str) -> Summary | None:
+def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
     """The Summary of a front matter in the writer's layout with every field valid, as
-    `reader.summarize(safeyaml.load(head))` would make it; None for any other."""
+    `reader.summarize(safeyaml.load(head))` would make it; None for any other. Without
+    `visits`, its step visits are left out (a third of the time; the safe reader never
+    refuses a record for them, so which records read is the same)."""
     if (len(head) > FAST_LIMIT or " \n" in head or "\n\n" in head
             or not _printable(head)):
         return None
@@ -300,7 +319,7 @@ def summary(head: str, path: str) -> Summary | None:
     if match is None:
         return None
     try:
-        return _summary(match, path)
+        return _summary(match, path, visits)
     except _GiveUp:
         return None
 
@@ -314,19 +333,19 @@ def _text(match: re.Match[str], key: str, *, required: bool = False) -> str | No
     return value
 
 
-def _summary(match: re.Match[str], path: str) -> Summary:
+def _summary(match: re.Match[str], path: str, visits: bool = True) -> Summary:
     _value(match["playbook_sha256"])  # not summed up, but it must read
     moods = match["mood"]
     values: list[int] = []
     if moods != " []":
-        if any(_tag(step) != _STR for step in set(_MOOD_STEPS.findall(moods))):
+        if not _all_text(set(_MOOD_STEPS.findall(moods))):
             raise _GiveUp
         values = [int(value) for value in _MOOD_VALUES.findall(moods)]
     steps = match["steps"]
     found: list[tuple[str, str, str, str]] = []
     if steps != " []":
         found = _STEP_IDS.findall(steps)
-        if any(_tag(step) != _STR for step in {step[0] for step in found}):
+        if not _all_text({step[0] for step in found}):
             raise _GiveUp
     used = match["playbooks"]
     playbooks: tuple[str, ...] = ()
@@ -336,7 +355,8 @@ def _summary(match: re.Match[str], path: str) -> Summary:
             raise _GiveUp
         playbooks = tuple(names)
     keys = _CAPTURE_KEYS.findall(match["captures"])
-    if len(set(keys)) != len(keys) or any(_tag(key) != _STR for key in keys):
+    unique = set(keys)
+    if len(unique) != len(keys) or not _all_text(unique):
         raise _GiveUp
     tags = _value(match["tags"])
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
@@ -380,7 +400,7 @@ def _summary(match: re.Match[str], path: str) -> Summary:
         tags=tuple(tags),
         path=path,
         playbooks=playbooks,
-        visits=_visits(steps, found, moods) if found else (),
+        visits=_visits(steps, found, moods) if found and visits else (),
     )
 
 

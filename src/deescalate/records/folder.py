@@ -3,7 +3,7 @@
 `walk` lists every `*.md` regular file below the folder (hidden files and folders
 are not looked at) and names what can't be a record (a link, a FIFO, a folder that
 can't be listed). `read_file` reads one record's front matter into a `Summary`, or
-says what is wrong with it; `in_parallel` and `in_parallel_chunks` spread reading
+says what is wrong with it; `in_parallel_chunks` spreads reading
 over the machine's cores. The records index (`deescalate.records.index`) is built on
 these; `deescalate.records.store` is how the commands use both.
 """
@@ -119,7 +119,7 @@ def _link_target(path: str) -> str:
 
 # -- reading -----------------------------------------------------------------------------
 
-def read_file(folder: str, path: str, size: int = -1) -> Summary | str:
+def read_file(folder: str, path: str, size: int = -1, *, visits: bool = True) -> Summary | str:
     """The summary of one record file, or what is wrong with it. `size`, from a stat
     just before, saves asking again (the file may still have changed since). Only a
     regular file is read, never past MAX_BYTES."""
@@ -133,7 +133,7 @@ def read_file(folder: str, path: str, size: int = -1) -> Summary | str:
     except OSError as exc:
         return f"can't read the file ({exc.strerror or exc})"
     try:
-        return read(data, path)
+        return read(data, path, visits=visits)
     except Unreadable as exc:
         return str(exc)
     except RecursionError:  # pragma: no cover - the readers cap nesting long before this
@@ -150,9 +150,10 @@ def read_files(folder: str, files: list[tuple[str, int]]) -> list[Summary | str]
 def in_parallel_chunks(work: Callable[[str, list[T]], list[R]], folder: Path, items: list[T],
                        workers: int | None = None, *, batch: int = CHUNK,
                        minimum: int = PARALLEL_MIN) -> Iterator[tuple[list[T], list[R]]]:
-    """`work(folder, chunk)` over `items`, as `in_parallel`, but each part's items and
-    results handed on as soon as they are ready, in order, so a caller can store them
-    without holding them all."""
+    """`work(folder, chunk)` over `items`, in as many processes as there are cores when
+    there are at least `minimum` items to pay for starting them (else here, `batch`
+    items at a time); each part's items and results handed on as soon as they are
+    ready, in order, so a caller can store them without holding them all."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     done = 0
     if workers >= 2 and len(items) >= minimum:
@@ -184,34 +185,3 @@ def _pool(workers: int) -> Any:
     else:
         method = "forkserver" if "forkserver" in methods else "spawn"
     return ProcessPoolExecutor(min(workers, 8), mp_context=multiprocessing.get_context(method))
-
-
-def in_parallel(work: Callable[[str, list[T]], list[R]], folder: Path, items: list[T],
-                workers: int | None = None, *, minimum: int = PARALLEL_MIN) -> list[R]:
-    """`work(folder, chunk)` over chunks of `items`, in as many processes as there are
-    cores when there are enough items to pay for starting them; results in order."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(items) < minimum:
-        return work(str(folder), items)
-    try:
-        import multiprocessing
-        import threading
-        from concurrent.futures import ProcessPoolExecutor
-
-        # fork: the workers already have everything imported and start at once. Not
-        # from a process with other threads (say, `start` looking up a caller's history
-        # while the first step shows): a fork there can inherit a held lock.
-        methods = multiprocessing.get_all_start_methods()
-        if threading.active_count() == 1 and "fork" in methods:
-            method = "fork"
-        else:
-            method = "forkserver" if "forkserver" in methods else "spawn"
-        context = multiprocessing.get_context(method)
-        chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
-        with ProcessPoolExecutor(min(workers, 8), mp_context=context) as pool:
-            results: list[R] = []
-            for part in pool.map(work, [str(folder)] * len(chunks), chunks):
-                results += part
-            return results
-    except (OSError, ImportError, RuntimeError):  # no processes here (or one broke)
-        return work(str(folder), items)

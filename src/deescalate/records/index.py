@@ -2,9 +2,10 @@
 
 `<records>/.cache/index.sqlite3` (git-ignored by a `.gitignore` in `.cache/`) holds a
 row per record file: its size, modification time and inode when it was read, and
-what it says (its summary and step visits), or the problem that keeps it from being
-read; and what `records check` found in it. The commands ask it in SQL: filters,
-counts, sums, groups.
+what it says (its summary), or the problem that keeps it from being read; its step
+visits, read the first time a per-step report asks for them (`Index.fill_visits`);
+and what `records check` found in it. The commands ask it in SQL: filters, counts,
+sums, groups.
 
 Never trusted over the files. Each run walks the folder and stats every file. For
 each folder it keeps a digest of its files' names, sizes, modification times and
@@ -16,6 +17,11 @@ or that has no row, is read again, and a row whose file is gone is deleted. A fi
 modified in the two seconds before the walk is stored so that the next run reads it
 again (a second change within the file system's timestamp resolution could go
 unseen), and its folder gets no digest.
+
+Many files to read are read in as many processes as there are cores, each writing
+what it read through its own connection. A question that only reads (`asking_ahead`)
+is asked of the index as it stands while the folder is walked, and its answer kept
+when the walk finds nothing changed.
 
 Many commands at once: the database is in WAL mode, so readers never wait for a
 writer; writers take turns (`BEGIN IMMEDIATE`, waiting up to `BUSY_SECONDS`) and
@@ -29,6 +35,7 @@ index in memory for the run: slower, never wrong.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -45,7 +52,7 @@ CACHE_DIR = ".cache"
 INDEX_FILE = "index.sqlite3"
 # Bump when the tables, or what the readers make of a record, change: an index of
 # another version is emptied and filled again from the files.
-VERSION = 1
+VERSION = 2
 RACY_NS = 2_000_000_000
 BUSY_SECONDS = 60.0
 BATCH = 5_000  # records written per transaction
@@ -72,7 +79,8 @@ CREATE TABLE IF NOT EXISTS records (
     redactions INTEGER,
     tags TEXT,                  -- JSON list
     playbooks TEXT,             -- JSON list when the call switched playbook, else NULL
-    visits TEXT,                -- JSON list of StepVisit lists, one per `steps` entry
+    visits TEXT,                -- JSON list of StepVisit lists, one per `steps` entry,
+                                -- NULL: not read yet (see Index.fill_visits)
     checked TEXT                -- JSON list of what `records check` found, NULL: not yet
 );
 CREATE INDEX IF NOT EXISTS records_folder ON records (folder);
@@ -254,7 +262,7 @@ class Index:
 
     def _refresh(self, workers: int | None,
                  before_change: Callable[[], object] | None = None) -> Refresh:
-        from deescalate.records.folder import in_parallel_chunks, walk
+        from deescalate.records.folder import PARALLEL_MIN, in_parallel_chunks, walk
 
         result = Refresh(self.folder, created_cache=self.created_cache,
                          in_memory=self.in_memory)
@@ -295,17 +303,18 @@ class Index:
         stats = {prefix + name: stat for prefix in stale
                  for name, stat in zip(listings[prefix].names, listings[prefix].stats,
                                        strict=True)}
+        items = [(path, *stats[path]) for path, _ in todo]
         fresh: set[str] = set()
-        for chunk, read in in_parallel_chunks(read_rows, self.folder, todo, workers,
-                                              batch=BATCH):
-            stored = []
-            for (path, _), row in zip(chunk, read, strict=True):
-                size, mtime, inode = stats[path]
-                if mtime >= racy:
-                    mtime = -1
-                    fresh.add(path[:path.rfind("/") + 1])
-                stored.append((path, path[:path.rfind("/") + 1], size, mtime, inode, *row))
-            self._write(lambda stored=stored: self._store(stored))  # type: ignore[misc]
+        cores = workers if workers is not None else (os.cpu_count() or 1)
+        if not self.in_memory and cores >= 2 and len(items) >= PARALLEL_MIN:
+            # Each reading process writes what it read, through its own connection.
+            work = functools.partial(_store_in_worker, str(index_path(self.folder)), racy)
+        else:  # here, through this connection (an index in memory is only in this process)
+            work, cores = functools.partial(_store_here, db, racy), 1
+        for chunk, racy_ones in in_parallel_chunks(work, self.folder, items, cores,
+                                                   batch=BATCH):
+            fresh.update(path[:path.rfind("/") + 1] for (path, *_), too_fresh
+                         in zip(chunk, racy_ones, strict=True) if too_fresh)
         for prefix in stale:
             if prefix not in fresh:
                 self._write(lambda prefix=prefix: self._seal(  # type: ignore[misc]
@@ -317,31 +326,13 @@ class Index:
 
     def _write(self, work: Callable[[], object]) -> None:
         """Run `work` in one write transaction, taking turns with other commands."""
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            work()
-            db.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-            raise
-
-    def _clear(self, prefixes: set[str]) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO folders VALUES (?, NULL)",
-                            [(prefix,) for prefix in prefixes])
+        _transaction(self.db, work)
 
     def _forget(self, paths: Sequence[str], vanished: Sequence[str]) -> None:
         db = self.db
         db.executemany("DELETE FROM records WHERE path = ?", [(path,) for path in paths])
-        self._clear({path[:path.rfind("/") + 1] for path in paths})
+        _clear(db, {path[:path.rfind("/") + 1] for path in paths})
         db.executemany("DELETE FROM folders WHERE folder = ?", [(p,) for p in vanished])
-
-    def _store(self, rows: list[tuple[Any, ...]]) -> None:
-        db = self.db
-        db.executemany("DELETE FROM records WHERE path = ?", [(row[0],) for row in rows])
-        db.executemany(_INSERT, rows)
-        self._clear({row[1] for row in rows})
 
     def _seal(self, prefix: str, listing: Any, value: str) -> None:
         """Give the folder its digest, if its rows are its files exactly, as walked."""
@@ -379,6 +370,31 @@ class Index:
                 "UPDATE records SET checked = ? WHERE path = ? AND size = ? AND "
                 "mtime_ns = ? AND inode = ?", [(value, *row) for row, value in found]))
 
+    # -- step visits, read when first asked for -----------------------------------------
+
+    def fill_visits(self, where: str = "", params: Sequence[Any] = (), *,
+                    workers: int | None = None) -> None:
+        """Read the step visits of the records matching `where` that have none yet.
+
+        Only `records stats --by step` and the Parquet step rows use them, and reading
+        them takes a third of the time of reading a record: so a refresh leaves them
+        out, and they are read here, once, the first time they are asked for."""
+        from deescalate.records.folder import in_parallel_chunks
+
+        sql = ("SELECT path, size, mtime_ns, inode FROM records r"
+               " WHERE r.problem IS NULL AND r.visits IS NULL")
+        if where:
+            sql += f" AND ({where})"
+        todo = self.db.execute(sql + " ORDER BY path", tuple(params)).fetchall()
+        for chunk, found in in_parallel_chunks(read_visits, self.folder, todo, workers,
+                                               batch=BATCH):
+            rows = [(value, *row) for row, value in zip(chunk, found, strict=True)
+                    if value is not None]
+            if rows:
+                self._write(lambda rows=rows: self.db.executemany(  # type: ignore[misc]
+                    "UPDATE records SET visits = ? WHERE path = ? AND size = ? AND "
+                    "mtime_ns = ? AND inode = ? AND visits IS NULL", rows))
+
     # -- asking it ---------------------------------------------------------------------
 
     def summaries(self, where: str = "", params: Sequence[Any] = (), *,
@@ -386,6 +402,8 @@ class Index:
                   visits: bool = False) -> list[Summary]:
         """The records matching `where` (SQL over the records table as `r`), as
         Summaries in `order`, with their step visits if `visits`."""
+        if visits:
+            self.fill_visits(where, params)
         columns = SELECT_SUMMARY + (", r.visits" if visits else "")
         sql = f"{columns} FROM records r WHERE r.problem IS NULL"
         if where:
@@ -401,6 +419,67 @@ class Index:
         if where:
             sql += f" AND ({where})"
         return int(self.db.execute(sql, tuple(params)).fetchone()[0])
+
+
+def _transaction(db: sqlite3.Connection, work: Callable[[], object]) -> None:
+    """Run `work` in one write transaction, taking turns with other commands."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        work()
+        db.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
+
+
+def _clear(db: sqlite3.Connection, prefixes: set[str]) -> None:
+    """Forget the digests of these folders: their rows are changing."""
+    db.executemany("INSERT OR REPLACE INTO folders VALUES (?, NULL)",
+                   [(prefix,) for prefix in prefixes])
+
+
+def store_files(db: sqlite3.Connection, folder: str, items: list[tuple[str, int, int, int]],
+                racy: int) -> list[bool]:
+    """Read each file (path, size, time, inode as walked) and write its row, all in one
+    write transaction; for each, whether it changed too recently to trust its time (its
+    row then gets the time -1, so that the next run reads it again)."""
+    read = read_rows(folder, [(path, size) for path, size, _, _ in items])
+    stored = []
+    too_fresh = []
+    for (path, size, mtime, inode), row in zip(items, read, strict=True):
+        fresh = mtime >= racy
+        too_fresh.append(fresh)
+        stored.append((path, path[:path.rfind("/") + 1], size, -1 if fresh else mtime, inode,
+                       *row))
+
+    def write() -> None:
+        db.executemany("DELETE FROM records WHERE path = ?", [(row[0],) for row in stored])
+        db.executemany(_INSERT, stored)
+        _clear(db, {row[1] for row in stored})
+
+    _transaction(db, write)
+    return too_fresh
+
+
+def _store_here(db: sqlite3.Connection, racy: int, folder: str,
+                items: list[tuple[str, int, int, int]]) -> list[bool]:
+    return store_files(db, folder, items, racy)
+
+
+_connections: dict[str, sqlite3.Connection] = {}  # a reading process's, by database
+
+
+def _store_in_worker(database: str, racy: int, folder: str,
+                     items: list[tuple[str, int, int, int]]) -> list[bool]:
+    """`store_files` in a reading process, through its own connection to the index: the
+    rows go straight to the database, not back through the process that started it."""
+    db = _connections.get(database)
+    if db is None:
+        db = sqlite3.connect(database, timeout=BUSY_SECONDS, isolation_level=None)
+        db.execute("PRAGMA synchronous=NORMAL")
+        _connections[database] = db
+    return store_files(db, folder, items, racy)
 
 
 def digest(names: Sequence[str], stats: Sequence[tuple[int, int, int]]) -> str:
@@ -420,7 +499,7 @@ def read_rows(folder: str, items: list[tuple[str, int]]) -> list[tuple[Any, ...]
     dumps = json.dumps
     rows: list[tuple[Any, ...]] = []
     for path, size in items:
-        r = read_file(folder, path, size)
+        r = read_file(folder, path, size, visits=False)
         if isinstance(r, str):
             rows.append((r, *_EMPTY))
             continue
@@ -433,8 +512,30 @@ def read_rows(folder: str, items: list[tuple[str, int]]) -> list[tuple[Any, ...]
             dumps(r.skipped) if r.skipped else "[]", r.redactions,
             dumps(r.tags) if r.tags else "[]",
             dumps(r.playbooks) if r.playbooks else None,
-            dumps(r.visits, separators=(",", ":")) if r.visits else "[]", None))
+            None, None))
     return rows
+
+
+def read_visits(folder: str, items: list[tuple[str, int, int, int]]) -> list[str | None]:
+    """The step visits (JSON) of each file (path, size, time, inode as its row has
+    them), or None when the file is no longer the one its row was read from (the next
+    refresh reads it again). Run in the reading processes."""
+    from deescalate.records.folder import read_file
+
+    found: list[str | None] = []
+    for path, size, mtime, inode in items:
+        try:
+            info = os.stat(f"{folder}/{path}", follow_symlinks=False)
+        except OSError:
+            found.append(None)
+            continue
+        if (info.st_size, info.st_ino) != (size, inode) or mtime not in (info.st_mtime_ns, -1):
+            found.append(None)
+            continue
+        r = read_file(folder, path, size)
+        found.append(None if isinstance(r, str) else
+                     json.dumps(r.visits, separators=(",", ":")) if r.visits else "[]")
+    return found
 
 
 def summary_of(row: Sequence[Any]) -> Summary:
@@ -448,7 +549,8 @@ def summary_of(row: Sequence[Any]) -> Summary:
                    tuple(json.loads(skipped)) if skipped != "[]" else (), redactions,
                    tuple(json.loads(tags)) if tags != "[]" else (), path,
                    tuple(json.loads(playbooks)) if playbooks is not None else (),
-                   tuple(_visit(entry) for entry in json.loads(visits[0])) if visits else ())
+                   tuple(_visit(entry) for entry in json.loads(visits[0]))
+                   if visits and visits[0] else ())
 
 
 def _visit(entry: list[Any]) -> StepVisit:

@@ -73,12 +73,13 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
-def read(data: bytes, path: str) -> Summary:
-    """The summary of a record file's bytes; Unreadable says what is wrong."""
+def read(data: bytes, path: str, *, visits: bool = True) -> Summary:
+    """The summary of a record file's bytes (with its step visits, unless not
+    `visits`: they may then be left out); Unreadable says what is wrong."""
     from deescalate.records.fastreader import summary
 
     head, _ = split(decode(data))
-    return summary(head, path) or summarize(load_safely(head), path)
+    return summary(head, path, visits=visits) or summarize(load_safely(head), path)
 
 
 def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:

@@ -409,7 +409,8 @@ _VISITS = ("(SELECT r.path AS path, r.outcome AS outcome,"
 def step_stats(db: Any, where: str = "", params: Sequence[Any] = (), *,
                playbook: str | None = None) -> list[PlaybookSteps]:
     """Per playbook (only `playbook`, if given), what each step did to the calls that
-    reached it; see the module's docstring for the definitions."""
+    reached it; see the module's docstring for the definitions. Counts the step visits
+    the index holds: `Index.fill_visits` reads those not read yet."""
     visits = _VISITS.format(where=_where(where))
     chosen = "book = ?" if playbook is not None else "1"
     extra = (playbook,) if playbook is not None else ()

@@ -26,7 +26,6 @@ from deescalate.records.folder import (  # noqa: F401 - the folder's files, for 
     PARALLEL_MIN,
     Listing,
     find_files,
-    in_parallel,
     in_parallel_chunks,
     read_file,
     read_files,
@@ -113,7 +112,7 @@ def ask_ahead(folder: Path, query: Callable[[sqlite3.Connection], R], *,
 
 
 def scan(folder: Path, *, cache: bool = True, workers: int | None = None,
-         visits: bool = True) -> Scan:
+         visits: bool = False) -> Scan:
     """Every record below `folder`, through the index: only what changed since the last
     run is read."""
     def everything(index: Index, result: Scan) -> Scan:
