@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from deescalate.records import store
 from deescalate.records.sync import merge_record
@@ -161,3 +163,39 @@ def test_the_merge_keeps_both_lines_and_only_settles_follow_ups() -> None:
     assert merge_record(BASE, ours, other) is None
     assert merge_record(BASE, ours, BASE.replace("# Call", "# Changed")) is None
     assert os.environ.get("GIT_DIR") is None
+
+
+# What git hands the merge driver can be anything a teammate or a merge put in a
+# record: the driver must settle it, or leave it to git's own merge, never fail.
+# 300 + 300 cases; none failed when written.
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300), st.text(max_size=300), st.text(max_size=300))
+def test_the_merge_of_any_three_texts_settles_or_declines(base, ours, theirs) -> None:
+    merged = merge_record(base, ours, theirs)
+    assert merged is None or isinstance(merged, str)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 400), st.text(max_size=12)), max_size=4),
+       st.text(max_size=40), st.text(max_size=40))
+def test_the_merge_of_mangled_records_keeps_both_notes_or_declines(cuts, mine, yours) -> None:
+    base = BASE
+    for at_, text in cuts:  # a damaged or hand-edited record
+        base = base[:at_] + text + base[at_:]
+    ours, theirs = base + f"\nDone by ana: {mine}\n", base + f"\nDone by ben: {yours}\n"
+    merged = merge_record(base, ours, theirs)
+    if merged is not None:
+        assert f"Done by ana: {mine}" in merged and f"Done by ben: {yours}" in merged
+
+
+def test_the_driver_leaves_what_it_cannot_settle_to_git(tmp_path: Path) -> None:
+    from deescalate.records.sync import merge_files
+
+    base, ours, theirs = (tmp_path / name for name in ("base", "ours", "theirs"))
+    base.write_bytes(b"---\nrecord: 1\n---\nline\n")
+    ours.write_bytes(b"---\nrecord: 1\n---\nmine \xff\n")
+    theirs.write_bytes(b"---\nrecord: 2\n---\nyours\n")
+    assert merge_files(base, ours, theirs) is False  # a conflict, with git's markers
+    assert b"<<<<<<<" in ours.read_bytes() and b"\xff" in ours.read_bytes()
