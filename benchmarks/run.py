@@ -275,7 +275,9 @@ def records_folder(count: int) -> Path:
 def bench_records(report: Report) -> None:
     env = environment()
     cwd = Path(tempfile.mkdtemp(prefix="deescalate-bench-cwd-"))
-    budgets = {10_000: (1.5, 0.3, None), 100_000: (10.0, None, 300.0)}
+    # At 100,000 records section 8 budgets the first run as a ratio to a bare read and
+    # the nothing-changed run as a ratio to a bare walk: `scale` checks those.
+    budgets = {10_000: (1.5, 0.3, None), 100_000: (None, None, 300.0)}
     for count, (cold_budget, warm_budget, memory_budget) in budgets.items():
         folder = records_folder(count)
         # A record changed in the last two seconds is never cached (see store.py): a
@@ -301,7 +303,10 @@ def bench_records(report: Report) -> None:
             memory = (f"; peak memory {tree:.0f} MB for all processes, {largest:.0f} MB "
                       "the largest one")
             if command == "stats":
-                report.seconds(f"{what}, first run", cold, cold_budget, memory)
+                if cold_budget is None:
+                    print(f"     {what}, first run: {cold:.2f} s{memory}")
+                else:
+                    report.seconds(f"{what}, first run", cold, cold_budget, memory)
                 if memory_budget is not None:
                     report.megabytes(f"{what}, first run, peak memory", tree, memory_budget)
                 if warm_budget is not None:
