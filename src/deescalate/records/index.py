@@ -575,17 +575,31 @@ def asking(folder: Path, work: Callable[[Index, Refresh], T], *, cache: bool = T
     turns out to be damaged halfway, it is made again and `work` run again."""
     index = Index(folder, persistent=cache)
     try:
-        for attempt in range(2):
-            done = index.refresh(workers=workers)
-            try:
-                return work(index, done)
-            except sqlite3.DatabaseError as exc:
-                if attempt or not damaged(exc) or index.in_memory:
-                    raise
-                index.rebuild()
-        raise AssertionError("unreachable")  # pragma: no cover
+        return _refreshed(index, work, workers)[0]
     finally:
         index.close()
+
+
+def _refreshed(index: Index, work: Callable[[Index, Refresh], T], workers: int | None, *,
+               before_change: Callable[[], object] | None = None,
+               early: Callable[[Refresh], tuple[bool, Any]] | None = None
+               ) -> tuple[T, Refresh]:
+    """`work(index, refresh)` once the index is brought up to date, made again and run
+    again if the index turns out to be damaged halfway; `early(refresh)`, if given,
+    may give an answer already found ((True, answer)) so that `work` need not run."""
+    for attempt in range(2):
+        done = index.refresh(workers=workers, before_change=before_change)
+        if early is not None and attempt == 0:
+            found, answer = early(done)
+            if found:
+                return answer, done
+        try:
+            return work(index, done), done
+        except sqlite3.DatabaseError as exc:
+            if attempt or not damaged(exc) or index.in_memory:
+                raise
+            index.rebuild()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def asking_ahead(folder: Path, query: Callable[[sqlite3.Connection], T], *,
@@ -627,24 +641,18 @@ def asking_ahead(folder: Path, query: Callable[[sqlite3.Connection], T], *,
                 reader.interrupt()
                 thread.join()
 
+        def take_early(done: Refresh) -> tuple[bool, Any]:
+            if thread is None:
+                return False, None
+            thread.join()
+            return (not done.changed and not done.in_memory and "answer" in early
+                    and early["digests"] == done.digests), early.get("answer")
+
         if thread is not None:
             thread.start()
         try:
-            for attempt in range(2):
-                done = index.refresh(workers=workers, before_change=stop)
-                if thread is not None:
-                    thread.join()
-                    if (attempt == 0 and not done.changed and not done.in_memory
-                            and "answer" in early and early["digests"] == done.digests):
-                        return early["answer"], done
-                    thread = None
-                try:
-                    return query(index.db), done
-                except sqlite3.DatabaseError as exc:
-                    if attempt or not damaged(exc) or index.in_memory:
-                        raise
-                    index.rebuild()
-            raise AssertionError("unreachable")  # pragma: no cover
+            return _refreshed(index, lambda index, _: query(index.db), workers,
+                              before_change=stop, early=take_early)
         finally:
             stop()
             if reader is not None:
