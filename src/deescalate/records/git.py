@@ -16,17 +16,21 @@ from pathlib import Path
 TIMEOUT = 30
 
 
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+def run_git(folder: Path, *args: str, timeout: float = TIMEOUT
+            ) -> subprocess.CompletedProcess[str]:
+    """git with `args` in `folder`, never asking anything (no terminal prompt, ssh in
+    batch mode), its messages in English, cut off after `timeout` seconds."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C",
+           "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
     env.pop("GIT_INDEX_FILE", None)
     return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=TIMEOUT, check=False, env=env, stdin=subprocess.DEVNULL)
+                          timeout=timeout, check=False, env=env, stdin=subprocess.DEVNULL)
 
 
 def work_tree(path: Path) -> Path | None:
     """The top of the git work tree `path` is in, or None."""
     try:
-        done = _git(path.parent, "rev-parse", "--show-toplevel")
+        done = run_git(path.parent, "rev-parse", "--show-toplevel")
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode != 0 or not done.stdout.strip():
@@ -50,22 +54,22 @@ def commit_record(path: Path, *, message: str | None = None) -> str | None:
             return None
         relative = path.relative_to(top.resolve()).as_posix()
         subject = message or f"Record {path.stem}"
-        if _git(top, "check-ignore", "-q", "--", relative).returncode == 0:
+        if run_git(top, "check-ignore", "-q", "--", relative).returncode == 0:
             return f"git: {relative} is ignored by .gitignore, so it was not committed"
-        added = _git(top, "add", "--intent-to-add", "--", relative)
+        added = run_git(top, "add", "--intent-to-add", "--", relative)
         if added.returncode != 0:
-            return f"git: could not add {relative}: {_last_line(added)}"
-        done = _git(top, "commit", "--quiet", "--only", "-m", subject,
+            return f"git: could not add {relative}: {last_line(added)}"
+        done = run_git(top, "commit", "--quiet", "--only", "-m", subject,
                     "--", relative)
         if done.returncode != 0:
             # Leave the index as it was: the intent-to-add entry would otherwise linger.
-            _git(top, "reset", "--quiet", "--", relative)
-            return f"git: could not commit {relative}: {_last_line(done)}"
+            run_git(top, "reset", "--quiet", "--", relative)
+            return f"git: could not commit {relative}: {last_line(done)}"
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
         return f"git: could not commit {path.name}: {exc}"
     return None
 
 
-def _last_line(done: subprocess.CompletedProcess[str]) -> str:
+def last_line(done: subprocess.CompletedProcess[str]) -> str:
     lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
     return lines[-1].strip() if lines else f"exit code {done.returncode}"

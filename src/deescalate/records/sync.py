@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deescalate.errors import BadInput, CantWrite, Conflict, NotFound
-from deescalate.records.git import TIMEOUT, _git, _last_line, work_tree
+from deescalate.records.git import TIMEOUT, last_line, run_git, work_tree
 
 DRIVER = "deescalate-record"
 ATTRIBUTES = f"*.md merge={DRIVER}\n"
@@ -45,28 +45,20 @@ class Synced:
 
 def _run(top: Path, *args: str, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
     try:
-        return _git(top, *args) if timeout == TIMEOUT else _git_slow(top, timeout, *args)
+        return run_git(top, *args, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise CantWrite(f"git {args[0]}: no answer from the remote in {timeout:.0f} s; "
                         "nothing was lost: run deescalate records sync again") from None
-
-
-def _git_slow(top: Path, timeout: float, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C",
-           "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
-    env.pop("GIT_INDEX_FILE", None)
-    return subprocess.run(["git", *args], cwd=top, capture_output=True, text=True,
-                          timeout=timeout, check=False, env=env, stdin=subprocess.DEVNULL)
 
 
 def merge_driver(top: Path, records: Path) -> None:
     """Make git merge records with `deescalate records merge` in this repository: the
     repository's config names the command, `<records>/.gitattributes` the files."""
     command = f'"{sys.executable}" -m deescalate records merge %O %A %B'
-    if _git(top, "config", "--local", f"merge.{DRIVER}.driver").stdout.strip() != command:
-        _git(top, "config", "--local", f"merge.{DRIVER}.name",
+    if run_git(top, "config", "--local", f"merge.{DRIVER}.driver").stdout.strip() != command:
+        run_git(top, "config", "--local", f"merge.{DRIVER}.name",
              "deescalate: keep every follow-up note")
-        _git(top, "config", "--local", f"merge.{DRIVER}.driver", command)
+        run_git(top, "config", "--local", f"merge.{DRIVER}.driver", command)
     attributes = records / ".gitattributes"
     if not attributes.exists():
         from deescalate.files import write_atomic
@@ -97,14 +89,14 @@ def sync(records: Path) -> Synced:
                     f"Records: {count} file{'s' if count != 1 else ''} from sync",
                     "--", relative)
         if done.returncode != 0:
-            raise CantWrite(f"git: could not commit the records: {_last_line(done)}")
+            raise CantWrite(f"git: could not commit the records: {last_line(done)}")
         committed = count
     if not _has_commits(top):
         return Synced(committed, 0, 0)
     before = _head(top)
     fetched = _run(top, "fetch", "--quiet", remote, timeout=NETWORK)
     if fetched.returncode != 0:
-        raise CantWrite(f"git: can't reach the remote {remote!r} ({_last_line(fetched)}); "
+        raise CantWrite(f"git: can't reach the remote {remote!r} ({last_line(fetched)}); "
                         "the records are committed here and go with the next sync")
     tracking = f"{remote}/{branch}"
     exists = _run(top, "rev-parse", "--verify", "--quiet", f"refs/remotes/{tracking}")
@@ -127,7 +119,7 @@ def sync(records: Path) -> Synced:
         pushed = _run(top, "push", "--quiet", remote, f"HEAD:refs/heads/{branch}",
                       timeout=NETWORK)
         if pushed.returncode != 0:
-            raise CantWrite(f"git: could not push to {remote!r} ({_last_line(pushed)}); "
+            raise CantWrite(f"git: could not push to {remote!r} ({last_line(pushed)}); "
                             "the records are committed here and go with the next sync")
         if exists.returncode != 0:
             _run(top, "branch", "--quiet", f"--set-upstream-to={tracking}")
@@ -137,15 +129,15 @@ def sync(records: Path) -> Synced:
 def _upstream(top: Path) -> tuple[str, str]:
     """The remote and branch to sync with: the branch's upstream, else origin (or the
     only remote) and the same branch name there."""
-    branch = _git(top, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
+    branch = run_git(top, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
     if not branch:
         raise Conflict("git: not on a branch (a detached HEAD); check out the team's "
                        "branch first")
-    upstream = _git(top, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+    upstream = run_git(top, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
     if upstream.returncode == 0 and "/" in upstream.stdout:
         remote, _, name = upstream.stdout.strip().partition("/")
         return remote, name
-    remotes = _git(top, "remote").stdout.split()
+    remotes = run_git(top, "remote").stdout.split()
     if not remotes:
         raise NotFound("git: this repository has no remote to sync with; add one: "
                        "git remote add origin URL")
@@ -153,11 +145,11 @@ def _upstream(top: Path) -> tuple[str, str]:
 
 
 def _has_commits(top: Path) -> bool:
-    return _git(top, "rev-parse", "--verify", "--quiet", "HEAD").returncode == 0
+    return run_git(top, "rev-parse", "--verify", "--quiet", "HEAD").returncode == 0
 
 
 def _head(top: Path) -> str:
-    return _git(top, "rev-parse", "HEAD").stdout.strip()
+    return run_git(top, "rev-parse", "HEAD").stdout.strip()
 
 
 def push_later(path: Path) -> None:
