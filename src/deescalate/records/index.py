@@ -272,7 +272,7 @@ class Index:
                    for prefix, listing in listings.items()}
         db = self.db
         known_digests = result.digests = dict(db.execute("SELECT folder, digest FROM folders"))
-        todo: list[tuple[str, int]] = []
+        todo: list[tuple[str, int, int, int]] = []  # path, size, time, inode
         gone: list[str] = []
         stale = []
         for prefix, listing in listings.items():
@@ -285,7 +285,7 @@ class Index:
             for name, stat in zip(listing.names, listing.stats, strict=True):
                 path = prefix + name
                 if rows.pop(path, None) != stat:
-                    todo.append((path, stat[0]))
+                    todo.append((path, *stat))
             gone += rows
         vanished = [prefix for prefix in known_digests if prefix not in listings]
         for prefix in vanished:
@@ -300,18 +300,14 @@ class Index:
             self._write(lambda: self._forget(gone, vanished))
         racy = started - RACY_NS
         todo.sort()  # in the order of the table's key: quicker to write
-        stats = {prefix + name: stat for prefix in stale
-                 for name, stat in zip(listings[prefix].names, listings[prefix].stats,
-                                       strict=True)}
-        items = [(path, *stats[path]) for path, _ in todo]
         fresh: set[str] = set()
         cores = workers if workers is not None else (os.cpu_count() or 1)
-        if not self.in_memory and cores >= 2 and len(items) >= PARALLEL_MIN:
+        if not self.in_memory and cores >= 2 and len(todo) >= PARALLEL_MIN:
             # Each reading process writes what it read, through its own connection.
             work = functools.partial(_store_in_worker, str(index_path(self.folder)), racy)
         else:  # here, through this connection (an index in memory is only in this process)
             work, cores = functools.partial(_store_here, db, racy), 1
-        for chunk, racy_ones in in_parallel_chunks(work, self.folder, items, cores,
+        for chunk, racy_ones in in_parallel_chunks(work, self.folder, todo, cores,
                                                    batch=BATCH):
             fresh.update(path[:path.rfind("/") + 1] for (path, *_), too_fresh
                          in zip(chunk, racy_ones, strict=True) if too_fresh)
