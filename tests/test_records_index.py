@@ -333,3 +333,37 @@ def test_step_visits_are_read_the_first_time_they_are_asked_for(known) -> None:
     assert db.execute(unread).fetchone()[0] == 1  # read again: its visits with it, later
     assert store.scan(known.folder, visits=True).records
     assert db.execute(unread).fetchone()[0] == 0
+
+
+def test_a_link_in_the_cache_never_leads_the_index_to_another_database(known,
+                                                                       tmp_path: Path) -> None:
+    """Only someone else can have put a link, a FIFO or a hard link where the index
+    goes: the index is made again in its place, and what they point at is untouched."""
+    age(known.folder)
+    wanted = fresh_read(known.folder)
+    other = tmp_path / "precious.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE precious (x)")
+        db.execute("INSERT INTO precious VALUES (1)")
+    db.close()
+    cache = known.folder / ".cache"
+    cache.mkdir()
+    before = other.read_bytes()
+    (cache / "index.sqlite3").symlink_to(other)
+    assert sorted(store.scan(known.folder).records) == wanted
+    os.unlink(cache / "index.sqlite3")
+    os.link(other, cache / "index.sqlite3")  # a hard link to it
+    assert sorted(store.scan(known.folder).records) == wanted
+    assert other.read_bytes() == before
+    os.mkfifo(cache / "index.sqlite3-wal")  # would block whoever reads it
+    assert sorted(store.scan(known.folder).records) == wanted
+    assert (cache / "index.sqlite3").is_file() and not (cache / "index.sqlite3").is_symlink()
+
+
+def test_a_cache_folder_that_is_a_link_is_not_written_through(known, tmp_path: Path) -> None:
+    age(known.folder)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (known.folder / ".cache").symlink_to(elsewhere)
+    assert sorted(store.scan(known.folder).records) == fresh_read(known.folder)
+    assert list(elsewhere.iterdir()) == []  # an index in memory for the run

@@ -40,6 +40,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -130,6 +131,20 @@ def damaged(error: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text  # pragma: no cover
 
 
+def _clear_way(path: Path) -> None:
+    """Remove the database's files that are not files of our own: a link (which SQLite
+    would follow, to change or empty another database), a FIFO or a device (which could
+    block), or a hard link to a file elsewhere. They can only have been put in `.cache/`
+    by someone else; the index is made again from the records."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            info = os.lstat(f"{path}{suffix}")
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            os.unlink(f"{path}{suffix}")
+
+
 def remove(path: Path) -> None:
     """Delete a database and its WAL and shared-memory files."""
     for suffix in ("", "-wal", "-shm", "-journal"):
@@ -160,9 +175,15 @@ class Index:
         another version; an index in memory if the folder can't hold one."""
         directory = self.folder / CACHE_DIR
         try:
-            if not directory.is_dir():
+            try:
+                kind = directory.lstat().st_mode
+            except FileNotFoundError:
                 directory.mkdir()
                 self.created_cache = directory
+            else:
+                if not stat.S_ISDIR(kind):  # a link (to who knows where) or a file
+                    return self._memory()
+            _clear_way(directory / INDEX_FILE)
             ignore = directory / ".gitignore"
             if not ignore.exists():
                 from deescalate.files import write_exclusive
@@ -282,10 +303,10 @@ class Index:
             stale.append(prefix)
             rows = {row[0]: row[1:] for row in db.execute(
                 "SELECT path, size, mtime_ns, inode FROM records WHERE folder = ?", (prefix,))}
-            for name, stat in zip(listing.names, listing.stats, strict=True):
+            for name, seen in zip(listing.names, listing.stats, strict=True):
                 path = prefix + name
-                if rows.pop(path, None) != stat:
-                    todo.append((path, *stat))
+                if rows.pop(path, None) != seen:
+                    todo.append((path, *seen))
             gone += rows
         vanished = [prefix for prefix in known_digests if prefix not in listings]
         for prefix in vanished:
@@ -334,8 +355,8 @@ class Index:
         """Give the folder its digest, if its rows are its files exactly, as walked."""
         rows = {row[0]: row[1:] for row in self.db.execute(
             "SELECT path, size, mtime_ns, inode FROM records WHERE folder = ?", (prefix,))}
-        wanted = {prefix + name: stat
-                  for name, stat in zip(listing.names, listing.stats, strict=True)}
+        wanted = {prefix + name: seen
+                  for name, seen in zip(listing.names, listing.stats, strict=True)}
         if rows == wanted:
             self.db.execute("INSERT OR REPLACE INTO folders VALUES (?, ?)", (prefix, value))
 
