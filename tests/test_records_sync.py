@@ -199,3 +199,14 @@ def test_the_driver_leaves_what_it_cannot_settle_to_git(tmp_path: Path) -> None:
     theirs.write_bytes(b"---\nrecord: 2\n---\nyours\n")
     assert merge_files(base, ours, theirs) is False  # a conflict, with git's markers
     assert b"<<<<<<<" in ours.read_bytes() and b"\xff" in ours.read_bytes()
+
+
+def test_the_driver_by_hand_with_files_that_are_not_there_is_one_line(cli, tmp_path) -> None:
+    result = cli("records", "merge", str(tmp_path / "gone"), str(tmp_path / "a"),
+                 str(tmp_path / "b"))
+    assert result.code == 2 and "can't read" in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+    os.mkfifo(tmp_path / "pipe")
+    result = cli("records", "merge", str(tmp_path / "pipe"), str(tmp_path / "a"),
+                 str(tmp_path / "b"))
+    assert result.code == 2 and "not a file to merge" in result.err

@@ -28,7 +28,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from deescalate.errors import BadInput, CantWrite, Conflict, NotFound
+from deescalate.errors import BadInput, CantRead, CantWrite, Conflict, NotFound
 from deescalate.records.git import TIMEOUT, last_line, run_git, work_tree
 
 DRIVER = "deescalate-record"
@@ -217,9 +217,21 @@ def merge_record(base: str, ours: str, theirs: str) -> str | None:
 def merge_files(base: Path, ours: Path, theirs: Path) -> bool:
     """The merge driver: `ours` becomes the merge of the three; False (a conflict, with
     git's markers) when `merge_record` can't settle it."""
-    texts = [p.read_text(encoding="utf-8", errors="surrogateescape")
-             for p in (base, ours, theirs)]
-    merged = merge_record(*texts)
+    from deescalate.files import NotAFile, read_limited
+    from deescalate.records.format import MAX_BYTES
+
+    texts = []
+    whole = True
+    for path in (base, ours, theirs):
+        try:
+            data = read_limited(path, MAX_BYTES)
+        except NotAFile as exc:
+            raise BadInput(f"{path}: is {exc.what}, not a file to merge") from None
+        except OSError as exc:
+            raise CantRead(f"{path}: can't read ({exc.strerror or exc})") from None
+        whole = whole and len(data) <= MAX_BYTES  # larger than any record: not ours
+        texts.append(data.decode("utf-8", "surrogateescape"))
+    merged = merge_record(*texts) if whole else None
     if merged is not None:
         from deescalate.files import write_atomic
 
