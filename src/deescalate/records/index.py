@@ -99,7 +99,7 @@ SUMMARY_COLUMNS = ("id", "playbook", "playbook_version", "agent", "customer", "r
                    "summary", "follow_up", "follow_up_done", "mood_start", "mood_end",
                    "steps", "skipped", "redactions", "tags", "path", "playbooks")
 SELECT_SUMMARY = "SELECT " + ", ".join(f"r.{name}" for name in SUMMARY_COLUMNS)
-_INSERT = f"INSERT INTO records VALUES ({', '.join(['?'] * 32)})"
+_INSERT = f"INSERT OR REPLACE INTO records VALUES ({', '.join(['?'] * 32)})"
 _EMPTY = (None,) * 26
 
 
@@ -471,8 +471,7 @@ def store_files(db: sqlite3.Connection, folder: str, items: list[tuple[str, int,
                        *row))
 
     def write() -> None:
-        db.executemany("DELETE FROM records WHERE path = ?", [(row[0],) for row in stored])
-        db.executemany(_INSERT, stored)
+        db.executemany(_INSERT, stored)  # replacing the file's row, if it had one
         _clear(db, {row[1] for row in stored})
 
     _transaction(db, write)
