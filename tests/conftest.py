@@ -109,3 +109,21 @@ def known(known_source, isolated: Path, today) -> Known:
     folder = isolated / "records"
     shutil.copytree(source, folder)
     return Known(folder, {name: folder / path for name, path in relative.items()})
+
+
+@pytest.fixture
+def locked(known, monkeypatch) -> Path:
+    """The known folder's 2026/10, which can't be listed (root reads any folder, so chmod
+    can't show this: listing it is made to fail)."""
+    import os
+
+    real = os.scandir
+    folder = known.folder / "2026" / "10"
+
+    def scandir(path):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    return folder

@@ -75,14 +75,15 @@ def test_a_step_without_lines_offers_to_carry_on() -> None:
     assert only.source == "carry-on" and only.rating == "fair" and only.change == 0
 
 
-def test_drift_makes_the_customer_crosser_with_every_reply() -> None:
-    text = dedent("""
+def drill_case(drift: str) -> str:
+    """A one-step scenario for the drill playbook, its mood drifting as `drift`."""
+    return dedent("""
     id: drill-case
     playbook: drill
     title: Drill case
     situation: You are taking a call about a drill.
     customer_is_right: true
-    mood: {start: 3, drift: fast, good: 0}
+    mood: {start: 3, drift: DRIFT, good: 0}
     opening: My drill broke.
     steps:
       - id: greet
@@ -90,7 +91,11 @@ def test_drift_makes_the_customer_crosser_with_every_reply() -> None:
     endings:
       calmed: {line: Thanks.}
       escalated: {line: Holding.}
-    """)
+    """).replace("DRIFT", drift)
+
+
+def test_drift_makes_the_customer_crosser_with_every_reply() -> None:
+    text = drill_case("fast")
     practice = Practice(scenario(text=text), playbook(), seed=1)
     verdict = practice.answer(Reply.pick(next(i for i, r in enumerate(practice.turn().replies)
                                                   if r.rating == "good")))
@@ -179,21 +184,7 @@ def test_write_down_fields_are_checked_as_in_a_call() -> None:
 def test_a_practice_that_goes_round_in_circles_ends() -> None:
     loop = ["Hello, I'm here to help.", "That sounds frustrating.",
             "Could I have your order number?", "Thanks for waiting."]
-    text = dedent("""
-    id: drill-case
-    playbook: drill
-    title: Drill case
-    situation: You are taking a call about a drill.
-    customer_is_right: true
-    mood: {start: 3, drift: none, good: 0}
-    opening: My drill broke.
-    steps:
-      - id: greet
-        lines: {calm: Hi.}
-    endings:
-      calmed: {line: Thanks.}
-      escalated: {line: Holding.}
-    """)
+    text = drill_case("none")
     from dataclasses import replace
 
     from deescalate.playbooks.format import Option

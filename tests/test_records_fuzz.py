@@ -361,17 +361,8 @@ def test_a_file_claiming_gigabytes_is_read_no_further_than_the_cap(isolated: Pat
 @pytest.mark.parametrize("command", [["records", "list"], ["records", "stats"],
                                      ["records", "export"], ["records", "check"],
                                      ["followups"]])
-def test_a_folder_that_cant_be_read_is_a_warning_and_check_fails(cli, known, monkeypatch,
+def test_a_folder_that_cant_be_read_is_a_warning_and_check_fails(cli, known, locked,
                                                                  command) -> None:
-    real = os.scandir
-    locked = known.folder / "2026" / "10"
-
-    def scandir(path):  # root reads any folder, so chmod can't show this
-        if Path(path) == locked:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
     result = cli(*command, "--records", known.folder)
     named = "records/2026/10: can't read this folder (Permission denied), so no record in " \
             "it is counted"

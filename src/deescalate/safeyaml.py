@@ -83,6 +83,18 @@ class Node:
         return pair[0] if pair else None
 
 
+def text_of(node: Node | None) -> str | None:
+    """A scalar's text as written; None for a missing node, a null or a collection."""
+    if node is None or node.kind != "scalar" or node.is_null:
+        return None
+    return node.text
+
+
+def items_of(node: Node | None) -> list[Node]:
+    """A sequence's items; none for a missing node or anything else."""
+    return list(node.value) if node is not None and node.kind == "seq" else []
+
+
 def read_bytes(path: Path, *, limit: int = MAX_BYTES, what: str = "file") -> bytes:
     """Read a file of at most `limit` bytes, turning every way it can fail into one message.
 

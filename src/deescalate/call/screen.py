@@ -483,6 +483,12 @@ class LiveScreen:
 
     # -- keys (UI thread) ----------------------------------------------------------
 
+    def _reply(self, result: Any = None, error: BaseException | None = None) -> None:
+        """Answer the question on screen (a key is only bound while there is one)."""
+        request = self.request
+        assert request is not None
+        request.answer(result, error)
+
     def _key_action(self, event: Any, action: Action, item: int | None = None) -> None:
         request = self.request
         if self._kind() != "action" or request is None:
@@ -608,10 +614,8 @@ class LiveScreen:
 
         @bindings.add("escape", filter=typing)
         def _back_from_text(event: Any) -> None:
-            request = self.request
-            assert request is not None
             self.messages.clear()
-            request.answer(error=GoBack(self._buffer.text))
+            self._reply(error=GoBack(self._buffer.text))
 
         # -- choosing
         @bindings.add("up", filter=choosing)
@@ -635,49 +639,37 @@ class LiveScreen:
 
         @bindings.add("enter", filter=choosing)
         def _choose(event: Any) -> None:
-            request = self.request
-            assert request is not None
             self.messages.clear()
-            request.answer(self.selected)
+            self._reply(self.selected)
 
         @bindings.add("escape", filter=choosing, eager=True)
         def _back_from_choice(event: Any) -> None:
-            request = self.request
-            assert request is not None
             self.messages.clear()
-            request.answer(error=GoBack())
+            self._reply(error=GoBack())
 
         # -- the mood
         for value in MOODS:
             def rate(event: Any, value: int = value) -> None:
-                request = self.request
-                assert request is not None
-                request.answer(value)
+                self._reply(value)
 
             bindings.add(str(value), filter=rating)(rate)
 
         @bindings.add("escape", filter=rating, eager=True)
         def _leave_mood(event: Any) -> None:
-            request = self.request
-            assert request is not None
-            request.answer(None)
+            self._reply(None)
 
         # -- stop or carry on
         @bindings.add("y", filter=confirming)
         @bindings.add("Y", filter=confirming)
         def _stop(event: Any) -> None:
-            request = self.request
-            assert request is not None
-            request.answer(True)
+            self._reply(True)
 
         @bindings.add("n", filter=confirming)
         @bindings.add("N", filter=confirming)
         @bindings.add("enter", filter=confirming)
         @bindings.add("escape", filter=confirming, eager=True)
         def _carry_on(event: Any) -> None:
-            request = self.request
-            assert request is not None
-            request.answer(False)
+            self._reply(False)
 
         # -- everywhere
         @bindings.add("c-c")

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from deescalate.cli import common
-from deescalate.errors import NotFound
 
 app = typer.Typer(
     help="""List, show, check and write playbooks.
@@ -94,11 +93,11 @@ def validate(
       deescalate playbooks validate
       deescalate playbooks validate playbooks/refund.yaml
     """
-    from deescalate.playbooks.catalog import check_files
+    from deescalate.playbooks.catalog import check_files, expand
     from deescalate.practice.catalog import ScenarioCatalog, check_scenarios_of
 
     catalog = common.catalog(playbooks)
-    files = _expand(paths) if paths else [path for path, _ in catalog.files()]
+    files = expand(paths) if paths else [path for path, _ in catalog.files()]
     problems = check_files(files)
     # A scenario names steps of its playbook: a renamed step breaks it, so say so here.
     scenarios, scenario_problems = check_scenarios_of(files, ScenarioCatalog(catalog))
@@ -113,22 +112,6 @@ def validate(
     if any(p.is_error for p in problems + scenario_problems):
         raise typer.Exit(common.EXIT_FINDINGS)
 
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir()
-                           if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
-            if not found:
-                raise NotFound(f"{path}: no playbooks (*.yaml) in this folder")
-            files += found
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
-            raise NotFound(f"{path}: no such file or folder")
-    return files
 
 
 @app.command()

@@ -210,10 +210,12 @@ def validate(
       deescalate practice validate
       deescalate practice validate playbooks/scenarios/refund-storm.yaml
     """
-    from deescalate.practice.catalog import check_files, expand
+    from deescalate.playbooks.catalog import expand
+    from deescalate.practice.catalog import SCENARIOS, check_files
 
     catalog = _catalog(playbooks)
-    files = expand(paths) if paths else [path for path, _ in catalog.files()]
+    files = (expand(paths, "scenarios", inner=SCENARIOS) if paths
+             else [path for path, _ in catalog.files()])
     problems = check_files(files, catalog)
     for problem in problems:
         common.echo(str(problem))

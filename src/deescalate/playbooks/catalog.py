@@ -59,6 +59,25 @@ def yaml_files(folder: Path) -> list[Path]:
         raise CantRead(f"{folder}: permission denied") from None
 
 
+def expand(paths: Iterable[Path], what: str = "playbooks", *, inner: str | None = None
+           ) -> list[Path]:
+    """The files named on a command line: a file as it is, a folder as its YAML files
+    (those of its `inner` folder, when it has one: a playbook folder's scenarios)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            nested = path / inner if inner is not None else None
+            found = yaml_files(nested if nested is not None and nested.is_dir() else path)
+            if not found:
+                raise NotFound(f"{path}: no {what} (*.yaml) in this folder")
+            files += found
+        elif path.exists() or path.is_symlink():
+            files.append(path)
+        else:
+            raise NotFound(f"{path}: no such file or folder")
+    return files
+
+
 def is_path(name: str) -> bool:
     """Whether a PLAYBOOK argument names a file rather than an id or alias."""
     return "/" in name or "\\" in name or name.endswith((".yaml", ".yml"))

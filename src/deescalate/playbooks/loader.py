@@ -23,7 +23,7 @@ from deescalate.playbooks.format import (
     Step,
 )
 from deescalate.playbooks.schema import ID_HINT, ID_PATTERN, SCHEMA, check_node, did_you_mean
-from deescalate.safeyaml import Node
+from deescalate.safeyaml import Node, items_of, text_of
 from deescalate.text import CONTROL, shown
 
 _ID = re.compile(ID_PATTERN)
@@ -99,27 +99,17 @@ def check_bytes(data: bytes, path: Path, display: str) -> tuple[Playbook | None,
     return _build(root, path, hashlib.sha256(data).hexdigest()), problems
 
 
-def _text(node: Node | None) -> str | None:
-    if node is None or node.kind != "scalar" or node.is_null:
-        return None
-    return node.text
-
-
-def _items(node: Node | None) -> list[Node]:
-    return list(node.value) if node is not None and node.kind == "seq" else []
-
-
 def _check_meaning(root: Node, path: Path, checker: Checker) -> None:
     """The rules that need the whole playbook: ids, references and the step graph."""
     if root.get("id") is None and not _ID.match(path.stem):
         checker.error(None, f"the file name {path.stem!r} can't be the playbook's id "
                             f"({ID_HINT}); add an `id:` line or rename the file")
 
-    steps = [s for s in _items(root.get("steps")) if s.kind == "map"]
+    steps = [s for s in items_of(root.get("steps")) if s.kind == "map"]
     ids: dict[str, Node] = {}
     for step in steps:
         id_node = step.get("id")
-        step_id = _text(id_node)
+        step_id = text_of(id_node)
         if step_id is None or id_node is None:
             continue
         if step_id == END:
@@ -141,11 +131,11 @@ def _check_meaning(root: Node, path: Path, checker: Checker) -> None:
 def _check_captures(steps: list[Node], checker: Checker) -> dict[str, Node]:
     seen: dict[str, Node] = {}
     for step in steps:
-        for capture in _items(step.get("capture")):
+        for capture in items_of(step.get("capture")):
             if capture.kind != "map":
                 continue
             id_node = capture.get("id")
-            capture_id = _text(id_node)
+            capture_id = text_of(id_node)
             if capture_id is not None and id_node is not None:
                 if capture_id in seen:
                     checker.error(id_node, f"the capture id {capture_id!r} is used twice "
@@ -156,8 +146,8 @@ def _check_captures(steps: list[Node], checker: Checker) -> dict[str, Node]:
                 else:
                     seen[capture_id] = id_node
             name = f"capture {capture_id!r}" if capture_id else "a capture"
-            kind = _text(capture.get("type")) or "line"
-            if kind == "choice" and not _items(capture.get("choices")):
+            kind = text_of(capture.get("type")) or "line"
+            if kind == "choice" and not items_of(capture.get("choices")):
                 checker.error(capture, f"{name} is of type choice but has no 'choices'")
             if capture.get("choices") is not None and kind != "choice":
                 checker.error(capture.key_node("choices"),
@@ -166,7 +156,7 @@ def _check_captures(steps: list[Node], checker: Checker) -> dict[str, Node]:
                 checker.error(capture.key_node("pattern"),
                               f"{name}: 'pattern' is only for type line, and this is {kind}")
             pattern_node = capture.get("pattern")
-            pattern = _text(pattern_node)
+            pattern = text_of(pattern_node)
             if pattern is not None:
                 try:
                     re.compile(pattern)
@@ -182,7 +172,7 @@ def _check_references(root: Node, steps: list[Node], ids: set[str], checker: Che
 
     def refer(node: Node | None, what: str, allow_end: bool) -> None:
         nonlocal ok
-        target = _text(node)
+        target = text_of(node)
         if node is None or target is None or not _ID.match(target):
             return  # missing or malformed: already reported by the schema check
         if target in ids or (allow_end and target == END):
@@ -197,7 +187,7 @@ def _check_references(root: Node, steps: list[Node], ids: set[str], checker: Che
     refer(root.get("start"), "'start'", allow_end=False)
     refer(root.get("escalate"), "'escalate'", allow_end=False)
     for step in steps:
-        name = _text(step.get("id")) or "?"
+        name = text_of(step.get("id")) or "?"
         next_node, branch_node = step.get("next"), step.get("branch")
         if next_node is not None and not next_node.is_null and branch_node is not None \
                 and not branch_node.is_null:
@@ -206,7 +196,7 @@ def _check_references(root: Node, steps: list[Node], ids: set[str], checker: Che
                           f"step {name!r} has both 'next' and 'branch'; keep one of them")
         refer(next_node, f"step {name!r}: 'next'", allow_end=True)
         if branch_node is not None and branch_node.kind == "map":
-            for number, option in enumerate(_items(branch_node.get("options")), 1):
+            for number, option in enumerate(items_of(branch_node.get("options")), 1):
                 if option.kind == "map":
                     refer(option.get("goto"), f"step {name!r} branch option {number}: 'goto'",
                           allow_end=True)
@@ -236,8 +226,8 @@ def _check_control(root: Node, checker: Checker) -> None:
 def _check_placeholders(steps: list[Node], capture_ids: set[str], checker: Checker) -> None:
     known = set(CALL_FIELDS) | capture_ids
     for step in steps:
-        for phrase in _items(step.get("say")):
-            text = _text(phrase) or ""
+        for phrase in items_of(step.get("say")):
+            text = text_of(phrase) or ""
             for match in PLACEHOLDER.finditer(text):
                 name = match.group(1)
                 if name not in known:
@@ -251,20 +241,20 @@ def _successors(steps: list[Node], index: int) -> list[str]:
     step = steps[index]
     branch = step.get("branch")
     if branch is not None and branch.kind == "map":
-        return [t for o in _items(branch.get("options")) if o.kind == "map"
-                if (t := _text(o.get("goto"))) is not None]
-    target = _text(step.get("next"))
+        return [t for o in items_of(branch.get("options")) if o.kind == "map"
+                if (t := text_of(o.get("goto"))) is not None]
+    target = text_of(step.get("next"))
     if target is not None:
         return [target]
-    return [_text(steps[index + 1].get("id")) or END] if index + 1 < len(steps) else [END]
+    return [text_of(steps[index + 1].get("id")) or END] if index + 1 < len(steps) else [END]
 
 
 def _check_graph(root: Node, steps: list[Node], checker: Checker) -> None:
     """Every step reachable (warning) and every step able to reach the end (error)."""
-    order = [_text(s.get("id")) or "" for s in steps]
+    order = [text_of(s.get("id")) or "" for s in steps]
     edges = {order[i]: _successors(steps, i) for i in range(len(steps))}
-    start = _text(root.get("start")) or order[0]
-    roots = [start] + [e for e in [_text(root.get("escalate"))] if e]
+    start = text_of(root.get("start")) or order[0]
+    roots = [start] + [e for e in [text_of(root.get("escalate"))] if e]
 
     reached: set[str] = set()
     todo = list(roots)
@@ -309,47 +299,47 @@ def _follow(start: str, edges: dict[str, list[str]]) -> list[str]:
 
 
 def _strings(node: Node | None) -> tuple[str, ...]:
-    return tuple(item.text for item in _items(node) if not item.is_null)
+    return tuple(item.text for item in items_of(node) if not item.is_null)
 
 
 def _build(root: Node, path: Path, sha256: str) -> Playbook:
-    step_nodes = _items(root.get("steps"))
-    order = [_text(s.get("id")) or "" for s in step_nodes]
+    step_nodes = items_of(root.get("steps"))
+    order = [text_of(s.get("id")) or "" for s in step_nodes]
     steps: list[Step] = []
     for index, node in enumerate(step_nodes):
         branch = None
         branch_node = node.get("branch")
         if branch_node is not None and not branch_node.is_null:
             branch = Branch(
-                question=_text(branch_node.get("question")) or "",
-                options=tuple(Option(label=_text(o.get("label")) or "",
-                                     goto=_text(o.get("goto")) or "")
-                              for o in _items(branch_node.get("options"))),
+                question=text_of(branch_node.get("question")) or "",
+                options=tuple(Option(label=text_of(o.get("label")) or "",
+                                     goto=text_of(o.get("goto")) or "")
+                              for o in items_of(branch_node.get("options"))),
             )
-        next_id = _text(node.get("next"))
+        next_id = text_of(node.get("next"))
         if branch is None and next_id is None:
             next_id = order[index + 1] if index + 1 < len(order) else END
         steps.append(Step(
             id=order[index],
-            title=_text(node.get("title")) or "",
+            title=text_of(node.get("title")) or "",
             do=_strings(node.get("do")),
             say=_strings(node.get("say")),
             avoid=_strings(node.get("avoid")),
             checklist=_strings(node.get("checklist")),
-            capture=tuple(_capture(c) for c in _items(node.get("capture"))),
+            capture=tuple(_capture(c) for c in items_of(node.get("capture"))),
             next=next_id,
             branch=branch,
         ))
     version = root.get("version")
     return Playbook(
-        id=_text(root.get("id")) or path.stem,
-        title=_text(root.get("title")) or "",
-        summary=_text(root.get("summary")) or "",
+        id=text_of(root.get("id")) or path.stem,
+        title=text_of(root.get("title")) or "",
+        summary=text_of(root.get("summary")) or "",
         version=version.value if version is not None and not version.is_null else None,
         tags=_strings(root.get("tags")),
         aliases=_strings(root.get("aliases")),
-        start=_text(root.get("start")) or order[0],
-        escalate=_text(root.get("escalate")),
+        start=text_of(root.get("start")) or order[0],
+        escalate=text_of(root.get("escalate")),
         steps=tuple(steps),
         path=path,
         sha256=sha256,
@@ -359,10 +349,10 @@ def _build(root: Node, path: Path, sha256: str) -> Playbook:
 def _capture(node: Node) -> Capture:
     required = node.get("required")
     return Capture(
-        id=_text(node.get("id")) or "",
-        label=_text(node.get("label")) or "",
-        type=_text(node.get("type")) or "line",
+        id=text_of(node.get("id")) or "",
+        label=text_of(node.get("label")) or "",
+        type=text_of(node.get("type")) or "line",
         required=bool(required.value) if required is not None else False,
         choices=_strings(node.get("choices")),
-        pattern=_text(node.get("pattern")),
+        pattern=text_of(node.get("pattern")),
     )

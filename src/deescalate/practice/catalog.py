@@ -9,7 +9,6 @@ against the playbook a practice would use: the first one with its id in the sear
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,24 +189,6 @@ def check_files(paths: list[Path], catalog: ScenarioCatalog) -> list[Problem]:
         else:
             seen[key] = path
     return problems
-
-
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Scenario files from the command line: a folder means its `scenarios/` folder if it
-    has one (a playbook folder), else its own YAML files."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            inner = path / SCENARIOS
-            found = yaml_files(inner if inner.is_dir() else path)
-            if not found:
-                raise NotFound(f"{path}: no scenarios (*.yaml) in this folder")
-            files += found
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
-            raise NotFound(f"{path}: no such file or folder")
-    return files
 
 
 def check_scenarios_of(playbook_files: list[Path], catalog: ScenarioCatalog,

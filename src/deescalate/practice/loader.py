@@ -37,7 +37,7 @@ from deescalate.practice.format import (
     ScenarioStep,
 )
 from deescalate.practice.schema import SCHEMA
-from deescalate.safeyaml import Node
+from deescalate.safeyaml import Node, items_of, text_of
 
 Playbooks = Mapping[str, "Playbook | None"]  # id -> the playbook, or None if it has errors
 
@@ -74,7 +74,7 @@ def playbook_named(data: bytes) -> str | None:
         return None
     if root is None or root.kind != "map":
         return None
-    return _text(root.get("playbook"))
+    return text_of(root.get("playbook"))
 
 
 def check_bytes(data: bytes, path: Path, display: str,
@@ -96,16 +96,6 @@ def check_bytes(data: bytes, path: Path, display: str,
     if checker.failed or book is None:
         return None, problems
     return _build(root, path, hashlib.sha256(data).hexdigest()), problems
-
-
-def _text(node: Node | None) -> str | None:
-    if node is None or node.kind != "scalar" or node.is_null:
-        return None
-    return node.text
-
-
-def _items(node: Node | None) -> list[Node]:
-    return list(node.value) if node is not None and node.kind == "seq" else []
 
 
 def _int(node: Node | None) -> int | None:
@@ -133,12 +123,12 @@ def _check_meaning(root: Node, path: Path, playbooks: Playbooks,
                             f"({ID_HINT}); add an `id:` line or rename the file")
     _check_moods(root, checker)
     situation = root.get("situation")
-    text = _text(situation)
+    text = text_of(situation)
     if text and not _SECOND_PERSON.search(text):
         checker.warning(situation, "the situation should speak to the trainee as 'you' "
                                    "(\"You were charged twice...\")")
     book = _playbook(root.get("playbook"), playbooks, checker)
-    step_nodes = [s for s in _items(root.get("steps")) if s.kind == "map"]
+    step_nodes = [s for s in items_of(root.get("steps")) if s.kind == "map"]
     if root.get("steps") is None or not step_nodes:
         checker.warning(root.key_node("steps") or root,
                         "the scenario gives the customer no lines at any step; after the "
@@ -148,7 +138,7 @@ def _check_meaning(root: Node, path: Path, playbooks: Playbooks,
     _check_steps(step_nodes, book, checker)
     _check_facts(_map(root.get("facts")), book, checker)
     acknowledge = root.get("acknowledge")
-    name = _text(acknowledge)
+    name = text_of(acknowledge)
     step_ids = [step.id for step in book.steps]
     if name is not None and _ID.match(name) and name not in step_ids:
         checker.error(acknowledge, f"'acknowledge' names {name!r}, but playbook "
@@ -166,7 +156,7 @@ def _named(book: Playbook) -> str:
 
 
 def _playbook(node: Node | None, playbooks: Playbooks, checker: Checker) -> Playbook | None:
-    name = _text(node)
+    name = text_of(node)
     if node is None or name is None or not _ID.match(name):
         return None  # missing or malformed: the schema check said so
     if name in playbooks:
@@ -213,7 +203,7 @@ def _check_steps(steps: list[Node], book: Playbook, checker: Checker) -> None:
     step_ids = [step.id for step in book.steps]
     for node in steps:
         id_node = node.get("id")
-        step_id = _text(id_node)
+        step_id = text_of(id_node)
         if id_node is None or step_id is None or not _ID.match(step_id):
             continue
         if step_id in seen:
@@ -230,7 +220,7 @@ def _check_steps(steps: list[Node], book: Playbook, checker: Checker) -> None:
         if lines is not None and lines.kind == "map" and not lines.pairs:
             checker.error(lines, f"step {step_id!r}: 'lines' has no line for any mood band "
                                  f"({', '.join(BANDS)})")
-        replies = _items(node.get("replies"))
+        replies = items_of(node.get("replies"))
         if (lines is None or lines.is_null) and not replies:
             checker.warning(id_node, f"step {step_id!r} gives the customer no line and "
                                      "offers no reply; leave it out")
@@ -248,10 +238,10 @@ def _check_steps(steps: list[Node], book: Playbook, checker: Checker) -> None:
                         if step.avoid else "has no avoid lines")
                 checker.error(breaks_node, f"{name}: 'breaks' is {breaks}, but the step "
                                            f"{have} in playbook {_named(book)}")
-            elif breaks is not None and _text(reply.get("rating")) == "good":
+            elif breaks is not None and text_of(reply.get("rating")) == "good":
                 checker.warning(breaks_node, f"{name} is rated good but goes against the "
                                              f"avoid line {breaks}")
-            said = _text(reply.get("say"))
+            said = text_of(reply.get("say"))
             kind = playbook_lines.get(" ".join((said or "").split()).lower())
             if kind:
                 checker.warning(reply.get("say"), f"{name} is already one of the step's "
@@ -263,7 +253,7 @@ def _check_facts(facts: Node | None, book: Playbook, checker: Checker) -> None:
         return
     captures = {capture.id: capture for capture in book.captures()}
     for key, value in facts.pairs:
-        name = _text(key)
+        name = text_of(key)
         if name is None:
             continue
         capture = captures.get(name)
@@ -271,7 +261,7 @@ def _check_facts(facts: Node | None, book: Playbook, checker: Checker) -> None:
             checker.error(key, f"'facts' names {name!r}, but playbook {_named(book)} writes "
                                f"down no such thing{did_you_mean(name, list(captures))}")
             continue
-        text = _text(value)
+        text = text_of(value)
         if text is None or value.kind != "scalar":
             continue  # the schema check said so
         try:
@@ -282,13 +272,13 @@ def _check_facts(facts: Node | None, book: Playbook, checker: Checker) -> None:
 
 def _spoken(node: Node | None) -> str:
     """Words someone says: one line, however the YAML folded or broke them."""
-    return " ".join((_text(node) or "").split())
+    return " ".join((text_of(node) or "").split())
 
 
 def _strings(node: Node | None) -> tuple[str, ...]:
     if node is not None and node.kind == "scalar" and not node.is_null:
         return (_spoken(node),)
-    return tuple(_spoken(item) for item in _items(node)
+    return tuple(_spoken(item) for item in items_of(node)
                  if item.kind == "scalar" and not item.is_null)
 
 
@@ -296,20 +286,20 @@ def _build(root: Node, path: Path, sha256: str) -> Scenario:
     mood = _map(root.get("mood"))
     assert mood is not None
     steps = []
-    for node in _items(root.get("steps")):
+    for node in items_of(root.get("steps")):
         lines = _map(node.get("lines"))
         steps.append(ScenarioStep(
-            id=_text(node.get("id")) or "",
+            id=text_of(node.get("id")) or "",
             lines=tuple((name, _strings(lines.get(name))) for name in BANDS
                         if lines is not None and _strings(lines.get(name))),
             replies=tuple(OwnReply(
                 say=_spoken(reply.get("say")),
-                rating=_text(reply.get("rating")) or RATINGS[1],
+                rating=text_of(reply.get("rating")) or RATINGS[1],
                 mood=_int(reply.get("mood")),
                 apology=_bool(reply.get("apology")),
                 breaks=_int(reply.get("breaks")),
                 why=_spoken(reply.get("why")),
-            ) for reply in _items(node.get("replies"))),
+            ) for reply in items_of(node.get("replies"))),
         ))
     endings_node = _map(root.get("endings"))
     assert endings_node is not None
@@ -322,23 +312,23 @@ def _build(root: Node, path: Path, sha256: str) -> Scenario:
     facts = _map(root.get("facts"))
     reactions = {rating: _int(mood.get(rating)) for rating in RATINGS}
     return Scenario(
-        id=_text(root.get("id")) or path.stem,
+        id=text_of(root.get("id")) or path.stem,
         title=_spoken(root.get("title")),
         summary=_spoken(root.get("summary")),
-        playbook=_text(root.get("playbook")) or "",
+        playbook=text_of(root.get("playbook")) or "",
         situation=_spoken(root.get("situation")),
-        customer=_text(root.get("customer")),
+        customer=text_of(root.get("customer")),
         customer_is_right=bool(_bool(root.get("customer_is_right"))),
         needs_escalation=bool(_bool(root.get("needs_escalation"))),
-        difficulty=_text(root.get("difficulty")) or DIFFICULTIES[1],
+        difficulty=text_of(root.get("difficulty")) or DIFFICULTIES[1],
         opening=_spoken(root.get("opening")),
         mood_start=_int(mood.get("start")) or 3,
-        drift=_text(mood.get("drift")) or "slow",
+        drift=text_of(mood.get("drift")) or "slow",
         reactions=tuple((rating, value if value is not None else REACTIONS[rating])
                         for rating, value in reactions.items()),
         facts=tuple((key.text, value.text) for key, value in (facts.pairs if facts else [])
                     if value.kind == "scalar" and not value.is_null),
-        acknowledge=_text(root.get("acknowledge")),
+        acknowledge=text_of(root.get("acknowledge")),
         steps=tuple(steps),
         endings=tuple(endings),
         pass_mark=_int(root.get("pass_mark")) or PASS_MARK,
