@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from deescalate.records import store
@@ -180,6 +180,7 @@ def test_the_merge_of_any_three_texts_settles_or_declines(base, ours, theirs) ->
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 400), st.text(max_size=12)), max_size=4),
        st.text(max_size=40), st.text(max_size=40))
+@example(cuts=[(31, "\\")], mine="", yours="")  # a backslash in the date: once a crash
 def test_the_merge_of_mangled_records_keeps_both_notes_or_declines(cuts, mine, yours) -> None:
     base = BASE
     for at_, text in cuts:  # a damaged or hand-edited record

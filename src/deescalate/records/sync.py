@@ -199,7 +199,9 @@ def merge_record(base: str, ours: str, theirs: str) -> str | None:
     dones = [m[1] for m in (_DONE.search(our_head), _DONE.search(their_head)) if m]
     dates = sorted(d for d in dones if d not in ("", "null", "Null", "NULL", "~"))
     if dates:
-        head = _DONE.sub(f"follow_up_done: {dates[0]}", head, count=1)
+        # A function, not a template: the date is the file's text, and may hold a '\\'.
+        line = f"follow_up_done: {dates[0]}"
+        head = _DONE.sub(lambda _: line, head, count=1)
     counts = [m[1] for m in (_REDACTIONS.search(h) for h in (base_head, our_head, their_head))
               if m]
     if len(counts) == 3:
