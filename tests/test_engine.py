@@ -389,7 +389,7 @@ def test_escalation_by_key_without_a_step_is_taken_back_by_esc_in_the_wrap_up() 
                               reference=None, records="r", clock=Clock())
     engine.escalate()
     assert engine.call.escalated and engine.call.phase == "wrap-up"
-    engine.wrap_up_back()
+    engine.wrap_up_back([])
     assert not engine.call.escalated and engine.call.phase == "steps"
     assert engine.step.id == "one" and engine.call.ended is None
 
