@@ -28,6 +28,12 @@ from deescalate.call.model import (
     parse_iso,
     utc_now,
 )
+
+# Parsing a capture is the capture table's; these names stay here for the screens.
+from deescalate.playbooks.captures import CaptureError as CaptureError
+from deescalate.playbooks.captures import date_direction as date_direction
+from deescalate.playbooks.captures import kind_of
+from deescalate.playbooks.captures import parse_capture as parse_capture
 from deescalate.playbooks.format import CALL_FIELDS, END, PLACEHOLDER, Capture, Playbook, Step
 from deescalate.records.format import MOODS, NEEDS_FOLLOW_UP, OUTCOMES
 
@@ -45,62 +51,6 @@ class Action(StrEnum):
     SWITCH = "switch"
     HANDOVER = "handover"
     END = "end"
-
-
-class CaptureError(ValueError):
-    """A captured value that doesn't fit its field; the message says what would."""
-
-
-def parse_capture(capture: Capture, raw: str | None, *, today: date | None = None) -> Any:
-    """The value to keep for what the agent typed, None when left empty, or CaptureError."""
-    text = (raw or "").strip() if capture.type != "text" else (raw or "").strip("\n")
-    if not text.strip():
-        if capture.required:
-            raise CaptureError(f"{capture.label} is required")
-        return None
-    if capture.type in ("line", "text"):
-        if capture.pattern and not re.fullmatch(capture.pattern, text):
-            raise CaptureError(f"{capture.label} should match {capture.pattern}")
-        return text
-    if capture.type == "number":
-        cleaned = re.sub(r"[\s,]", "", text).lstrip("$£€")
-        if re.fullmatch(r"-?[0-9]{1,40}", cleaned):  # a whole number keeps every digit
-            return int(cleaned)
-        try:
-            number = float(cleaned)
-        except ValueError:
-            raise CaptureError(f"{capture.label} should be a number, like 42 or 19.99") from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise CaptureError(f"{capture.label} should be a number, like 42 or 19.99")
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    if capture.type == "choice":
-        for choice in capture.choices:
-            if text.lower() == choice.lower():
-                return choice
-        raise CaptureError(f"{capture.label} should be one of: {', '.join(capture.choices)}")
-    if capture.type == "yes-no":
-        answer = text.lower()
-        if answer in ("y", "yes", "true"):
-            return True
-        if answer in ("n", "no", "false"):
-            return False
-        raise CaptureError(f"{capture.label}: answer yes or no")
-    if capture.type == "date":
-        try:
-            return dates.parse_date(text, base=today, prefer=date_direction(capture)).isoformat()
-        except ValueError as exc:
-            raise CaptureError(f"{capture.label}: {exc}") from None
-    raise CaptureError(f"{capture.label}: unknown type {capture.type}")  # pragma: no cover
-
-
-_AHEAD = re.compile(r"\b(by|due|will|until|follow|next|deadline|promised?|expected|back)\b",
-                    re.IGNORECASE)
-
-
-def date_direction(capture: Capture) -> dates.Direction:
-    """Which way a bare weekday points for a date field: ahead for `Fix complete by`,
-    `When it will be done`; back for `When the problem started`, `Date of purchase`."""
-    return "future" if _AHEAD.search(f"{capture.label} {capture.id.replace('-', ' ')}") else "past"
 
 
 @dataclass(frozen=True)
@@ -736,6 +686,53 @@ def date_preview(parse: Callable[[str], date], today: date | None = None) -> Pre
             return None
 
     return preview
+
+
+@dataclass(frozen=True)
+class CapturePrompt:
+    """How a screen asks for a capture, by its type: picked from `options`, else typed."""
+
+    options: tuple[str, ...]
+    hint: str
+    multiline: bool
+    check: Check
+    preview: Preview | None
+    shown: Callable[[Any], str]
+
+    def chosen(self, current: Any) -> int | None:
+        """Which option the value kept so far is, if any."""
+        if current is None:
+            return None
+        word = self.shown(current)
+        return self.options.index(word) if word in self.options else None
+
+
+def capture_prompt(capture: Capture, today: Callable[[], date]) -> CapturePrompt:
+    """The prompt for a capture, from its type in the capture table."""
+    kind = kind_of(capture)
+    assert kind is not None, capture.type  # a loaded playbook names only known types
+
+    def check(raw: str) -> str | None:
+        try:
+            parse_capture(capture, raw, today=today())
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    preview = None
+    if kind.preview is not None:
+        base, describe = today(), kind.preview
+
+        def preview(text: str) -> str | None:
+            if not text.strip():
+                return None
+            try:
+                return describe(capture, text, base)
+            except ValueError:
+                return None
+
+    return CapturePrompt(kind.options(capture), kind.hint(capture), kind.free_text, check,
+                         preview, kind.shown)
 
 
 def _summary_line(text: str) -> str:
