@@ -29,7 +29,7 @@ from deescalate.call.model import (
     utc_now,
 )
 
-# Parsing a capture is the capture table's; these names stay here for the screens.
+# Parsing a capture is the capture table's; these names stay importable from the engine.
 from deescalate.playbooks.captures import CaptureError as CaptureError
 from deescalate.playbooks.captures import date_direction as date_direction
 from deescalate.playbooks.captures import kind_of
