@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
-from deescalate.call.engine import CallEngine
+from deescalate.call.engine import CallEngine, run_call
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import load_file
 from deescalate.records.followups import mark_done
 from deescalate.records.summary import Summary
 from deescalate.records.writer import write_record
 from deescalate.redaction import Redactor
+from tests.engine_script import Script, wrap_up
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 20)  # a Friday; tests pin deescalate.dates.today to it
@@ -79,13 +80,14 @@ def write_call(
     now[0] = engine_start(engine) + timedelta(seconds=seconds)
     if engine.call.phase == "steps":
         engine.end_call()
-    engine.set_outcome(outcome)
-    engine.set_summary(summary)
-    engine.set_root_cause(root_cause)
+    answers: dict[str, object] = {"outcome": outcome, "summary": summary,
+                                  "root_cause": root_cause}
     if outcome == "follow-up":
         assert follow_up is not None
-        engine.set_follow_up(follow_up.isoformat())
-    engine.finish()
+        answers["follow_up"] = follow_up.isoformat()
+    # The wrap-up as an agent answers it, by meaning: a new question takes its default.
+    run_call(engine, Script(wrap_up(**answers)), lambda call: None,
+             [root_cause] if root_cause else [])
     path = write_record(folder, engine.call, book, Redactor())
     if done is not None:
         mark_done(path, done=done, agent=agent, note=None, redactor=Redactor())

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from deescalate.call import engine as call_engine
 from deescalate.call.engine import (
-    Action,
     CallEngine,
     CallPaused,
     CaptureError,
     GoBack,
     Hangup,
+    Question,
     parse_capture,
     run_call,
 )
@@ -26,11 +27,20 @@ from tests.engine_script import (
     Interrupted,
     Script,
     builtin,
+    end_call,
+    escalate,
     new_call,
+    next_step,
+    note,
+    rate_mood,
     round_trip,
     route_through,
+    skip,
+    tick,
     walk,
+    wrap_up,
 )
+from tests.recordkit import write_call
 
 ROOT_CAUSES = ["billing-error", "policy", "other"]
 BRANCHES = [(name, step.id, index)
@@ -44,7 +54,7 @@ def run(engine: CallEngine, script: Script, saves: list | None = None):
         script.clock = engine.clock
     saved = [] if saves is None else saves
     call = run_call(engine, script, lambda c: saved.append(round_trip(c)), ROOT_CAUSES)
-    assert not script.answers, f"answers left over: {list(script.answers)}"
+    assert not script.left_over(), f"answers left over: {script.left_over()}"
     return call
 
 SOON = "2026-11-24"  # the engine counts days by the call's clock: it starts 2026-11-22
@@ -86,12 +96,12 @@ def test_note_mood_and_ticks_stay_with_their_step() -> None:
     book = builtin("upset-customer")
     engine = new_call(book)
     script = Script(
-        ("action", Action.NOTE), ("text", "Charged twice\nsince March"),
-        ("action", Action.MOOD), ("mood", 4),
-        ("action", (Action.TICK, 1)), ("action", (Action.TICK, 0)), ("action", (Action.TICK, 1)),
-        ("action", Action.MOOD), ("mood", None),
-        ("action", Action.END),
-        ("choose", "dropped"), ("text", "Line dropped"), ("choose", "(none)"),
+        note("Charged twice\nsince March"),
+        rate_mood(4),
+        tick(1), tick(0), tick(1),
+        rate_mood(None),
+        end_call(),
+        wrap_up(outcome="dropped", summary="Line dropped", root_cause="(none)"),
     )
     call = run(engine, script)
     first = call.marks_for("upset-customer", "stay-calm")
@@ -121,11 +131,11 @@ def test_skip_keeps_the_reason_and_still_asks_a_branch() -> None:
     book = builtin("upset-customer")
     engine = new_call(book)
     script = Script(
-        ("action", Action.SKIP), ("text", "Customer already calm"),
-        ("action", Action.NEXT), ("capture", "Late delivery"),
-        ("action", Action.SKIP), ("text", ""), ("choose", 0),
-        ("action", Action.END),
-        ("choose", "resolved"), ("text", "Fine"), ("choose", 0),
+        skip("Customer already calm"),
+        next_step("Late delivery"),
+        skip("", branch=0),
+        end_call(),
+        wrap_up(outcome="resolved", summary="Fine"),
     )
     call = run(engine, script)
     first = call.marks_for("upset-customer", "stay-calm")
@@ -140,16 +150,17 @@ def test_escalate_jumps_to_the_escalate_step_then_the_wrap_up() -> None:
     book = builtin("customer-is-wrong")
     engine = new_call(book)
     script = Script(
-        ("action", Action.ESCALATE),
-        ("action", Action.ESCALATE),  # already there: a word, and nothing skipped
-        ("action", Action.END),
-        ("choose", "escalated"), ("text", "Handed to Sam"), ("choose", "policy"),
+        escalate(),
+        escalate(),  # already there: a word, and nothing skipped
+        end_call(),
+        wrap_up(outcome="escalated", summary="Handed to Sam", root_cause="policy"),
     )
     call = run(engine, script)
     assert [v.step for v in call.visits] == ["listen", "supervisor"]
     assert "escalation step already" in script.problems[0]
     assert call.escalated and call.root_cause == "policy"
-    assert script.asked[-3][1][2] == OUTCOMES.index("escalated")  # the suggested outcome
+    [(_, _, suggested)] = script.asked_in_wrap_up("outcome")
+    assert suggested == OUTCOMES.index("escalated")
     assert script.headings and "escalated" in script.headings[0]
 
 
@@ -166,10 +177,9 @@ def test_follow_up_outcome_needs_a_date_and_bad_ones_are_retried() -> None:
     book = builtin("difficult-customer")
     engine = new_call(book)
     script = Script(
-        ("action", Action.END),
-        ("choose", "follow-up"), ("text", "   "), ("text", "Refund pending"),
-        ("choose", "billing-error"), ("text", "next blue moon"), ("text", "yesterday"),
-        ("text", SOON),
+        end_call(),
+        wrap_up(outcome="follow-up", summary=["   ", "Refund pending"],
+                root_cause="billing-error", follow_up=["next blue moon", "yesterday", SOON]),
     )
     call = run(engine, script)
     assert call.follow_up == SOON and call.summary == "Refund pending"
@@ -183,20 +193,19 @@ def test_follow_up_outcome_needs_a_date_and_bad_ones_are_retried() -> None:
 def test_other_outcomes_ask_no_date() -> None:
     for outcome in OUTCOMES:
         engine = new_call(builtin("upset-customer"))
-        script = Script(("action", Action.END), ("choose", outcome), ("text", "S"),
-                        ("choose", 0))
-        if outcome == "follow-up":
-            script.add(("text", "+3d"))
+        script = Script(end_call(), wrap_up(outcome=outcome, summary="S"))
         call = run(engine, script)
         assert call.outcome == outcome
+        assert bool(script.asked_in_wrap_up("follow-up")) == (outcome == "follow-up")
         assert (call.follow_up is not None) == (outcome == "follow-up")
 
 
 def test_no_root_causes_configured_means_no_question() -> None:
     engine = new_call(builtin("upset-customer"))
-    script = Script(("action", Action.END), ("choose", "resolved"), ("text", "S"))
+    script = Script(end_call(), wrap_up(outcome="resolved", summary="S"))
     call = run_call(engine, script, lambda c: None, [])
     assert call.phase == "done" and call.root_cause is None
+    assert script.asked_in_wrap_up("root-cause") == [] and not script.left_over()
 
 
 def test_bad_capture_values_get_a_message_and_another_try() -> None:
@@ -216,13 +225,12 @@ steps:
     engine = CallEngine.start(book, text.decode(), call_id="c", agent="a", customer=None,
                               reference=None, records="r", clock=Clock())
     script = Script(
-        ("action", Action.NEXT),
-        ("capture", ""), ("capture", "lots"), ("capture", "£1,250.50"),
-        ("capture", "ab12"), ("capture", "AB1234"),
-        ("capture", "someday"), ("capture", "2026-11-01"),
-        ("capture", "maybe"), ("capture", "no"),
-        ("capture", "cash"), ("capture", "exchange"),
-        ("choose", "resolved"), ("text", "S"), ("choose", 0),
+        next_step("", "lots", "£1,250.50",  # each retried until it fits
+                  "ab12", "AB1234",
+                  "someday", "2026-11-01",
+                  "maybe", "no",
+                  "cash", "exchange"),
+        wrap_up(outcome="resolved", summary="S"),
     )
     call = run(engine, script)
     assert call.captures == {"amount": 1250.5, "code": "AB1234", "when": "2026-11-01",
@@ -269,10 +277,10 @@ def test_placeholders_fill_in_as_soon_as_known() -> None:
 def test_ctrl_c_then_carry_on_loses_nothing() -> None:
     engine = new_call(builtin("upset-customer"))
     script = Script(
-        ("action", Action.NOTE), ("text", Interrupted(typed="Customer said the bill")),
+        note(Interrupted(typed="Customer said the bill")),
         ("stop", False),
-        ("action", Action.NOTE), ("text", "Customer said the bill was wrong"),
-        ("action", Action.END), ("choose", "resolved"), ("text", "S"), ("choose", 0),
+        note("Customer said the bill was wrong"),
+        end_call(), wrap_up(outcome="resolved", summary="S"),
     )
     saves: list = []
     call = run(engine, script, saves)
@@ -286,8 +294,7 @@ def test_ctrl_c_then_carry_on_loses_nothing() -> None:
 
 def test_ctrl_c_and_stop_saves_and_pauses() -> None:
     engine = new_call(builtin("upset-customer"))
-    script = Script(("action", Action.MOOD), ("mood", 3),
-                    ("action", Interrupted()), ("stop", True))
+    script = Script(rate_mood(3), ("action", Interrupted()), ("stop", True))
     saves: list = []
     with pytest.raises(CallPaused):
         run(engine, script, saves)
@@ -296,8 +303,7 @@ def test_ctrl_c_and_stop_saves_and_pauses() -> None:
 
 def test_a_second_ctrl_c_saves_and_pauses() -> None:
     engine = new_call(builtin("upset-customer"))
-    script = Script(("action", Action.NOTE), ("text", Interrupted("half a no")),
-                    ("stop", KeyboardInterrupt()))
+    script = Script(note(Interrupted("half a no")), ("stop", KeyboardInterrupt()))
     saves: list = []
     with pytest.raises(CallPaused):
         run(engine, script, saves)
@@ -317,13 +323,11 @@ def test_a_saved_call_resumes_exactly_where_it_stopped() -> None:
     book = builtin("customer-is-wrong")
     engine = new_call(book)
     script = Script(
-        ("action", Action.NOTE), ("text", "First note"),
-        ("action", Action.NEXT), ("capture", "They say they were charged twice"),
-        ("capture", None),
-        ("action", Action.MOOD), ("mood", 5),
-        ("action", Action.NEXT),
-        ("action", Action.NEXT), ("capture", "AB123456"), ("capture", None),
-        ("capture", Interrupted()), ("stop", True),
+        note("First note"),
+        next_step("They say they were charged twice", None),
+        rate_mood(5),
+        next_step(),
+        next_step("AB123456", None, Interrupted()), ("stop", True),
     )
     saves: list = []
     with pytest.raises(CallPaused):
@@ -332,10 +336,9 @@ def test_a_saved_call_resumes_exactly_where_it_stopped() -> None:
     assert saved.visits[-1].step == "check-facts"
     resumed = CallEngine(book, saved, Clock())
     assert resumed.step.id == "check-facts"
-    rest = Script(("action", Action.NEXT), ("capture", None), ("capture", None),
-                  ("capture", None), ("capture", None),
-                  ("action", Action.NEXT), ("choose", 1),
-                  ("action", Action.END), ("choose", "resolved"), ("text", "S"), ("choose", 0))
+    rest = Script(next_step(None, None, None, None),
+                  next_step(branch=1),
+                  end_call(), wrap_up(outcome="resolved", summary="S"))
     call = run(resumed, rest)
     assert rest.asked[1][1] == ("order-ref", "AB123456", None)  # typed before, offered again
     assert call.captures["customer-claim"] == "They say they were charged twice"
@@ -348,13 +351,13 @@ def test_a_saved_call_resumes_exactly_where_it_stopped() -> None:
 
 def test_the_wrap_up_resumes_at_the_question_it_stopped_at() -> None:
     engine = new_call(builtin("upset-customer"))
-    script = Script(("action", Action.END), ("choose", "follow-up"),
-                    ("text", Interrupted("Refund")), ("stop", True))
+    script = Script(end_call(), wrap_up(outcome="follow-up", summary=Interrupted("Refund")),
+                    ("stop", True))
     saves: list = []
     with pytest.raises(CallPaused):
         run(engine, script, saves)
     resumed = CallEngine(builtin("upset-customer"), saves[-1], Clock())
-    rest = Script(("text", "Refund sent"), ("choose", 0), ("text", "tomorrow"))
+    rest = Script(wrap_up(summary="Refund sent", follow_up="tomorrow"))
     call = run(resumed, rest)
     assert rest.asked[0] == ("text", ("One-line summary", "Refund"))
     assert call.outcome == "follow-up" and call.summary == "Refund sent"
@@ -389,7 +392,7 @@ def test_escalation_by_key_without_a_step_is_taken_back_by_esc_in_the_wrap_up() 
                               reference=None, records="r", clock=Clock())
     engine.escalate()
     assert engine.call.escalated and engine.call.phase == "wrap-up"
-    engine.wrap_up_back()
+    engine.wrap_up_back([])
     assert not engine.call.escalated and engine.call.phase == "steps"
     assert engine.step.id == "one" and engine.call.ended is None
 
@@ -397,17 +400,23 @@ def test_escalation_by_key_without_a_step_is_taken_back_by_esc_in_the_wrap_up() 
 def test_esc_steps_back_through_the_wrap_up() -> None:
     engine = new_call(builtin("upset-customer"))
     script = Script(
-        ("action", Action.END),
-        ("choose", "follow-up"), ("text", "Refund owed"), ("choose", GoBack()),
-        ("text", GoBack("Refund owed, edited")),  # Esc at the summary: back to the outcome
-        ("choose", GoBack()),  # Esc at the outcome: back to the step
-        ("action", Action.END),
-        ("choose", "resolved"), ("text", "Sorted"), ("choose", 0),
+        end_call(),
+        wrap_up(outcome=["follow-up",
+                         GoBack()],  # Esc at the outcome: back to the step
+                summary=["Refund owed",
+                         GoBack("Refund owed, edited")],  # Esc at the summary: to the outcome
+                root_cause=GoBack()),  # Esc at the root cause: back to the summary
+        end_call(),
+        wrap_up(outcome="resolved", summary="Sorted"),
     )
     call = run(engine, script)
     assert call.outcome == "resolved" and call.summary == "Sorted"
-    summaries = [detail for kind, detail in script.asked if kind == "text"]
+    assert [key for key, _ in script.questions] == [
+        "outcome", "summary", "root-cause", "summary", "outcome",
+        "outcome", "summary", "root-cause"]
+    summaries = script.asked_in_wrap_up("summary")
     assert summaries[1] == ("One-line summary", "Refund owed")  # offered again, not lost
+    assert summaries[2] == ("One-line summary", "Refund owed, edited")
     assert [v.step for v in call.visits] == ["stay-calm", "stay-calm"]
 
 
@@ -470,3 +479,53 @@ def test_a_long_whole_number_keeps_every_digit() -> None:
     assert parse_capture(number, "19.99") == 19.99
     with pytest.raises(CaptureError):
         parse_capture(number, "9" * 5000)
+
+
+def test_a_new_wrap_up_question_breaks_no_script_that_does_not_name_it(
+        monkeypatch, tmp_path) -> None:
+    """The wrap-up is the list WRAP_UP: a question added to it is asked, Esc steps over it
+    like any other, and scripts that don't name it still finish their calls."""
+    kept: dict[str, str] = {}
+    channels = ["phone", "chat", "email"]
+    channel = Question(
+        "channel", "How did the customer reach us?",
+        answered=lambda call: "channel" in kept,
+        ask=lambda engine, asker, _: channels[asker.choose(channel.label, channels, 1)],
+        set=lambda engine, value: kept.__setitem__("channel", value),
+        take_back=lambda engine: kept.pop("channel", None))
+    ticket = Question(
+        "ticket", "Ticket to file it under",
+        answered=lambda call: "ticket" in kept,
+        ask=lambda engine, asker, _: asker.text(ticket.label, key=ticket.key),
+        set=lambda engine, value: kept.__setitem__("ticket", value),
+        take_back=lambda engine: kept.pop("ticket", None))
+    wrap = call_engine.WRAP_UP
+    monkeypatch.setattr(call_engine, "WRAP_UP", [*wrap[:2], channel, *wrap[2:], ticket])
+
+    book = builtin("customer-is-wrong")
+    call = run(new_call(book), walk(book, route_through(book, "weigh-facts", 0)))
+    assert call.phase == "done" and call.summary == "Sorted out on the call"
+    assert kept == {"channel": "chat", "ticket": "Answered by the test script"}
+
+    kept.clear()
+    engine = new_call(builtin("difficult-customer"))
+    script = Script(end_call(), wrap_up(outcome="follow-up", summary=["Refund", "Refund sent"],
+                                        channel=["email", GoBack(), None],  # Esc: to the summary
+                                        root_cause=[GoBack(), "policy"],  # Esc: to the channel
+                                        follow_up=SOON, ticket="T-9"))
+    call = run(engine, script)
+    assert [key for key, _ in script.questions] == [
+        "outcome", "summary", "channel", "root-cause", "channel", "summary", "channel",
+        "root-cause", "follow-up", "ticket"]
+    assert kept == {"channel": "chat", "ticket": "T-9"}
+    assert (call.summary, call.root_cause, call.follow_up) == ("Refund sent", "policy", SOON)
+
+    kept.clear()  # the records tests' calls, too, answer it and are written
+    path = write_call(tmp_path, started=datetime(2026, 11, 20, 9, tzinfo=UTC),
+                      outcome="follow-up", follow_up=date(2026, 11, 27))
+    assert path.is_file() and kept["channel"] == "chat"
+
+
+def test_a_script_naming_no_such_question_fails_loudly() -> None:
+    with pytest.raises(AssertionError, match="no wrap-up question is called"):
+        wrap_up(chanel="email")

@@ -13,29 +13,41 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deescalate.call.engine import Action, run_call
+from deescalate.call.engine import run_call
 from deescalate.records import fastreader
 from deescalate.records import writer as record
 from deescalate.records.format import FILE_NAME
 from deescalate.records.reader import load_safely, read, split, summarize
 from deescalate.records.writer import write_record
 from deescalate.redaction import Redactor
-from tests.engine_script import Script, builtin, new_call, route_through, walk
+from tests.engine_script import (
+    Script,
+    builtin,
+    end_call,
+    new_call,
+    next_step,
+    note,
+    rate_mood,
+    route_through,
+    tick,
+    walk,
+    wrap_up,
+)
 
 
 def finished_call(name: str = "upset-customer", **kwargs):
     book = builtin(name)
     engine = new_call(book, **kwargs)
     script = Script(
-        ("action", Action.MOOD), ("mood", 4),
-        ("action", Action.NOTE), ("text", "Charged twice, card 4111 1111 1111 1111"),
-        ("action", (Action.TICK, 0)),
-        ("action", Action.NEXT),
-        ("action", Action.NEXT), ("capture", "They were charged twice\nand nobody called"),
-        ("action", Action.MOOD), ("mood", 2),
-        ("action", Action.END),
-        ("choose", "follow-up"), ("text", "Refund promised, mail dana@example.com"),
-        ("choose", "billing-error"), ("text", "2026-11-25"),
+        rate_mood(4),
+        note("Charged twice, card 4111 1111 1111 1111"),
+        tick(0),
+        next_step(),
+        next_step("They were charged twice\nand nobody called"),
+        rate_mood(2),
+        end_call(),
+        wrap_up(outcome="follow-up", summary="Refund promised, mail dana@example.com",
+                root_cause="billing-error", follow_up="2026-11-25"),
     )
     script.clock = engine.clock
     run_call(engine, script, lambda c: None, ["billing-error"])

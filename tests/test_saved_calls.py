@@ -9,16 +9,16 @@ import pytest
 
 from deescalate import config
 from deescalate.call import live as livecall
-from deescalate.call.engine import Action, run_call
+from deescalate.call.engine import run_call
 from deescalate.call.saved import CallStore
 from deescalate.errors import DeescalateError
-from tests.engine_script import Script, builtin, new_call, round_trip
+from tests.engine_script import Script, builtin, end_call, new_call, note, round_trip, wrap_up
 
 
 def finished(records: Path):
     engine = new_call(builtin("upset-customer"), records=records)
-    run_call(engine, Script(("action", Action.NOTE), ("text", "Keep me"), ("action", Action.END),
-                            ("choose", "resolved"), ("text", "Done"), ("choose", 0)),
+    run_call(engine, Script(note("Keep me"), end_call(),
+                            wrap_up(outcome="resolved", summary="Done", root_cause=None)),
              lambda c: None, ["other"])
     return engine
 

@@ -9,7 +9,7 @@ and tests script, calling `save` after every answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -28,6 +28,12 @@ from deescalate.call.model import (
     parse_iso,
     utc_now,
 )
+
+# Parsing a capture is the capture table's; these names stay importable from the engine.
+from deescalate.playbooks.captures import CaptureError as CaptureError
+from deescalate.playbooks.captures import date_direction as date_direction
+from deescalate.playbooks.captures import kind_of
+from deescalate.playbooks.captures import parse_capture as parse_capture
 from deescalate.playbooks.format import CALL_FIELDS, END, PLACEHOLDER, Capture, Playbook, Step
 from deescalate.records.format import MOODS, NEEDS_FOLLOW_UP, OUTCOMES
 
@@ -45,62 +51,6 @@ class Action(StrEnum):
     SWITCH = "switch"
     HANDOVER = "handover"
     END = "end"
-
-
-class CaptureError(ValueError):
-    """A captured value that doesn't fit its field; the message says what would."""
-
-
-def parse_capture(capture: Capture, raw: str | None, *, today: date | None = None) -> Any:
-    """The value to keep for what the agent typed, None when left empty, or CaptureError."""
-    text = (raw or "").strip() if capture.type != "text" else (raw or "").strip("\n")
-    if not text.strip():
-        if capture.required:
-            raise CaptureError(f"{capture.label} is required")
-        return None
-    if capture.type in ("line", "text"):
-        if capture.pattern and not re.fullmatch(capture.pattern, text):
-            raise CaptureError(f"{capture.label} should match {capture.pattern}")
-        return text
-    if capture.type == "number":
-        cleaned = re.sub(r"[\s,]", "", text).lstrip("$£€")
-        if re.fullmatch(r"-?[0-9]{1,40}", cleaned):  # a whole number keeps every digit
-            return int(cleaned)
-        try:
-            number = float(cleaned)
-        except ValueError:
-            raise CaptureError(f"{capture.label} should be a number, like 42 or 19.99") from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise CaptureError(f"{capture.label} should be a number, like 42 or 19.99")
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    if capture.type == "choice":
-        for choice in capture.choices:
-            if text.lower() == choice.lower():
-                return choice
-        raise CaptureError(f"{capture.label} should be one of: {', '.join(capture.choices)}")
-    if capture.type == "yes-no":
-        answer = text.lower()
-        if answer in ("y", "yes", "true"):
-            return True
-        if answer in ("n", "no", "false"):
-            return False
-        raise CaptureError(f"{capture.label}: answer yes or no")
-    if capture.type == "date":
-        try:
-            return dates.parse_date(text, base=today, prefer=date_direction(capture)).isoformat()
-        except ValueError as exc:
-            raise CaptureError(f"{capture.label}: {exc}") from None
-    raise CaptureError(f"{capture.label}: unknown type {capture.type}")  # pragma: no cover
-
-
-_AHEAD = re.compile(r"\b(by|due|will|until|follow|next|deadline|promised?|expected|back)\b",
-                    re.IGNORECASE)
-
-
-def date_direction(capture: Capture) -> dates.Direction:
-    """Which way a bare weekday points for a date field: ahead for `Fix complete by`,
-    `When it will be done`; back for `When the problem started`, `Date of purchase`."""
-    return "future" if _AHEAD.search(f"{capture.label} {capture.id.replace('-', ' ')}") else "past"
 
 
 @dataclass(frozen=True)
@@ -178,10 +128,6 @@ class CallEngine:
     @property
     def finished(self) -> bool:
         return self.call.phase == "done"
-
-    @property
-    def at_escalate_step(self) -> bool:
-        return self.playbook.escalate == self.visit.step
 
     def fill(self, phrase: str) -> str:
         """A `say` phrase with its placeholders filled in, or marked where still unknown."""
@@ -267,9 +213,6 @@ class CallEngine:
         else:
             self.call.captures[capture.id] = value
         return value
-
-    def missing_captures(self) -> list[Capture]:
-        return [c for c in self.step.capture if self.call.captures.get(c.id) is None]
 
     def advance(self, answer: int | None = None) -> str:
         """Leave the step for the next one (a branch needs the chosen option's index)."""
@@ -448,41 +391,37 @@ class CallEngine:
         self.call.follow_up = when.isoformat()
         return when
 
-    def next_question(self) -> str | None:
-        """The wrap-up question still to answer: outcome, summary, root-cause, follow-up."""
-        call = self.call
-        if call.outcome is None:
-            return "outcome"
-        if call.summary is None:
-            return "summary"
-        if not call.root_cause_asked:
-            return "root-cause"
-        if call.outcome in NEEDS_FOLLOW_UP and call.follow_up is None:
-            return "follow-up"
-        return None
+    def pending(self) -> Question | None:
+        """The first wrap-up question this call needs and has no answer for yet."""
+        return next((question for question in WRAP_UP
+                     if question.applies(self.call) and not question.answered(self.call)), None)
 
-    def wrap_up_back(self, *, root_causes: bool = True) -> None:
-        """Take back the last wrap-up answer; from the first question, back to the step."""
+    def next_question(self) -> str | None:
+        """The key of the wrap-up question still to answer, None when all are answered."""
+        question = self.pending()
+        return question.key if question else None
+
+    def wrap_up_back(self, root_causes: Sequence[str]) -> None:
+        """Take back the last answer the agent gave in the wrap-up (and any given on its own
+        since); from the first question, back to the step."""
+        question = self.pending()
+        if question is None:
+            return
+        for earlier in reversed(WRAP_UP[:WRAP_UP.index(question)]):
+            if earlier.applies(self.call):
+                earlier.take_back(self)
+                if earlier.asks(root_causes):
+                    return
+        self._back_to_the_step()
+
+    def _back_to_the_step(self) -> None:
         call = self.call
-        question = self.next_question()
-        if question == "outcome":
-            call.phase = "steps"
-            call.ended = None
-            if call.escalated_by_key:
-                call.escalated_by_key = False
-            playbook, step = call.trail[-1]
-            self._enter(playbook, step, forward=False)
-            self._update_escalation()
-        elif question == "summary":
-            call.outcome = None
-        elif question == "root-cause" or (question == "follow-up" and not root_causes):
-            if call.summary is not None:
-                call.draft.setdefault("summary", call.summary)
-            call.summary = None
-            call.root_cause_asked = False
-        elif question == "follow-up":
-            call.root_cause = None
-            call.root_cause_asked = False
+        call.phase = "steps"
+        call.ended = None
+        call.escalated_by_key = False
+        playbook, step = call.trail[-1]
+        self._enter(playbook, step, forward=False)
+        self._update_escalation()
 
     def finish(self) -> None:
         if self.next_question() is not None:
@@ -594,7 +533,7 @@ Other = Callable[[], "list[Playbook]"]
 
 
 def run_call(engine: CallEngine, asker: Asker, save: Callable[[Call], object],
-             root_causes: list[str], others: Other | None = None) -> Call:
+             root_causes: Sequence[str], others: Other | None = None) -> Call:
     """Drive the call from where it is to a finished wrap-up, saving after every answer.
 
     `others` lists the playbooks the call can switch to (`p`).
@@ -608,7 +547,7 @@ def run_call(engine: CallEngine, asker: Asker, save: Callable[[Call], object],
                 _wrap_up_turn(engine, asker, root_causes)
         except GoBack:
             if engine.call.phase == "wrap-up":
-                engine.wrap_up_back(root_causes=bool(root_causes))
+                engine.wrap_up_back(root_causes)
         except KeyboardInterrupt as interrupt:
             save(engine.call)
             if isinstance(interrupt, Hangup):
@@ -749,6 +688,53 @@ def date_preview(parse: Callable[[str], date], today: date | None = None) -> Pre
     return preview
 
 
+@dataclass(frozen=True)
+class CapturePrompt:
+    """How a screen asks for a capture, by its type: picked from `options`, else typed."""
+
+    options: tuple[str, ...]
+    hint: str
+    multiline: bool
+    check: Check
+    preview: Preview | None
+    shown: Callable[[Any], str]
+
+    def chosen(self, current: Any) -> int | None:
+        """Which option the value kept so far is, if any."""
+        if current is None:
+            return None
+        word = self.shown(current)
+        return self.options.index(word) if word in self.options else None
+
+
+def capture_prompt(capture: Capture, today: Callable[[], date]) -> CapturePrompt:
+    """The prompt for a capture, from its type in the capture table."""
+    kind = kind_of(capture)
+    assert kind is not None, capture.type  # a loaded playbook names only known types
+
+    def check(raw: str) -> str | None:
+        try:
+            parse_capture(capture, raw, today=today())
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    preview = None
+    if kind.preview is not None:
+        base, describe = today(), kind.preview
+
+        def preview(text: str) -> str | None:
+            if not text.strip():
+                return None
+            try:
+                return describe(capture, text, base)
+            except ValueError:
+                return None
+
+    return CapturePrompt(kind.options(capture), kind.hint(capture), kind.free_text, check,
+                         preview, kind.shown)
+
+
 def _summary_line(text: str) -> str:
     line = " ".join(text.split())
     if not line:
@@ -756,39 +742,111 @@ def _summary_line(text: str) -> str:
     return line
 
 
-def _wrap_up_turn(engine: CallEngine, asker: Asker, root_causes: list[str]) -> None:
-    question = engine.next_question()
+def _wrap_up_turn(engine: CallEngine, asker: Asker, root_causes: Sequence[str]) -> None:
+    question = engine.pending()
     if question is None:
         engine.finish()
-    elif question == "outcome":
-        minutes, seconds = divmod(engine.elapsed(), 60)
-        asker.heading(f"Wrap-up · {minutes:02d}:{seconds:02d}"
-                      f"{' · escalated' if engine.call.escalated else ''}")
-        default = OUTCOMES.index(engine.default_outcome())
-        engine.set_outcome(OUTCOMES[asker.choose("How did the call end? (Esc: back to the step)",
-                                                 list(OUTCOMES), default)])
-    elif question == "summary":
-        text = _ask_text(engine, asker, "One-line summary", key="summary",
-                         check=_problem_of(_summary_line))
-        try:
-            engine.set_summary(text)
-        except ValueError as exc:
-            asker.problem(str(exc))
-    elif question == "root-cause":
-        if not root_causes:
-            engine.set_root_cause(None)
-            return
-        options = ["(none)", *root_causes]
-        index = asker.choose("Root cause", options, 0)
-        engine.set_root_cause(None if index == 0 else options[index])
-    elif question == "follow-up":
-        def parse(text: str) -> date:
-            return follow_up_date(text, today=engine.today())
+        return
+    answer = question.ask(engine, asker, root_causes) if question.asks(root_causes) else None
+    try:
+        question.set(engine, answer)
+    except ValueError as exc:
+        asker.problem(str(exc))
 
-        text = _ask_text(engine, asker, "Follow up on", key="follow-up",
-                         hint=dates.FUTURE_HINT, check=_problem_of(parse),
-                         preview=date_preview(parse, engine.today()))
-        try:
-            engine.set_follow_up(text)
-        except ValueError as exc:
-            asker.problem(str(exc))
+
+# -- the wrap-up's questions ---------------------------------------------------------
+
+
+def _always(_: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True, eq=False)
+class Question:
+    """One question of the wrap-up: when it applies, how it is asked, set and taken back.
+
+    `ask` puts it to the agent and returns the answer; `set` keeps it on the call (a
+    ValueError is said to the agent and the question asked again); `asks` says whether
+    the team's settings give the agent anything to answer, and when they don't, the
+    question is answered None on its own (and Esc passes over it).
+    """
+
+    key: str
+    label: str  # the prompt: a test script finds the question by it
+    answered: Callable[[Call], bool]
+    ask: Callable[[CallEngine, Asker, Sequence[str]], Any]
+    set: Callable[[CallEngine, Any], object]
+    take_back: Callable[[CallEngine], None]
+    applies: Callable[[Call], bool] = _always  # whether this call needs it at all
+    asks: Callable[[Sequence[str]], bool] = _always  # given the team's root causes
+
+
+def _ask_outcome(engine: CallEngine, asker: Asker, _: Sequence[str]) -> str:
+    minutes, seconds = divmod(engine.elapsed(), 60)
+    asker.heading(f"Wrap-up · {minutes:02d}:{seconds:02d}"
+                  f"{' · escalated' if engine.call.escalated else ''}")
+    default = OUTCOMES.index(engine.default_outcome())
+    return OUTCOMES[asker.choose(OUTCOME.label, list(OUTCOMES), default)]
+
+
+def _ask_summary(engine: CallEngine, asker: Asker, _: Sequence[str]) -> str:
+    return _ask_text(engine, asker, SUMMARY.label, key=SUMMARY.key,
+                     check=_problem_of(_summary_line))
+
+
+def _take_back_summary(engine: CallEngine) -> None:
+    call = engine.call
+    if call.summary is not None:  # offered again as the draft, not lost
+        call.draft.setdefault("summary", call.summary)
+    call.summary = None
+
+
+def _ask_root_cause(engine: CallEngine, asker: Asker, root_causes: Sequence[str]) -> str | None:
+    options = ["(none)", *root_causes]
+    index = asker.choose(ROOT_CAUSE.label, options, 0)
+    return None if index == 0 else options[index]
+
+
+def _take_back_root_cause(engine: CallEngine) -> None:
+    engine.call.root_cause = None
+    engine.call.root_cause_asked = False
+
+
+def _ask_follow_up(engine: CallEngine, asker: Asker, _: Sequence[str]) -> str:
+    def parse(text: str) -> date:
+        return follow_up_date(text, today=engine.today())
+
+    return _ask_text(engine, asker, FOLLOW_UP.label, key=FOLLOW_UP.key, hint=dates.FUTURE_HINT,
+                     check=_problem_of(parse), preview=date_preview(parse, engine.today()))
+
+
+def _set_attribute(name: str, value: Any) -> Callable[[CallEngine], None]:
+    def take_back(engine: CallEngine) -> None:
+        setattr(engine.call, name, value)
+
+    return take_back
+
+
+OUTCOME = Question(
+    "outcome", "How did the call end? (Esc: back to the step)",
+    answered=lambda call: call.outcome is not None, ask=_ask_outcome,
+    set=CallEngine.set_outcome, take_back=_set_attribute("outcome", None))
+SUMMARY = Question(
+    "summary", "One-line summary",
+    answered=lambda call: call.summary is not None,
+    ask=_ask_summary,
+    set=CallEngine.set_summary, take_back=_take_back_summary)
+ROOT_CAUSE = Question(
+    "root-cause", "Root cause",
+    answered=lambda call: call.root_cause_asked, ask=_ask_root_cause,
+    set=CallEngine.set_root_cause, take_back=_take_back_root_cause,
+    asks=bool)  # asked only when the team keeps a list of root causes
+FOLLOW_UP = Question(
+    "follow-up", "Follow up on",
+    answered=lambda call: call.follow_up is not None, ask=_ask_follow_up,
+    set=CallEngine.set_follow_up,
+    take_back=_set_attribute("follow_up", None),
+    applies=lambda call: call.outcome in NEEDS_FOLLOW_UP)
+
+# The wrap-up, in the order it is asked: a new question is one entry here.
+WRAP_UP: list[Question] = [OUTCOME, SUMMARY, ROOT_CAUSE, FOLLOW_UP]

@@ -21,7 +21,7 @@ from deescalate.call.engine import (
     Hangup,
     Preview,
     StepView,
-    parse_capture,
+    capture_prompt,
 )
 from deescalate.playbooks.format import Capture
 from deescalate.records.format import MOODS
@@ -122,22 +122,14 @@ class PlainScreen:
     def capture(self, capture: Capture, current: Any, error: str | None,
                 draft: str = "") -> str | None:
         label = one_line(capture.label) + ("" if capture.required else " (optional)")
-        if capture.type in ("choice", "yes-no"):
-            options = list(capture.choices) if capture.type == "choice" else ["yes", "no"]
-            if not capture.required:
-                options.append("(leave empty)")
+        ask = capture_prompt(capture, self.engine.today)
+        if ask.options:
+            options = [*ask.options, *([] if capture.required else ["(leave empty)"])]
             index = self.choose(label, options)
             return None if options[index] == "(leave empty)" else options[index]
-
-        def check(raw: str) -> str | None:
-            try:
-                parse_capture(capture, raw, today=self.engine.today())
-            except ValueError as exc:
-                return str(exc)
-            return None
-
         current_text = draft or ("" if current is None else str(current))
-        return self.text(label, key=f"capture:{capture.id}", default=current_text, check=check)
+        return self.text(label, key=f"capture:{capture.id}", default=current_text,
+                         check=ask.check)
 
     def choose(self, question: str, options: list[str], default: int | None = None) -> int:
         self._say(shown(question))

@@ -32,12 +32,9 @@ from deescalate.call.engine import (
     Hangup,
     Preview,
     StepView,
-    date_direction,
-    date_preview,
-    parse_capture,
+    capture_prompt,
 )
 from deescalate.call.layout import HELP, Line, cells, clip, wrap
-from deescalate.dates import FUTURE_HINT, PAST_HINT, parse_date
 from deescalate.playbooks.format import Capture
 from deescalate.records.format import MOODS
 from deescalate.text import Glyphs, one_line, shown
@@ -246,39 +243,18 @@ class LiveScreen:
     def capture(self, capture: Capture, current: Any, error: str | None,
                 draft: str = "") -> str | None:
         label = one_line(capture.label) + ("" if capture.required else " (optional)")
-        if capture.type in ("choice", "yes-no"):
-            options = list(capture.choices) if capture.type == "choice" else ["yes", "no"]
-            if not capture.required:
-                options.append(SKIP_LABEL)
-            chosen = None
-            if isinstance(current, bool):
-                chosen = options.index("yes" if current else "no")
-            elif current in options:
-                chosen = options.index(current)
-            index = self.choose(label, options, chosen)
+        ask = capture_prompt(capture, self.engine.today)
+        if ask.options:
+            options = [*ask.options, *([] if capture.required else [SKIP_LABEL])]
+            index = self.choose(label, options, ask.chosen(current))
             return None if options[index] == SKIP_LABEL else options[index]
         shown_value = draft or ("" if current is None else str(current))
-        hint = {"date": (FUTURE_HINT if date_direction(capture) == "future" else PAST_HINT),
-                "number": "a number"}.get(capture.type, "")
+        hint = ask.hint
         if not capture.required:
             hint = f"{hint} · Enter leaves it empty" if hint else "Enter leaves it empty"
-
-        def check(raw: str) -> str | None:
-            try:
-                parse_capture(capture, raw, today=self.engine.today())
-            except ValueError as exc:
-                return str(exc)
-            return None
-
-        preview = None
-        if capture.type == "date":
-            direction = date_direction(capture)
-            today = self.engine.today()
-            preview = date_preview(lambda raw: parse_date(raw, base=today, prefer=direction),
-                                   today)
         return self.text(label, key=f"capture:{capture.id}", default=shown_value,
-                         multiline=capture.type == "text", hint=hint, check=check,
-                         preview=preview)
+                         multiline=ask.multiline, hint=hint, check=ask.check,
+                         preview=ask.preview)
 
     def choose(self, question: str, options: list[str], default: int | None = None, *,
                wrap: bool = False) -> int:

@@ -24,7 +24,7 @@ class Capture:
 
     id: str
     label: str
-    type: str = "line"
+    type: str = "line"  # a name in the capture table, `deescalate.playbooks.captures.TYPES`
     required: bool = False
     choices: tuple[str, ...] = ()
     pattern: str | None = None

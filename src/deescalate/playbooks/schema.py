@@ -16,12 +16,13 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from deescalate.playbooks.captures import TYPES
+
 if TYPE_CHECKING:  # the checker only walks nodes; reading YAML is safeyaml's job
     from deescalate.safeyaml import Node
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ID_HINT = "use lowercase letters, digits and dashes, starting with a letter or digit"
-CAPTURE_TYPES = ["line", "text", "number", "choice", "yes-no", "date"]
 
 
 def _lines(description: str) -> dict[str, Any]:
@@ -83,7 +84,7 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "id": _id("Unique in the playbook."),
                 "label": {"type": "string", "minLength": 1},
-                "type": {"enum": CAPTURE_TYPES, "default": "line"},
+                "type": {"enum": TYPES.names, "default": "line"},  # the capture table's
                 "required": {"type": "boolean", "default": False},
                 "choices": {"type": "array", "minItems": 1,
                             "items": {"type": "string", "minLength": 1},

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from deescalate.call.engine import CallEngine
 from deescalate.call.model import utc_now
+from deescalate.playbooks.captures import TYPES
 from deescalate.playbooks.format import Capture, Playbook, Step
 from deescalate.practice.format import (
     CALMED,
@@ -475,12 +476,4 @@ def _write_down(practice: Practice, trainee: Trainee) -> None:
 
 def stand_in(capture: Capture) -> str:
     """Something that fits a required field the scenario knows no fact for."""
-    if capture.type == "number":
-        return "0"
-    if capture.type == "date":
-        return "today"
-    if capture.type == "choice":
-        return capture.choices[0]
-    if capture.type == "yes-no":
-        return "yes"
-    return "(written down in practice)"
+    return TYPES[capture.type].stand_in(capture)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deescalate.call.engine import CaptureError, parse_capture
+from deescalate.playbooks.captures import CaptureError, kind_of, parse_capture
 from deescalate.playbooks.format import Capture, Playbook, Step
 from deescalate.practice.format import HUNG_UP, Scenario
 from deescalate.practice.matching import feeling_step, is_apology, similarity
@@ -116,7 +116,8 @@ def _feeling(scenario: Scenario, playbook: Playbook, replies: list[Verdict],
 def _same(capture: Capture, fact: str, value: Any) -> bool:
     if value is None or (isinstance(value, str) and not value.strip()):
         return False
-    if capture.type == "text":
+    kind = kind_of(capture)
+    if kind is not None and kind.free_text:
         return True  # free text: any words will do
     try:
         expected = parse_capture(capture, fact)

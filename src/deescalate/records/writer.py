@@ -20,6 +20,7 @@ import yaml
 
 from deescalate.call.model import Call, Marks, mark_key, parse_iso
 from deescalate.files import write_exclusive
+from deescalate.playbooks.captures import kind_of
 from deescalate.playbooks.format import Playbook
 from deescalate.records.format import (
     FOLLOW_UP_HEADING,
@@ -245,7 +246,8 @@ def _body(front: dict[str, Any], playbook: Playbook, books: Books,
         for capture in step.capture if step else ():
             value = front["captures"].get(capture.id)
             if value is not None and not entry["skipped"]:
-                shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+                kind = kind_of(capture)  # how its type reads: a yes-no as yes or no
+                shown = kind.shown(value) if kind else str(value)
                 items.append(f"{capture.label}: {_indent(shown)}")
         if entry.get("answer"):
             items.append(f"{step.branch.question if step and step.branch else 'Answer'} "
