@@ -3,7 +3,8 @@
 Everything that names a key reads it from here: the full screen's key bindings and
 its key line, the plain screen's prompt and the words it takes, the `?` help, and the
 test that compares the README's key table. A new key is one more `Key` below (and, if
-it does something new, an `Action` in `call/engine.py`); the README's table follows.
+it does something new, an `Action` in `call/engine.py` and what it does there); the
+README's key table and `start`'s help name it too, and tests hold them to this table.
 
 No terminal and no toolkit here, so the table is read and tested without one.
 """
@@ -22,30 +23,30 @@ LAST = 99  # the rank of a key shown only as room allows, in the table's order
 
 @dataclass(frozen=True)
 class Key:
-    """One key at a step: what it does, and how each screen shows it.
+    """One key at a step: what it does, and how each screen shows it."""
 
-    `key` is how the key line, `?` and the README show it ("Enter", "n", "1-9", "?");
-    `action` what the engine does (None: the screen shows these keys); `label` its word
-    on the key line and `help` its line in `?`. `rank` says who keeps a place on a short
-    key line: ALWAYS, then 1, 2, ..., then LAST in the table's order. The plain screen
-    prompts with `word` (when not the label) and takes `typed` (when not the key); the
-    full screen binds `presses` (prompt_toolkit's names; when empty, the key in either
-    case, or each number of a range such as "1-9"). `on_branch` is the key line's word
-    at a step that asks a question, if another. A key that `needs` something of the step
-    is left off the key line without it, and pressing it says `refusal`; a range's
-    numbers `reach` as far as the step has items, and a number past that says `refusal`
-    ({number} in it is the number).
-    """
-
+    # How the key line, `?` and the README show it: "Enter", "n", "1-9" (a range), "?".
     key: str
+    # What the engine does; None: the screen shows these keys.
     action: Action | None
+    # Its word on the key line, and its line in `?`.
     label: str
     help: str
+    # Who keeps a place on a short key line: ALWAYS, then 1, 2, ..., then LAST, in
+    # the table's order.
     rank: int = LAST
+    # The plain screen prompts with `word` (when not `label`) and takes `typed` (when
+    # not `key`; a range takes its numbers).
     word: str = ""
     typed: str | None = None
+    # What the full screen binds, in prompt_toolkit's names; when empty, `key` in either
+    # case, or each number of a range.
     presses: tuple[str, ...] = ()
+    # Its key-line word at a step that asks a question, when not `label`.
     on_branch: str = ""
+    # A key that `needs` something of the step is left off the key line without it,
+    # and pressing it says `refusal`. A range's numbers `reach` as far as the step has
+    # items; a number past that says `refusal`, with the number for {number}.
     needs: Callable[[StepView], bool] | None = None
     reach: Callable[[StepView], int] | None = None
     refusal: str = ""
