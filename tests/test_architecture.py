@@ -192,4 +192,7 @@ def test_only_the_screen_imports_the_prompt_libraries() -> None:
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             if any(n.split(".")[0] in ("questionary", "prompt_toolkit") for n in names):
                 prompting.append(name)
-    assert set(prompting) == {"deescalate.call.screen"}
+    assert set(prompting) == {"deescalate.call.screen", "deescalate.call.screen_keys"}
+    # the screen's key bindings are the screen's own: nothing else imports them
+    assert {name for name, targets in GRAPH.items()
+            if "deescalate.call.screen_keys" in targets} == {"deescalate.call.screen"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -51,6 +52,16 @@ def test_root_help_lists_each_command_with_its_own_summary(cli, name: str) -> No
     summary = COMMANDS[name][2]
     assert command.help.strip().splitlines()[0] == summary
     assert f"  {name}" in cli("--help").out
+
+
+def test_start_help_names_every_key_of_the_call() -> None:
+    """The keys in `start --help` are prose; this keeps them in step with the key table."""
+    from deescalate.call.keys import KEYS
+    from deescalate.cli.call import start
+
+    keys = " ".join((start.__doc__ or "").split("\n\n", 2)[1].split())
+    for key in KEYS:
+        assert re.search(rf"(^|[ ;,]){re.escape(key.key)} ", keys), key.key
 
 
 def test_version(cli) -> None:

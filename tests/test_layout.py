@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deescalate.call import layout
+from deescalate.call import keys, layout
 from deescalate.call.layout import cells, clip, wrap
 from deescalate.text import ASCII, UNICODE
 from tests.engine_script import builtin, new_call
@@ -118,6 +118,30 @@ def test_the_key_line_keeps_enter_end_call_and_help() -> None:
         assert "end call" in line and "Enter" in line and "keys" in line
         assert cells(line) <= width
     assert "escalate" not in "".join(t for _, t in layout.key_line(keys, 40, ("Enter", "q")))
+
+
+@pytest.mark.parametrize(("step_id", "width", "expected"), [
+    ("stay-calm", 80, " Enter next  n note  m mood  1-2 tick  s skip  e escalate  q end call"
+                      "  ? keys"),
+    ("stay-calm", 60, " Enter next  n note  m mood  e escalate  q end call  ? keys"),
+    ("check-fault", 80, " Enter answer  n note  m mood  1 tick  s skip  e escalate  q end call"
+                        "  ? keys"),
+    ("check-fault", 60, " Enter answer  n note  e escalate  q end call  ? keys"),
+    ("check-fault", 40, " Enter answer  q end call  ? keys"),
+])
+def test_the_key_line_at_a_step_offers_what_works_there_by_rank(step_id: str, width: int,
+                                                                 expected: str) -> None:
+    """1-N as far as the checklist goes, b only with somewhere to go back to, Enter
+    answering a question; when short, e, n, m and b stay before the rest."""
+    _, view = view_at("upset-customer", step_id)
+    assert plain([keys.key_line(view, width)]) == [expected]
+
+
+def test_the_key_line_offers_back_once_there_is_a_step_to_go_back_to() -> None:
+    engine = new_call(builtin("upset-customer"))
+    engine.advance()
+    assert plain([keys.key_line(engine.view(), 80)]) == [
+        " Enter next  n note  m mood  1-2 tick  b back  e escalate  q end call  ? keys"]
 
 
 @given(st.text(max_size=200), st.integers(min_value=1, max_value=120))

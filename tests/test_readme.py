@@ -39,14 +39,13 @@ def test_the_validate_example_is_real(cli, isolated) -> None:
 
 
 def test_every_key_in_the_key_table_is_on_the_key_line() -> None:
-    from deescalate.call.layout import HELP
-    from deescalate.call.screen import KEYS
+    from deescalate.call.keys import KEYS, help_lines
 
     table = README.split("| key | does |", 1)[1].split("\n\n", 1)[0]
     keys = re.findall(r"^\| `?([^`|]+?)`? \|", table, flags=re.MULTILINE)
-    assert [k for k in keys if k != "---"] == [k for k, _ in KEYS]
-    listed = [line.split()[0] for line in HELP if line.startswith("  ")]
-    assert listed == [k for k, _ in KEYS]  # and `?` lists them all on the screen
+    assert [k for k in keys if k != "---"] == [key.key for key in KEYS]
+    listed = [line.split()[0] for line in help_lines() if line.startswith("  ")]
+    assert listed == [key.key for key in KEYS]  # and `?` lists them all on the screen
 
 
 def test_the_live_call_screen_is_a_real_80x24_screen() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable
@@ -12,7 +13,9 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from deescalate.call import keys
 from deescalate.call.engine import Action, CallEngine, GoBack, Hangup
+from deescalate.call.plain import PlainScreen
 from deescalate.call.screen import SKIP_LABEL, LiveScreen
 from deescalate.playbooks.format import Capture
 from deescalate.text import UNICODE
@@ -105,6 +108,31 @@ def test_question_mark_shows_every_key_and_any_key_returns() -> None:
                  "q      end the call"):
         assert word in screens[0]
     assert "SAY" in screens[1]  # the key that closed the keys did nothing else
+
+
+HOLD = keys.Key("t", Action.HANDOVER, "hold", "put the customer on hold", rank=keys.ALWAYS)
+
+
+def test_a_key_added_to_the_table_is_bound_shown_prompted_and_in_help(monkeypatch) -> None:
+    """One entry in `keys.KEYS`, and nothing else, makes a working key on both screens."""
+    monkeypatch.setattr(keys, "KEYS", (*keys.KEYS, HOLD))
+    key_lines: list[str] = []
+    screens: list[str] = []
+    (got, item), _ = action(lambda s: key_lines.append("".join(t for _, t in s._bottom())),
+                            "?", 0.2, lambda s: screens.append(seen(s)), "x", 0.1, "T")
+    assert (got, item) == (Action.HANDOVER, None)
+    assert key_lines[0].endswith(" ? keys  t hold")
+    assert "t      put the customer on hold" in screens[0].splitlines()  # wrapped: no indent
+    engine = new_call(builtin("upset-customer"))
+    prompts: list[str] = []
+    answers = iter(["?", "t"])
+    out = io.StringIO()
+    plain = PlainScreen(engine, UNICODE, out=out,
+                        read=lambda prompt: prompts.append(prompt) or next(answers))
+    assert plain.action(engine.view()) == (Action.HANDOVER, None)
+    assert prompts[0] == ("Enter next, n note, m mood, 1-9 tick, b back, s skip, e escalate, "
+                          "p playbook, h handover, q end, ? keys, t hold > ")
+    assert "  t      put the customer on hold" in out.getvalue().splitlines()
 
 
 def test_mood_is_one_key_and_esc_leaves_it() -> None:

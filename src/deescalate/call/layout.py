@@ -23,23 +23,6 @@ from deescalate.text import Glyphs, one_line, shown
 
 Fragment = tuple[str, str]
 Line = list[Fragment]
-# What every key does, for `?` on any screen.
-HELP = [
-    "Keys at every step (upper or lower case):",
-    "  Enter  next step (asks what to write down first)",
-    "  n      add a note",
-    "  m      rate the customer's mood, 1 calm to 5 hostile",
-    "  1-9    tick or untick a checklist item",
-    "  b      back to the step before (out of escalation too)",
-    "  s      skip this step",
-    "  e      escalate: go to the playbook's escalation step",
-    "  p      switch to another playbook, keeping everything so far",
-    "  h      the handover brief, to read out or paste",
-    "  q      end the call and wrap up (Esc there comes back)",
-    "  ?      these keys",
-    "In a question: Enter answers, Esc goes back, Ctrl-C pauses the call.",
-    "Everything is saved as you go: `deescalate resume` carries on after a crash.",
-]
 TWO_COLUMNS = 120  # wide enough for two columns of 58
 GUTTER = 3
 

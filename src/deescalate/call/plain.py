@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from deescalate.call import layout
+from deescalate.call import keys, layout
 from deescalate.call.engine import (
     Action,
     Check,
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 BACK = "<"  # typed alone: go back, as Esc does on the full screen
-_ACTIONS = {"": Action.NEXT, "n": Action.NOTE, "m": Action.MOOD, "b": Action.BACK,
-            "s": Action.SKIP, "e": Action.ESCALATE, "p": Action.SWITCH, "h": Action.HANDOVER,
-            "q": Action.END}
 
 
 class PlainScreen:
@@ -86,20 +83,16 @@ class PlainScreen:
         self._say(f"! {shown(message)}")
 
     def action(self, view: StepView) -> tuple[Action, int | None]:
-        items = len(view.step.checklist)
         while True:
-            typed = self._ask("Enter next, n note, m mood, 1-9 tick, b back, s skip, "
-                              "e escalate, p playbook, h handover, q end, ? keys > ")
-            word = typed.strip().lower()
-            if word in _ACTIONS:
-                return _ACTIONS[word], None
-            if word.isdigit() and 1 <= int(word) <= items:
-                return Action.TICK, int(word) - 1
-            if word == "?":
-                for line in layout.HELP:
-                    self._say(line)
+            found = keys.typed(self._ask(keys.prompt()).strip().lower(), view)
+            if found is None:
+                self.problem("That does nothing here; ? shows the keys.")
                 continue
-            self.problem("That does nothing here; ? shows the keys.")
+            key, item = found
+            if key.action is not None:
+                return key.action, item
+            for line in keys.help_lines():
+                self._say(line)
 
     def text(self, label: str, *, key: str, default: str = "", multiline: bool = False,
              hint: str = "", check: Check | None = None, preview: Preview | None = None) -> str:

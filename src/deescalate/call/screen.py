@@ -5,14 +5,17 @@ a worker thread and asks its questions through the `Asker` methods here, each of
 hands a request to the view and waits for the agent's answer. So the screen never
 scrolls, every prompt appears inside it, keys typed ahead are never dropped between
 prompts, and a resize redraws at once. `call.layout` decides what fits; this module
-only draws it and reads keys.
+only draws it. The question and its answer pass between the threads through
+`call.handoff`; the keys are bound, mode by mode, in `call.screen_keys`, from the key
+table in `call.keys`.
 
 Ctrl-C arrives as KeyboardInterrupt (carrying what was typed), Esc in a question as
 `GoBack`; the engine handles both. Text being typed is handed to `on_typing` at most
 a second behind, so a killed process keeps it.
 
-This is the one module that imports prompt_toolkit (and questionary, for the pickers
-before a call starts).
+This module and its key bindings (`call.screen_keys`, imported only from here) are the
+only ones that import prompt_toolkit, and this one questionary, for the pickers before
+a call starts.
 """
 
 from __future__ import annotations
@@ -21,20 +24,20 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from deescalate.call import layout
+from deescalate.call import keys, layout
 from deescalate.call.engine import (
     Action,
     Check,
-    GoBack,
     Hangup,
     Preview,
     StepView,
     capture_prompt,
 )
-from deescalate.call.layout import HELP, Line, cells, clip, wrap
+from deescalate.call.handoff import Drafts, Handoff, Request
+from deescalate.call.layout import Line, cells, clip, wrap
 from deescalate.playbooks.format import Capture
 from deescalate.records.format import MOODS
 from deescalate.text import Glyphs, one_line, shown
@@ -44,38 +47,23 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 SKIP_LABEL = "(leave empty)"
-DRAFT_DELAY = 1.0  # seconds between saves of text being typed: well inside the two allowed
 
 # prompt_toolkit asks the terminal where the cursor is; a full-screen view needs no such
 # measuring, and a terminal that never answers would make it wait.
 os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
 
-# (key as shown, what it does, whether the key line keeps it when room is short)
-KEYS: list[tuple[str, str]] = [
-    ("Enter", "next"), ("n", "note"), ("m", "mood"), ("1-9", "tick"), ("b", "back"),
-    ("s", "skip"), ("e", "escalate"), ("p", "playbook"), ("h", "handover"),
-    ("q", "end call"), ("?", "keys"),
-]
-KEEP = ("Enter", "q", "?")  # always on the key line
-PRIORITY = ("e", "n", "m", "b")  # then these, as room allows; then the rest
-_ACTIONS = {"n": Action.NOTE, "m": Action.MOOD, "b": Action.BACK, "s": Action.SKIP,
-            "e": Action.ESCALATE, "p": Action.SWITCH, "h": Action.HANDOVER, "q": Action.END}
-
-
-@dataclass
-class Request:
-    """One question from the engine, waiting for the agent."""
-
-    kind: str  # action, text, choose, mood, confirm, brief
-    payload: dict[str, Any] = field(default_factory=dict)
-    done: threading.Event = field(default_factory=threading.Event)
-    result: Any = None
-    error: BaseException | None = None
-
-    def answer(self, result: Any = None, error: BaseException | None = None) -> None:
-        if not self.done.is_set():
-            self.result, self.error = result, error
-            self.done.set()
+# How the view's parts look, by the class names the drawing gives them.
+STYLE = {
+    "header": "reverse bold", "header.right": "reverse",
+    "heading.say": "bold ansigreen", "heading.do": "bold ansicyan",
+    "heading.avoid": "bold ansired", "heading.checklist": "bold ansiyellow",
+    "heading.capture": "bold ansimagenta", "heading.notes": "bold ansiblue",
+    "heading.branch": "bold ansicyan", "say": "bold ansigreen", "avoid": "ansired",
+    "ticked": "#888888", "value": "bold", "more": "italic #888888",
+    "key": "reverse bold", "clock": "bold", "question": "bold",
+    "problem": "bold ansired", "notice": "#888888", "hint": "#888888",
+    "preview": "ansicyan", "selected": "reverse", "gutter": "#888888",
+}
 
 
 class LiveScreen:
@@ -89,22 +77,18 @@ class LiveScreen:
         self.notices = list(notices)  # shown until the first key
         self.messages: list[tuple[str, str]] = []  # (style, text) until the next key
         self.earlier = earlier or (lambda: None)
-        self.on_typing = on_typing
         self.view: StepView | None = None
         self.lead: list[tuple[str, str]] = []  # (style, text) above the step, such as a line
         self.title: str | None = None  # the wrap-up's heading, once there
         self.wrap_lines: list[str] = []
-        self.request: Request | None = None
+        self.handoff = Handoff()  # the question on screen
+        self.drafts = Drafts(on_typing, self._typing)  # text being typed, handed on
         self.overlay: list[str] | None = None  # the keys or the handover brief
         self.scroll = 0
         self.selected = 0
         self.gone = False
-        self._draft_timer: Any = None
+        self.buffer: Any = None  # the text being typed (prompt_toolkit's Buffer)
         self._app: Any = None
-        self._buffer: Any = None
-        self._lock = threading.Lock()
-        self._typing_key = ""
-        self._early: list[Any] = []  # key presses waiting for the next question
         self._terminal_settings: Any = None  # the terminal's own, while the view holds it
         self._top_window: Any = None
         self._input: Any = None
@@ -187,11 +171,11 @@ class LiveScreen:
     def hang_up(self) -> None:
         """Stop at once (the terminal closed, or the process must end): the engine saves."""
         self.gone = True
-        request = self.request
+        request = self.handoff.request
         if request is not None:
             interrupt = Hangup()
-            if request.kind == "text" and self._buffer is not None:
-                interrupt.typed = self._buffer.text  # type: ignore[attr-defined]
+            if request.kind == "text" and self.buffer is not None:
+                interrupt.typed = self.buffer.text  # type: ignore[attr-defined]
             request.answer(error=interrupt)
         self._end()
 
@@ -204,19 +188,13 @@ class LiveScreen:
         """Hand a question to the view and wait for the answer (engine thread)."""
         if self.gone:
             raise Hangup()
-        request = Request(kind, payload)
-        with self._lock:
-            self.request = request
+        return self.handoff.ask(Request(kind, payload), self._post)
+
+    def _post(self, request: Request) -> None:
+        """Have the view open `request` on its own thread, once it runs."""
         app = self._app
         if app is not None and app.loop is not None and app.is_running:
             app.loop.call_soon_threadsafe(self._open, request)
-        request.done.wait()
-        with self._lock:
-            if self.request is request:
-                self.request = None
-        if request.error is not None:
-            raise request.error
-        return request.result
 
     # -- the Asker ---------------------------------------------------------------
 
@@ -278,10 +256,10 @@ class LiveScreen:
         """Get the view ready for a new question."""
         if request.kind in ("text",):
             payload = request.payload
-            buffer = self._buffer
+            buffer = self.buffer
             from prompt_toolkit.document import Document
 
-            self._typing_key = payload["key"]
+            self.drafts.key = payload["key"]
             text = payload["default"]
             buffer.set_document(Document(text, len(text)), bypass_readonly=True)
             self._app.layout.focus(self._input)
@@ -293,17 +271,14 @@ class LiveScreen:
             self.overlay = request.payload["lines"]
             self.scroll = 0
         self._app.invalidate()
-        if self._early:  # keys typed while the engine was busy: theirs now
-            early, self._early = self._early, []
+        if self.handoff.early:  # keys typed while the engine was busy: theirs now
+            early, self.handoff.early = self.handoff.early, []
             processor = self._app.key_processor
             processor.feed_multiple(early, first=True)
             processor.process_keys()
 
     def _kind(self) -> str | None:
-        request = self.request
-        if request is None or request.done.is_set():
-            return None
-        return request.kind
+        return self.handoff.kind()
 
     def _size(self) -> tuple[int, int]:
         size = self._app.output.get_size()
@@ -313,7 +288,7 @@ class LiveScreen:
         if self._kind() != "text":
             return 0
         width, rows = self._size()
-        text = self._buffer.text
+        text = self.buffer.text
         lines = sum(max(1, -(-cells(line) // max(1, width - 1))) for line in text.split("\n"))
         return max(1, min(lines, 5, max(1, rows // 4)))
 
@@ -339,7 +314,7 @@ class LiveScreen:
         below += said[-4:]
         room = max(0, height - 1 - len(below))
         if self.overlay is not None:
-            request = self.request
+            request = self.handoff.request
             heading = (request.payload.get("title", "Handover brief")
                        if request is not None and self._kind() == "brief" else "Keys")
             header: Line = [("class:header", clip(heading, width, glyphs.ellipsis))]
@@ -374,7 +349,7 @@ class LiveScreen:
     def _prompt_lines(self, width: int) -> list[Line]:
         """The question being asked, drawn inside the view above the input line."""
         kind = self._kind()
-        request = self.request
+        request = self.handoff.request
         glyphs = self.glyphs
         if kind is None or request is None:
             return []
@@ -382,7 +357,7 @@ class LiveScreen:
         if kind == "text":
             lines: list[Line] = [[("class:question", clip(payload["label"], width,
                                                           glyphs.ellipsis))]]
-            text = self._buffer.text
+            text = self.buffer.text
             preview = payload["preview"](text) if payload["preview"] else None
             if preview:
                 lines.append([("class:preview", clip(f"{glyphs.arrow} {preview}", width,
@@ -422,7 +397,7 @@ class LiveScreen:
             hint = "Any key goes on · Up/Down scroll"
             return [("class:hint", clip(hint, width, glyphs.ellipsis))]
         if kind == "text":
-            request = self.request
+            request = self.handoff.request
             assert request is not None
             parts = ["Enter saves"]
             if request.payload["multiline"]:
@@ -442,42 +417,17 @@ class LiveScreen:
             return [("class:hint", clip("y stops and saves · n or Esc carries on", width,
                                         glyphs.ellipsis))]
         if kind == "action" and view is not None:
-            items = len(view.step.checklist)
-            keys = []
-            for key, what in KEYS:
-                if key == "1-9":
-                    if not items:
-                        continue
-                    key = f"1-{min(items, 9)}" if items > 1 else "1"
-                if key == "b" and not view.can_go_back:
-                    continue
-                if key == "Enter" and view.step.branch:
-                    what = "answer"
-                keys.append((key, what))
-            return layout.key_line(keys, width, KEEP, priority=PRIORITY)
+            return keys.key_line(view, width)
         return []
 
-    # -- keys (UI thread) ----------------------------------------------------------
-
-    def _reply(self, result: Any = None, error: BaseException | None = None) -> None:
-        """Answer the question on screen (a key is only bound while there is one)."""
-        request = self.request
-        assert request is not None
-        request.answer(result, error)
-
-    def _key_action(self, event: Any, action: Action, item: int | None = None) -> None:
-        request = self.request
-        if self._kind() != "action" or request is None:
-            return
-        self.messages.clear()
-        self.notices.clear()
-        request.answer((action, item))
+    # -- the application (UI thread) ----------------------------------------------
 
     def _build(self) -> Any:
+        """The prompt_toolkit application: the step and question, the line being typed
+        (only while typing), and the key line; keys from `call/screen_keys.py`."""
         from prompt_toolkit.application import Application
         from prompt_toolkit.buffer import Buffer
         from prompt_toolkit.filters import Condition
-        from prompt_toolkit.key_binding import KeyBindings
         from prompt_toolkit.layout import (
             BufferControl,
             ConditionalContainer,
@@ -489,231 +439,39 @@ class LiveScreen:
         from prompt_toolkit.layout.dimension import Dimension
         from prompt_toolkit.styles import Style
 
-        bindings = KeyBindings()
-
-        def mode(*kinds: str) -> Condition:
-            return Condition(lambda: self.overlay is None and self._kind() in kinds)
-
-        acting = mode("action")
-        typing = mode("text")
-        choosing = mode("choose")
-        rating = mode("mood")
-        confirming = mode("confirm")
-        overlaid = Condition(lambda: self.overlay is not None)
-        between = Condition(lambda: self.overlay is None and self._kind() is None)
-
-        # -- keys typed while the engine is busy between questions wait for the next one
-        @bindings.add("<any>", filter=between)
-        @bindings.add("enter", filter=between)
-        @bindings.add("escape", filter=between, eager=True)
-        def _wait(event: Any) -> None:
-            self._early.extend(event.key_sequence)
-
-        # -- at a step
-        @bindings.add("enter", filter=acting)
-        @bindings.add("c-j", filter=acting)
-        def _next(event: Any) -> None:
-            self._key_action(event, Action.NEXT)
-
-        for letter, action in _ACTIONS.items():
-            for key in (letter, letter.upper()):
-                def press(event: Any, action: Action = action) -> None:
-                    view = self.view
-                    if action is Action.BACK and view is not None and not view.can_go_back:
-                        self.messages[:] = [("class:problem",
-                                             "This is the first step: nothing to go back to.")]
-                        return
-                    self._key_action(event, action)
-
-                bindings.add(key, filter=acting)(press)
-
-        for digit in range(1, 10):
-            def tick(event: Any, number: int = digit) -> None:
-                view = self.view
-                if view is None or number > len(view.step.checklist):
-                    self.messages[:] = [("class:problem", f"There is no item {number} to tick "
-                                                          "here; ? shows the keys.")]
-                    return
-                self._key_action(event, Action.TICK, number - 1)
-
-            bindings.add(str(digit), filter=acting)(tick)
-
-        @bindings.add("?", filter=acting)
-        def _help(event: Any) -> None:
-            self.overlay = HELP
-            self.scroll = 0
-
-        @bindings.add("<any>", filter=acting)
-        def _unknown(event: Any) -> None:
-            self.messages[:] = [("class:problem", "That key does nothing here; ? shows the keys.")]
-
-        # -- reading the keys or the brief
-        @bindings.add("up", filter=overlaid)
-        def _up(event: Any) -> None:
-            self.scroll = max(0, self.scroll - 1)
-
-        @bindings.add("down", filter=overlaid)
-        @bindings.add("pagedown", filter=overlaid)
-        def _down(event: Any) -> None:
-            self.scroll += 1
-
-        @bindings.add("<any>", filter=overlaid)
-        @bindings.add("enter", filter=overlaid)
-        @bindings.add("escape", filter=overlaid, eager=True)
-        def _close(event: Any) -> None:
-            self.overlay = None
-            request = self.request
-            if request is not None and request.kind == "brief":
-                request.answer(None)
-
-        # -- typing
-        @bindings.add("enter", filter=typing)
-        def _save(event: Any) -> None:
-            request = self.request
-            assert request is not None
-            text = self._buffer.text
-            check = request.payload["check"]
-            problem = check(text) if check else None
-            if problem:
-                self.messages[:] = [("class:problem", problem)]
-                return
-            self.messages.clear()
-            self.notices.clear()
-            self._flush_draft()
-            request.answer(text)
-
-        @bindings.add("escape", "enter", filter=typing)
-        def _new_line(event: Any) -> None:
-            request = self.request
-            if request is not None and request.payload["multiline"]:
-                self._buffer.insert_text("\n")
-
-        @bindings.add("escape", filter=typing)
-        def _back_from_text(event: Any) -> None:
-            self.messages.clear()
-            self._reply(error=GoBack(self._buffer.text))
-
-        # -- choosing
-        @bindings.add("up", filter=choosing)
-        def _choice_up(event: Any) -> None:
-            self.selected = max(0, self.selected - 1)
-
-        @bindings.add("down", filter=choosing)
-        def _choice_down(event: Any) -> None:
-            request = self.request
-            assert request is not None
-            self.selected = min(len(request.payload["options"]) - 1, self.selected + 1)
-
-        for digit in range(1, 10):
-            def number(event: Any, value: int = digit) -> None:
-                request = self.request
-                assert request is not None
-                if value <= len(request.payload["options"]):
-                    self.selected = value - 1
-
-            bindings.add(str(digit), filter=choosing)(number)
-
-        @bindings.add("enter", filter=choosing)
-        def _choose(event: Any) -> None:
-            self.messages.clear()
-            self._reply(self.selected)
-
-        @bindings.add("escape", filter=choosing, eager=True)
-        def _back_from_choice(event: Any) -> None:
-            self.messages.clear()
-            self._reply(error=GoBack())
-
-        # -- the mood
-        for value in MOODS:
-            def rate(event: Any, value: int = value) -> None:
-                self._reply(value)
-
-            bindings.add(str(value), filter=rating)(rate)
-
-        @bindings.add("escape", filter=rating, eager=True)
-        def _leave_mood(event: Any) -> None:
-            self._reply(None)
-
-        # -- stop or carry on
-        @bindings.add("y", filter=confirming)
-        @bindings.add("Y", filter=confirming)
-        def _stop(event: Any) -> None:
-            self._reply(True)
-
-        @bindings.add("n", filter=confirming)
-        @bindings.add("N", filter=confirming)
-        @bindings.add("enter", filter=confirming)
-        @bindings.add("escape", filter=confirming, eager=True)
-        def _carry_on(event: Any) -> None:
-            self._reply(False)
-
-        # -- everywhere
-        @bindings.add("c-c")
-        @bindings.add("<sigint>")
-        def _interrupt(event: Any) -> None:
-            request = self.request
-            self.overlay = None
-            if request is None or request.done.is_set():
-                self._early.extend(event.key_sequence)
-                return
-            interrupt = KeyboardInterrupt()
-            interrupt.typed = (self._buffer.text  # type: ignore[attr-defined]
-                               if request.kind == "text" else "")
-            self._flush_draft()
-            request.answer(error=interrupt)
+        from deescalate.call.screen_keys import bindings
 
         def multiline() -> bool:
-            request = self.request
+            request = self.handoff.request
             return bool(request is not None and request.payload.get("multiline"))
 
-        self._buffer = Buffer(multiline=Condition(multiline), on_text_changed=self._typed)
+        def typing() -> bool:
+            return self.overlay is None and self._kind() == "text"
+
+        self.buffer = Buffer(multiline=Condition(multiline),
+                             on_text_changed=lambda _: self.drafts.changed(self._app.loop))
         self._top_window = Window(FormattedTextControl(cast(Any, self._top_text), focusable=True,
-                                                show_cursor=False),
-                           wrap_lines=False, always_hide_cursor=True)
+                                                       show_cursor=False),
+                                  wrap_lines=False, always_hide_cursor=True)
         self._input = Window(
-            BufferControl(buffer=self._buffer),
+            BufferControl(buffer=self.buffer),
             height=lambda: Dimension.exact(max(1, self._input_height())), wrap_lines=True)
         root = HSplit([
             self._top_window,
-            ConditionalContainer(self._input, filter=typing),
+            ConditionalContainer(self._input, filter=Condition(typing)),
             Window(FormattedTextControl(cast(Any, self._bottom)), height=1, wrap_lines=False),
         ])
-        style = Style.from_dict({
-            "header": "reverse bold", "header.right": "reverse",
-            "heading.say": "bold ansigreen", "heading.do": "bold ansicyan",
-            "heading.avoid": "bold ansired", "heading.checklist": "bold ansiyellow",
-            "heading.capture": "bold ansimagenta", "heading.notes": "bold ansiblue",
-            "heading.branch": "bold ansicyan", "say": "bold ansigreen", "avoid": "ansired",
-            "ticked": "#888888", "value": "bold", "more": "italic #888888",
-            "key": "reverse bold", "clock": "bold", "question": "bold",
-            "problem": "bold ansired", "notice": "#888888", "hint": "#888888",
-            "preview": "ansicyan", "selected": "reverse", "gutter": "#888888",
-        })
         app: Any = Application(layout=Layout(root, focused_element=self._top_window),
-                               key_bindings=bindings, style=style, full_screen=True,
-                               refresh_interval=1.0, mouse_support=False)
+                               key_bindings=bindings(self), style=Style.from_dict(STYLE),
+                               full_screen=True, refresh_interval=1.0, mouse_support=False)
         app.ttimeoutlen = 0.05
         app.timeoutlen = 0.3
         self._app = app
         return app
 
-    # -- text being typed ----------------------------------------------------------
-
-    def _typed(self, buffer: Any) -> None:
-        """Keep text being typed, at most DRAFT_DELAY behind (UI thread)."""
-        if self.on_typing is None or self._kind() != "text" or self._draft_timer is not None:
-            return
-        loop = self._app.loop
-        if loop is not None:
-            self._draft_timer = loop.call_later(DRAFT_DELAY, self._flush_draft)
-
-    def _flush_draft(self) -> None:
-        timer, self._draft_timer = self._draft_timer, None
-        if timer is not None:
-            timer.cancel()
-        if self.on_typing is not None and self._kind() == "text":
-            # The engine thread is waiting on this very question, so the call is ours.
-            self.on_typing(self._typing_key, self._buffer.text)
+    def _typing(self) -> str | None:
+        """The text being typed, while a text question is open (UI thread)."""
+        return self.buffer.text if self._kind() == "text" else None
 
 
 def pick(question: str, options: list[tuple[str, str]]) -> str:
