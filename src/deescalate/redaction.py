@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from deescalate.records.format import ID_STAMP
+from deescalate.dates import STAMP
 
 # -- cards -------------------------------------------------------------------------------
 
@@ -40,7 +40,7 @@ _TIGHT_RUN = re.compile(rf"(?<!\d)\d+(?:{_TIGHT_GAP}\d+)*")
 _LOOSE_RUN = re.compile(r"\d[\W\d_]{11,}\d")
 _LOOSE_RUN_ASCII = re.compile(r"[0-9][^A-Za-z]{11,}[0-9]")
 _ESCAPE = re.compile(r"\\[nrt]")
-_STAMP = re.compile(rf"{ID_STAMP}\Z")  # matched against a slice: see _card_spans
+_STAMP = re.compile(rf"{STAMP}\Z")  # matched against a slice: see _card_spans
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
@@ -223,7 +223,7 @@ _SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ()./-]{6,}\d(?![\w])")
 _MARK = re.compile(r"\[redacted: [a-z0-9-]+\]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_STAMP_TEXT = re.compile(ID_STAMP)
+_STAMP_TEXT = re.compile(STAMP)
 
 
 def _is_phone(text: str) -> bool:
