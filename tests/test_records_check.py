@@ -125,14 +125,11 @@ def test_naming(path: str, identifier: str | None, problems: list[str]) -> None:
 def search_everything(text: str, redactor: Redactor) -> list[tuple[int, str]]:
     """What check would find if it handed the redactor all of the text (and looked for
     cards and IBANs thoroughly, as check does)."""
-    from deescalate.records import check
-    from deescalate.redaction import numbers
-
-    hard = numbers(text, thorough=True)
-    rest = [f for f in redactor.find(text, numbers=False) if f.kind not in check.ALWAYS
-            and not any(f.start < h.end and h.start < f.end for h in hard)]
+    hard = redactor.find_anywhere(text)
+    rest = [f for f in redactor.find(text, kinds=redactor.by_line)
+            if not any(f.start < h.end and h.start < f.end for h in hard)]
     return sorted((text.count("\n", 0, f.start) + 1,
-                   f"{check.KINDS[f.kind]} that is not redacted") for f in hard + rest)
+                   f"{redactor.labels[f.kind]} that is not redacted") for f in hard + rest)
 
 
 @settings(max_examples=300)
@@ -143,7 +140,7 @@ def search_everything(text: str, redactor: Redactor) -> list[tuple[int, str]]:
     "AB123456", "T-1234", "12", "@", "-", " ", "\n", "\n\n", "word", "é", "#", ":",
     "[redacted: card]", "1234567", "12 34 56 78 90"]), max_size=25).map("".join))
 def test_searching_only_likely_lines_finds_the_same(text: str) -> None:
-    for redactor in (Redactor(), Redactor(emails=False), Redactor(phones=False)):
+    for redactor in (Redactor(), Redactor(off={"emails"}), Redactor(off={"phones"})):
         assert unredacted(text, redactor) == search_everything(text, redactor)
 
 
@@ -263,9 +260,9 @@ def test_what_check_found_is_kept_until_a_file_or_the_settings_change(known,
     assert read == [r2.relative_to(known.folder).as_posix()]
     assert len(again[0]) == len(first[0]) + 1
     read.clear()
-    quiet = checking.check(known.folder, Redactor(emails=False, patterns=[("x", "zzqq")]),
+    quiet = checking.check(known.folder, Redactor(off={"emails"}, patterns=[("x", "zzqq")]),
                            workers=1)
     assert len(read) == 11 and len(quiet[0]) == len(first[0])  # settings changed: all read
     read.clear()
-    checking.check(known.folder, Redactor(emails=False, patterns=[("x", "zzqq")]), workers=1)
+    checking.check(known.folder, Redactor(off={"emails"}, patterns=[("x", "zzqq")]), workers=1)
     assert read == []

@@ -38,7 +38,7 @@ def test_leaves_references_dates_and_amounts(text: str) -> None:
 
 
 def test_emails_and_phones_can_be_turned_off_but_cards_never() -> None:
-    redactor = Redactor(emails=False, phones=False)
+    redactor = Redactor(off={"emails", "phones"})
     text = "a@b.org 555-123-4567 4111111111111111"
     assert redactor.redact(text) == ("a@b.org 555-123-4567 [redacted: card]", 1)
 
