@@ -266,3 +266,64 @@ def test_what_check_found_is_kept_until_a_file_or_the_settings_change(known,
     read.clear()
     checking.check(known.folder, Redactor(off={"emails"}, patterns=[("x", "zzqq")]), workers=1)
     assert read == []
+
+
+def test_a_kind_declared_at_test_time_is_redacted_named_found_and_switched(
+        cli, isolated: Path, monkeypatch) -> None:
+    """One entry in redaction.KINDS is all a new kind takes: the writer redacts it, check
+    names it by its label and finds it (on a line with no @ and no long run of digits),
+    the team file can turn it off, and check's kept findings follow the switch."""
+    import os
+
+    from deescalate.records import check as checking
+    from tests.test_redaction import add_nino
+
+    add_nino(monkeypatch)
+    folder = isolated / "records"
+    path = write_call(folder, started=at("2026-11-02"), notes=["NI number AB123456C given"])
+    text = path.read_text()
+    assert "AB123456C" not in text and "NI number [redacted: nino] given" in text
+    path.write_text(text + "Called back, NI AB123456C.\n")
+    old = 1_600_000_000_000_000_000  # long unchanged: its findings are kept
+    os.utime(path, ns=(old, old))
+    read: list[str] = []
+    real = checking.inspect_files
+
+    def counting(folder, items, *, redactor):
+        read.extend(path for path, _, _ in items)
+        return real(folder, items, redactor=redactor)
+
+    monkeypatch.setattr(checking, "inspect_files", counting)
+    (isolated / ".deescalate.yaml").write_text("records: records\n")
+    found = cli("records", "check")
+    assert found.code == 1 and len(read) == 1
+    assert found.out == (f"records/2026/11/{path.name}: line {len(text.splitlines()) + 1}: "
+                         "a National Insurance number that is not redacted\n")
+    assert cli("records", "check").out == found.out and len(read) == 1  # kept
+    (isolated / ".deescalate.yaml").write_text("records: records\nredact: {ninos: false}\n")
+    turned_off = cli("records", "check")
+    assert (turned_off.code, turned_off.out, len(read)) == (0, "", 2)  # read again
+    shown = cli("config").out.splitlines()
+    assert any(line.split()[:2] == ["redact.ninos", "false"] for line in shown), shown
+
+
+def test_check_keeps_findings_only_for_the_same_kinds_settings_and_labels(monkeypatch) -> None:
+    import dataclasses
+
+    from deescalate import redaction
+    from deescalate.records.check import _cache_key
+    from tests.test_redaction import add_nino
+
+    plain = _cache_key(Redactor())
+    changed = [_cache_key(Redactor(off={"emails"})), _cache_key(Redactor(off={"phones"})),
+               _cache_key(Redactor(patterns=[("ticket", r"TK\d+")]))]
+    assert len({plain, *changed}) == 4
+    assert _cache_key(Redactor()) == plain
+    add_nino(monkeypatch)
+    assert _cache_key(Redactor()) != plain
+    assert _cache_key(Redactor(off={"ninos"})) == plain  # the same kinds looked for
+    email = next(kind for kind in redaction.KINDS if kind.name == "email")
+    relabelled = tuple(dataclasses.replace(kind, label="an address") if kind is email
+                       else kind for kind in redaction.KINDS)
+    monkeypatch.setattr(redaction, "KINDS", relabelled)
+    assert _cache_key(Redactor(off={"ninos"})) != plain  # kept messages hold the label
