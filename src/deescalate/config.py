@@ -291,8 +291,7 @@ def load(
         records=records_path,
         playbook_dirs=_unique(dirs),
         root_causes=team_value(team.get("root_causes"), list(ROOT_CAUSES)),
-        redact_switches={name: Setting(on, team_src) for name, on in redact.items()
-                         if name != "patterns" and on is not None},
+        redact_switches=_switches(redact, team_src),
         redact_patterns=team_value(patterns or None, []),
         git_commit=team_value(team.get("git", {}).get("commit"), False),
         git_push=team_value(team.get("git", {}).get("push"), False),
@@ -325,6 +324,12 @@ def _unique(dirs: list[Setting[Path]]) -> list[Setting[Path]]:
             seen.add(setting.value)
             result.append(setting)
     return result
+
+
+def _switches(redact: dict[str, Any], source: str) -> dict[str, Setting[bool]]:
+    """The switches under `redact:` a team file sets (the schema let only booleans in)."""
+    return {name: Setting(on, source) for name, on in redact.items()
+            if name != "patterns" and on is not None}
 
 
 def _check_patterns(patterns: list[RedactPattern], team_file: Path | None) -> None:
