@@ -126,7 +126,8 @@ def test_each_setting_has_the_type_its_use_needs(write, isolated: Path) -> None:
                for d in settings.playbook_dirs)
     assert isinstance(settings.state_dir.value, Path)
     assert settings.root_causes.value == ["late"]
-    assert settings.redact_emails.value is False and settings.redact_phones.value is True
+    switches = dict(settings.redact_settings())
+    assert switches["emails"].value is False and switches["phones"].value is True
     assert settings.git_commit.value is True
     assert settings.redact_patterns.value == []
 

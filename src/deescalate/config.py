@@ -9,6 +9,7 @@ folder, then defaults. Every value remembers where it came from, for `deescalate
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -34,6 +35,29 @@ _redact_pattern = {
                         "pattern": {"type": "string", "format": "regex"}}},
     ],
 }
+
+
+class _RedactKeys(Mapping[str, Any]):
+    """The keys under `redact:`: a switch for each kind of redaction a team may turn off
+    (as `redaction.KINDS` declares them), then `patterns`. Redaction is imported only
+    when a team file has a `redact:` to check: every command would pay for its patterns."""
+
+    def _keys(self) -> dict[str, Any]:
+        from deescalate.redaction import settings
+
+        return {**{name: {"type": "boolean"} for name in settings()},
+                "patterns": {"type": "array", "items": _redact_pattern}}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._keys()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+
 _SHARED: dict[str, Any] = {
     "records": {"type": "string", "minLength": 1,
                 "description": "The records folder, relative to this file."},
@@ -46,14 +70,7 @@ TEAM_SCHEMA: dict[str, Any] = {
     "properties": {
         **_SHARED,
         "root_causes": {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}},
-        "redact": {
-            "type": "object", "additionalProperties": False,
-            "properties": {
-                "emails": {"type": "boolean"},
-                "phones": {"type": "boolean"},
-                "patterns": {"type": "array", "items": _redact_pattern},
-            },
-        },
+        "redact": {"type": "object", "additionalProperties": False, "properties": _RedactKeys()},
         "git": {"type": "object", "additionalProperties": False,
                 "properties": {"commit": {"type": "boolean"}, "push": {"type": "boolean"}}},
     },
@@ -96,8 +113,7 @@ class Config:
     records: Setting[Path]  # absolute
     playbook_dirs: list[Setting[Path]]  # absolute, in search order (built-ins not included)
     root_causes: Setting[list[str]]
-    redact_emails: Setting[bool]
-    redact_phones: Setting[bool]
+    redact_switches: dict[str, Setting[bool]]  # those the team file sets; the rest are on
     redact_patterns: Setting[list[RedactPattern]]
     git_commit: Setting[bool]
     git_push: Setting[bool]
@@ -119,8 +135,15 @@ class Config:
         """What these settings say to redact (cards always) before text reaches a record."""
         from deescalate.redaction import Redactor
 
-        return Redactor(emails=self.redact_emails.value, phones=self.redact_phones.value,
+        return Redactor(off={name for name, s in self.redact_switches.items() if not s.value},
                         patterns=[(p.name, p.pattern) for p in self.redact_patterns.value])
+
+    def redact_settings(self) -> list[tuple[str, Setting[bool]]]:
+        """Each switch under `redact:` (one for each kind of redaction with one), as set."""
+        from deescalate.redaction import settings
+
+        return [(name, self.redact_switches.get(name, Setting(True, "default")))
+                for name in settings()]
 
 
 def xdg_dir(variable: str, fallback: str) -> Path:
@@ -268,8 +291,7 @@ def load(
         records=records_path,
         playbook_dirs=_unique(dirs),
         root_causes=team_value(team.get("root_causes"), list(ROOT_CAUSES)),
-        redact_emails=team_value(redact.get("emails"), True),
-        redact_phones=team_value(redact.get("phones"), True),
+        redact_switches=_switches(redact, team_src),
         redact_patterns=team_value(patterns or None, []),
         git_commit=team_value(team.get("git", {}).get("commit"), False),
         git_push=team_value(team.get("git", {}).get("push"), False),
@@ -302,6 +324,12 @@ def _unique(dirs: list[Setting[Path]]) -> list[Setting[Path]]:
             seen.add(setting.value)
             result.append(setting)
     return result
+
+
+def _switches(redact: dict[str, Any], source: str) -> dict[str, Setting[bool]]:
+    """The switches under `redact:` a team file sets (the schema let only booleans in)."""
+    return {name: Setting(on, source) for name, on in redact.items()
+            if name != "patterns" and on is not None}
 
 
 def _check_patterns(patterns: list[RedactPattern], team_file: Path | None) -> None:

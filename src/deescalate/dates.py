@@ -18,6 +18,10 @@ HINT = ("use a date like 2026-12-01, today, yesterday, tomorrow, +3d, -3d, "
 PAST_HINT = "2026-11-20, yesterday, -3d, last tuesday, monday"
 FUTURE_HINT = "2026-12-01, tomorrow, +3d, next friday, monday"
 Direction = Literal["future", "past"]
+# A moment as the tool writes it into names, UTC: 20261122-143012. Record ids start with
+# it (records/format.py); the redactor leaves it alone, though its digits can pass the
+# card checksum.
+STAMP = r"[0-9]{8}-[0-9]{6}"
 
 
 def today() -> date:

@@ -1,8 +1,10 @@
 """Redaction: card numbers, IBANs, SSNs, e-mail addresses, phone numbers, team patterns.
 
-Applied to every piece of text before it reaches the records folder. Cards, IBANs and
-US social security numbers are always redacted; e-mail addresses and phone numbers
-unless the team turns them off; then the team's own patterns.
+Applied to every piece of text before it reaches the records folder. Each kind is
+declared once, in KINDS (its pattern or finder, its check, its setting, its label, what
+`records check` looks for on a line): cards, IBANs and US social security numbers are
+always redacted; e-mail addresses and phone numbers unless the team turns them off; the
+team's own patterns are looked for before phone numbers.
 
 Card numbers are found the way people type them: 13 to 19 digits passing the Luhn
 check, in groups of two or more digits separated by up to three spaces, dots,
@@ -19,10 +21,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from deescalate.records.format import ID_STAMP
+from deescalate.dates import STAMP
+
+Span = tuple[int, int]  # where a finding is: text[start:end]
 
 # -- cards -------------------------------------------------------------------------------
 
@@ -40,7 +44,7 @@ _TIGHT_RUN = re.compile(rf"(?<!\d)\d+(?:{_TIGHT_GAP}\d+)*")
 _LOOSE_RUN = re.compile(r"\d[\W\d_]{11,}\d")
 _LOOSE_RUN_ASCII = re.compile(r"[0-9][^A-Za-z]{11,}[0-9]")
 _ESCAPE = re.compile(r"\\[nrt]")
-_STAMP = re.compile(rf"{ID_STAMP}\Z")  # matched against a slice: see _card_spans
+_STAMP = re.compile(rf"{STAMP}\Z")  # matched against a slice: see _card_spans
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
@@ -90,9 +94,10 @@ def _is_date(groups: list[str], gaps: list[str]) -> bool:
     return 1900 <= int(year) <= 2099 and 1 <= int(first) <= 31 and 1 <= int(second) <= 31
 
 
-def _card_spans(text: str, *, thorough: bool) -> list[tuple[int, int]]:
-    """Where card numbers are in `text`: overlapping candidates are joined, so none of a
-    card is left showing when a neighbouring number happens to pass the check too."""
+def _card_spans(text: str, thorough: bool, valid: Callable[[str], bool]) -> list[Span]:
+    """Where card numbers are in `text` (digits that pass `valid`): overlapping candidates
+    are joined, so none of a card is left showing when a neighbouring number happens to
+    pass the check too."""
     spans: list[tuple[int, int]] = []
     if thorough:
         text = _unescaped(text)
@@ -122,7 +127,7 @@ def _card_spans(text: str, *, thorough: bool) -> list[tuple[int, int]]:
                 digits += groups[last]
                 if len(digits) > 19:
                     break
-                if len(digits) < 13 or not luhn_ok(digits):
+                if len(digits) < 13 or not valid(digits):
                     continue
                 chosen = groups[first:last + 1]
                 between = gaps[first:last]
@@ -192,7 +197,9 @@ def iban_ok(iban: str) -> bool:
     return int("".join(str(int(char, 36)) for char in moved)) % 97 == 1
 
 
-def _iban_spans(text: str, *, thorough: bool) -> list[tuple[int, int]]:
+def _iban_spans(text: str, thorough: bool, valid: Callable[[str], bool]) -> list[Span]:
+    """Where IBANs are in `text`: a country's code and check digits, then as many letters
+    and digits as its IBANs have, which together pass `valid`."""
     spans = []
     if thorough:
         text = _unescaped(text)
@@ -208,12 +215,12 @@ def _iban_spans(text: str, *, thorough: bool) -> list[tuple[int, int]]:
         chars = list(_ALNUM.finditer(text, match.start(), match.end()))
         if len(chars) < length:
             continue
-        if iban_ok("".join(char.group() for char in chars[:length])):
+        if valid("".join(char.group() for char in chars[:length])):
             spans.append((match.start(), chars[length - 1].end()))
     return spans
 
 
-# -- the rest ----------------------------------------------------------------------------
+# -- e-mail addresses, social security numbers, phone numbers --------------------------
 
 _EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
@@ -223,7 +230,7 @@ _SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ()./-]{6,}\d(?![\w])")
 _MARK = re.compile(r"\[redacted: [a-z0-9-]+\]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_STAMP_TEXT = re.compile(ID_STAMP)
+_STAMP_TEXT = re.compile(STAMP)
 
 
 def _is_phone(text: str) -> bool:
@@ -253,6 +260,70 @@ def _is_phone(text: str) -> bool:
     return international or not any(len(group) == 1 for group in groups[1:])
 
 
+def _always(text: str) -> bool:
+    """No test beyond the pattern: what it matches is one."""
+    return True
+
+
+# -- the kinds ---------------------------------------------------------------------------
+
+Finder = Callable[[str, bool, Callable[[str], bool]], list[Span]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of thing to redact, stated once: the redactor, `records check` (its labels,
+    the lines it searches, its cache key) and the team's settings all take it from here.
+
+    A kind is found either by its `pattern`, each match then tested with `valid`, or by a
+    `finder` of its own, for what no one pattern finds: cards and IBANs, typed in groups
+    and split across lines. A finder is given `valid` (the checksum), and `records check`
+    runs it over all of a file, looking harder (`thorough`), before the other kinds.
+    """
+
+    name: str  # the record says [redacted: NAME]
+    label: str  # `records check` says "LABEL that is not redacted"
+    pattern: re.Pattern[str] | None = None
+    valid: Callable[[str], bool] = _always  # whether what was found is one: a checksum
+    # The team's switch for it under `redact:` in its settings file, on unless turned
+    # off; None: always redacted.
+    setting: str | None = None
+    # A regular expression that matches on every line holding one (without flags at its
+    # start: the kinds' cues are joined into one search). `records check` hands the
+    # redactor only such lines, ten times quicker; None: it searches all of the text.
+    cue: str | None = None
+    finder: Finder | None = None
+    # Looked for after the team's own patterns, so that theirs claim text first.
+    after_patterns: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.pattern is None) == (self.finder is None):
+            raise ValueError(f"the kind {self.name!r} needs a pattern or a finder, not both")
+
+
+# Seven or more digits and separators: every phone number and social security number has
+# such a run on its line.
+_DIGITS_CUE = r"\d[\d ()./+-]{5,}\d"
+
+# Every kind, in the order they claim text: where two overlap, the first one's finding
+# is kept.
+KINDS: tuple[Kind, ...] = (
+    Kind("iban", "an IBAN", finder=_iban_spans, valid=iban_ok),
+    Kind("card", "a card number", finder=_card_spans, valid=luhn_ok),
+    Kind("ssn", "a social security number", _SSN, cue=_DIGITS_CUE),
+    Kind("email", "an e-mail address", _EMAIL, setting="emails", cue="@"),
+    # After the team's patterns: a phone number's pattern takes any run of digits, so a
+    # team's pattern for its account numbers must claim them first.
+    Kind("phone", "a phone number", _PHONE, _is_phone, setting="phones", cue=_DIGITS_CUE,
+         after_patterns=True),
+)
+
+
+def settings() -> list[str]:
+    """The switches a team may turn off under `redact:`, as the kinds declare them."""
+    return list(dict.fromkeys(kind.setting for kind in KINDS if kind.setting))
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: str
@@ -263,44 +334,81 @@ class Finding:
 
 @dataclass
 class Redactor:
-    """What to redact; cards, IBANs and SSNs are always redacted."""
+    """What to redact: every kind in KINDS but those whose setting the team turned off,
+    and the team's own patterns (named by their name, looked for before the kinds that
+    come `after_patterns`)."""
 
-    emails: bool = True
-    phones: bool = True
+    off: Collection[str] = frozenset()  # the settings turned off, such as "emails"
     patterns: list[tuple[str, str]] = field(default_factory=list)  # (name, regex)
+    kinds: tuple[Kind, ...] = field(init=False, repr=False)  # in the order they claim text
+    labels: dict[str, str] = field(init=False, repr=False)  # a kind's name: its label
+    # What `records check` searches line by line (the kinds without a finder), and the
+    # lines it searches: those where one of their cues matches (None: all of the text).
+    by_line: tuple[Kind, ...] = field(init=False, repr=False)
+    cue: str | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._custom = [(name, re.compile(pattern)) for name, pattern in self.patterns]
+        unknown = sorted(set(self.off) - set(settings()))
+        if unknown:
+            raise ValueError(f"no kind of redaction has the setting {unknown[0]!r}")
+        declared = KINDS
+        named = {kind.name: kind.label for kind in declared}
+        team = [Kind(name, named.get(name, f"text matching the redact pattern {name!r}"),
+                     re.compile(pattern)) for name, pattern in self.patterns]
+        on = [kind for kind in declared if kind.setting not in self.off]
+        self.kinds = (*[kind for kind in on if not kind.after_patterns], *team,
+                      *[kind for kind in on if kind.after_patterns])
+        self.labels = {kind.name: kind.label for kind in self.kinds}
+        self.by_line = tuple(kind for kind in self.kinds if kind.finder is None)
+        cues = [kind.cue for kind in self.by_line]
+        self.cue = None if None in cues else "|".join(dict.fromkeys(
+            cue for cue in cues if cue is not None))
 
     def find(self, text: str, *, thorough: bool = False,
-             numbers: bool = True) -> list[Finding]:
-        """Everything in `text` that should be redacted, in order, without overlaps.
-        `thorough` looks harder for cards and IBANs, as `records check` does; without
-        `numbers` they are not looked for (check looks for them over all of a file)."""
+             kinds: Iterable[Kind] | None = None) -> list[Finding]:
+        """Everything in `text` that should be redacted, in order, without overlaps: by
+        all of this redactor's kinds, or by `kinds`. `thorough` looks harder with the
+        kinds that have a finder, as `records check` does."""
         found: list[Finding] = []
-        taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _MARK.finditer(text)]
-
-        def add(kind: str, spans: Iterable[tuple[int, int]],
-                accept: Callable[[str], bool] | None = None) -> None:
+        taken: list[Span] = [(m.start(), m.end()) for m in _MARK.finditer(text)]
+        spans: Iterable[Span]
+        valid: Callable[[str], bool]
+        for kind in self.kinds if kinds is None else kinds:
+            if kind.finder is not None:
+                spans, valid = kind.finder(text, thorough, kind.valid), _always
+            else:
+                assert kind.pattern is not None  # a kind has one or the other
+                spans, valid = _spans(kind.pattern.finditer(text)), kind.valid
             for start, end in spans:
                 if start == end or any(start < e and s < end for s, e in taken):
                     continue
-                if accept is not None and not accept(text[start:end]):
+                if not valid(text[start:end]):
                     continue
                 taken.append((start, end))
-                found.append(Finding(kind, start, end, text[start:end]))
-
-        if numbers:
-            add("iban", _iban_spans(text, thorough=thorough))
-            add("card", _card_spans(text, thorough=thorough))
-        add("ssn", _spans(_SSN.finditer(text)))
-        if self.emails:
-            add("email", _spans(_EMAIL.finditer(text)))
-        for name, pattern in self._custom:
-            add(name, _spans(pattern.finditer(text)))
-        if self.phones:
-            add("phone", _spans(_PHONE.finditer(text)), _is_phone)
+                found.append(Finding(kind.name, start, end, text[start:end]))
         return sorted(found, key=lambda f: f.start)
+
+    def find_anywhere(self, text: str) -> list[Finding]:
+        """What the kinds with a finder (cards, IBANs) find in `text`, in order, looking
+        as hard as `records check` does, over all of it; a kind leaves out what overlaps
+        an earlier kind's finding."""
+        found: list[Finding] = []
+        for kind in self.kinds:
+            if kind.finder is None:
+                continue
+            earlier = [(f.start, f.end) for f in found]
+            found += [Finding(kind.name, start, end, text[start:end])
+                      for start, end in kind.finder(text, True, kind.valid)
+                      if not any(start < e and s < end for s, e in earlier)]
+        return sorted(found, key=lambda f: f.start)
+
+    def describe(self) -> list[list[object]]:
+        """What this redactor looks for, as plain data: its kinds in order, with what
+        each is named, found and tested by (so a kind turned off, added or changed
+        shows)."""
+        return [[kind.name, kind.label, kind.pattern and kind.pattern.pattern,
+                 kind.pattern and kind.pattern.flags, kind.cue, _named(kind.valid),
+                 _named(kind.finder)] for kind in self.kinds]
 
     def redact(self, text: str) -> tuple[str, int]:
         """The text with each finding replaced by `[redacted: KIND]`, and how many there were."""
@@ -315,16 +423,11 @@ class Redactor:
         return "".join(parts), len(findings)
 
 
-def numbers(text: str, *, thorough: bool = False) -> list[Finding]:
-    """The card numbers and IBANs in `text` (redacted whatever the settings say), in
-    order; `thorough` looks as hard as `records check` does."""
-    found = [Finding("iban", start, end, text[start:end])
-             for start, end in _iban_spans(text, thorough=thorough)]
-    for start, end in _card_spans(text, thorough=thorough):
-        if not any(start < f.end and f.start < end for f in found):
-            found.append(Finding("card", start, end, text[start:end]))
-    return sorted(found, key=lambda f: f.start)
+def _named(function: Callable[..., object] | None) -> str | None:
+    if function is None:
+        return None
+    return f"{function.__module__}.{getattr(function, '__qualname__', repr(function))}"
 
 
-def _spans(matches: Iterator[re.Match[str]]) -> Iterator[tuple[int, int]]:
+def _spans(matches: Iterator[re.Match[str]]) -> Iterator[Span]:
     return (match.span() for match in matches)

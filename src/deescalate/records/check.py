@@ -3,13 +3,13 @@
 Each finding is `PATH: problem`. A record is a problem when its front matter does
 not parse or misses a required field (what every other command would skip), when
 its file name or folder breaks the naming scheme `YYYY/MM/<id>.md` or does not
-match its id, when it holds a card number, IBAN, social security number, e-mail
-address or phone number (or a match for one of the team's own redact patterns) that
-is not redacted, and when two records have one id; so is anything in the folder
-that can't be read as a record (a link, a FIFO, a folder that can't be listed).
-Cards and IBANs are looked for harder than the redactor looks, so that what slipped
-past it, or was typed in by hand, is found. Found text is never printed, only its
-kind and line: a CI log is no place for a card number.
+match its id, when it holds anything the team's redactor would redact (each kind of
+`redaction.KINDS` the team has not turned off, and the team's own patterns) that is
+not redacted, and when two records have one id; so is anything in the folder that
+can't be read as a record (a link, a FIFO, a folder that can't be listed). Cards and
+IBANs are looked for harder than the redactor looks, so that what slipped past it, or
+was typed in by hand, is found. Found text is never printed, only its kind's label
+and line: a CI log is no place for a card number.
 """
 
 from __future__ import annotations
@@ -33,11 +33,6 @@ if TYPE_CHECKING:
     from deescalate.records.index import Index
     from deescalate.records.store import Scan
 
-_CANDIDATE = re.compile(r"@|\d[\d ()./+-]{5,}\d")
-_CANDIDATE_ASCII = re.compile(_CANDIDATE.pattern, re.ASCII)  # the same, quicker
-KINDS = {"card": "a card number", "iban": "an IBAN", "ssn": "a social security number",
-         "email": "an e-mail address", "phone": "a phone number"}
-ALWAYS = ("card", "iban")  # looked for harder, over all of the text
 MAX_BYTES = 2_000_000
 
 
@@ -68,16 +63,23 @@ def naming(path: str, identifier: str | None) -> list[str]:
     return problems
 
 
+@functools.cache
+def _cue(pattern: str, ascii_only: bool) -> re.Pattern[str]:
+    return re.compile(pattern, re.ASCII if ascii_only else 0)  # ASCII: the same, quicker
+
+
 def _lines_to_search(text: str, redactor: Redactor) -> list[tuple[int, int]]:
-    """The spans of `text` worth handing to the redactor. E-mail addresses, phone and
-    social security numbers never span lines, and each needs an @ or a run of seven or
-    more digits and separators, so only lines with one of those are searched: ten times
-    quicker over a folder. The team's own patterns could match anything: with any of
-    them, all of the text is searched."""
-    if redactor.patterns:
+    """The spans of `text` worth handing to the redactor's kinds that are looked for by
+    line. None of them spans lines, and each says what a line holding one has (an @, a
+    run of seven or more digits and separators: its cue), so only lines where a cue
+    matches are searched: ten times quicker over a folder. A kind without a cue (the
+    team's own patterns could match anything) has all of the text searched."""
+    if not redactor.by_line:
+        return []
+    if redactor.cue is None:
         return [(0, len(text))]
     spans: list[tuple[int, int]] = []
-    for match in (_CANDIDATE_ASCII if text.isascii() else _CANDIDATE).finditer(text):
+    for match in _cue(redactor.cue, text.isascii()).finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         if spans and start < spans[-1][1]:
             continue  # on a line already taken
@@ -92,22 +94,20 @@ def unredacted(text: str, redactor: Redactor) -> list[tuple[int, str]]:
     Card numbers and IBANs are looked for harder than the redactor looks (digit groups
     of any size, anything but letters between them, across lines and YAML escapes), over
     all of the text: so that what slipped through, or was typed in by hand, is found."""
-    from deescalate.redaction import numbers
-
     found = []
     taken = []
-    for finding in numbers(text, thorough=True):
+    labels = redactor.labels
+    for finding in redactor.find_anywhere(text):
         taken.append((finding.start, finding.end))
         found.append((text.count("\n", 0, finding.start) + 1,
-                      f"{KINDS[finding.kind]} that is not redacted"))
+                      f"{labels[finding.kind]} that is not redacted"))
     for start, end in _lines_to_search(text, redactor):
-        for finding in redactor.find(text[start:end], numbers=False):
+        for finding in redactor.find(text[start:end], kinds=redactor.by_line):
             first, last = start + finding.start, start + finding.end
             if any(first < e and s < last for s, e in taken):
                 continue
             line = text.count("\n", 0, first) + 1
-            what = KINDS.get(finding.kind, f"text matching the redact pattern {finding.kind!r}")
-            found.append((line, f"{what} that is not redacted"))
+            found.append((line, f"{labels[finding.kind]} that is not redacted"))
     return sorted(found)
 
 
@@ -186,7 +186,8 @@ def _check(index: Index, result: Scan, *, redactor: Redactor, workers: int | Non
 
 
 def _cache_key(redactor: Redactor) -> str:
-    """What the findings kept depend on: the redaction settings, and the code that finds
+    """What the findings kept depend on: what the redactor looks for (the kinds the
+    settings leave on, the team's patterns, each kind's label), and the code that finds
     things (its hash, so a new version of deescalate never trusts old findings)."""
     import hashlib
 
@@ -196,5 +197,4 @@ def _cache_key(redactor: Redactor) -> str:
     for module in (redaction, sys.modules[__name__]):
         code.update(Path(module.__file__ or "").read_bytes())
     return json.dumps({"code": code.hexdigest()[:16],
-                       "redact": [redactor.emails, redactor.phones,
-                                  [list(p) for p in redactor.patterns]]})
+                       "redact": redactor.describe()})

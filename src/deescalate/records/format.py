@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from deescalate.dates import STAMP
+
 VERSION = 1
 
 # 20261122-143012-jdoe-upset-customer-7f3a: the UTC start, the agent and playbook
 # (lowercase letters, digits and dashes), four random hex digits.
-ID_STAMP = r"[0-9]{8}-[0-9]{6}"  # the call's start, UTC: 20261122-143012
+ID_STAMP = STAMP  # the call's start, UTC: 20261122-143012
 ID_PATTERN = rf"{ID_STAMP}-[a-z0-9-]+-[0-9a-f]{{4}}"
 ID = re.compile(rf"{ID_PATTERN}\Z")
 FILE_NAME = re.compile(rf"{ID_PATTERN}\.md\Z")
