@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from deescalate.errors import BadFile, BadInput, CantWrite
-from deescalate.playbooks.schema import ID_PATTERN, check_node
+from deescalate.schemacheck import ID_PATTERN, check_node
 
 if TYPE_CHECKING:
     from deescalate.redaction import Redactor
