@@ -81,6 +81,7 @@ def test_the_walk_sees_the_imports() -> None:
     assert {"deescalate.playbooks", "deescalate.call", "deescalate.records"} <= set(MODULES)
     assert "deescalate.records.format" in GRAPH["deescalate.records.writer"]
     assert "deescalate.records.fastreader" in GRAPH["deescalate.records.reader"]  # lazy
+    assert "deescalate.safeyaml" in GRAPH["deescalate.schemacheck"]  # under TYPE_CHECKING
     assert "deescalate.cli.common" in GRAPH["deescalate.cli.records"]  # from a package
 
 
