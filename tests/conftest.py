@@ -11,6 +11,20 @@ import pytest
 
 from deescalate.cli import run
 
+WORKERS = 4
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """The processes `-n auto` (in addopts) starts. For the suite or a folder of it, 4:
+    most of its time is spent waiting on pseudo-terminals and subprocesses, so 4 keep
+    even 2 cores busy. 0 (this process alone) for test files named one by one, which run
+    sooner here than workers start. PYTEST_XDIST_AUTO_NUM_WORKERS, or -n N, says otherwise."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own hook reads it
+    named = [arg for arg in config.args if not Path(arg.split("::")[0]).is_dir()]
+    return 0 if named else WORKERS
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

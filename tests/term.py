@@ -20,6 +20,11 @@ import pyte
 DEESCALATE = str(Path(sys.executable).parent / "deescalate")
 KEYS = {"enter": "\r", "esc": "\x1b", "ctrl-c": "\x03", "up": "\x1b[A", "down": "\x1b[B",
         "alt-enter": "\x1b\r"}
+# The pause after each key: what a test reads next is drawn by then. A lone Esc gets
+# longer: the screen waits 0.05 s (its ttimeoutlen) for the rest of an escape sequence,
+# so a key sooner than that after it would be read as Alt and that key.
+GAP = 0.05
+AFTER_ESC = 0.1
 
 
 class Terminal:
@@ -35,6 +40,7 @@ class Terminal:
         self.timeout = timeout
         self.child = pexpect.spawn(DEESCALATE, list(args), env=environment, cwd=cwd,
                                    dimensions=(lines, columns), timeout=timeout)
+        self.child.delaybeforesend = None  # pexpect's own 0.05 s before each send: GAP does
 
     # -- reading the screen ---------------------------------------------------------
 
@@ -76,6 +82,12 @@ class Terminal:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{wanted!r} never showed; the screen:\n{text}")
 
+    def wait_for_question(self, question: str) -> str:
+        """Wait until `question` is being asked: at the start of a line, where the screen
+        asks, not indented inside a step's lists (its fields, its branch) where the same
+        words show before they are asked."""
+        return self.wait_for(re.compile(rf"^{re.escape(question)}", re.MULTILINE))
+
     def wait_gone(self, unwanted: str, timeout: float | None = None) -> str:
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
@@ -100,11 +112,14 @@ class Terminal:
 
     def press(self, *keys: str) -> None:
         for key in keys:
-            self.child.send(KEYS.get(key, key))
-            time.sleep(0.05)
+            self._send(KEYS.get(key, key))
 
     def type(self, text: str) -> None:
-        self.child.send(text)
+        self._send(text)
+
+    def _send(self, data: str) -> None:
+        self.child.send(data)
+        time.sleep(AFTER_ESC if data == KEYS["esc"] else GAP)
 
     def resize(self, columns: int, lines: int) -> None:
         self.screen.resize(lines, columns)

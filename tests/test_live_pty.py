@@ -52,7 +52,7 @@ def at_step(term: Terminal, book: Playbook, step_id: str) -> str:
 
 def answer_captures(term: Terminal, book: Playbook, step_id: str) -> None:
     for capture in book.step(step_id).capture:
-        term.wait_for(capture.label)
+        term.wait_for_question(capture.label)
         value = answer_for(capture)
         if capture.type in ("choice", "yes-no"):
             options = len(capture.choices) if capture.type == "choice" else 2
@@ -69,7 +69,7 @@ def go_on(term: Terminal, book: Playbook, here: str, there: str) -> None:
     answer_captures(term, book, here)
     step = book.step(here)
     if step.branch:
-        term.wait_for(step.branch.question)
+        term.wait_for_question(step.branch.question)
         term.press(str([o.goto for o in step.branch.options].index(there) + 1), "enter")
 
 
@@ -184,7 +184,7 @@ def test_a_whole_call_through_each_builtin(tmp_path: Path, name: str) -> None:
             term.press("4")
             term.wait_for("mood 4 angry")
             term.press("n")
-            term.wait_for("Note")
+            term.wait_for_question("Note")
             term.type("Customer called about a double charge")
             term.press("enter")
             term.wait_for("• Customer called about a double charge")
@@ -227,7 +227,7 @@ def test_ticks_notes_and_captures_stay_across_visits(tmp_path: Path) -> None:
     term.press("1", "2")
     term.wait_for("2 ☑")
     term.press("n")
-    term.wait_for("Note")
+    term.wait_for_question("Note")
     term.type("First visit")
     term.press("enter")
     go_on(term, book, "stay-calm", "listen")
@@ -240,7 +240,7 @@ def test_ticks_notes_and_captures_stay_across_visits(tmp_path: Path) -> None:
     go_on(term, book, "stay-calm", "listen")
     at_step(term, book, "listen")
     term.press("enter")
-    screen = term.wait_for("The concern in the customer's words")
+    screen = term.wait_for_question("The concern in the customer's words")
     term.type("Charged twice")
     term.press("enter")
     at_step(term, book, "acknowledge")
@@ -292,7 +292,7 @@ def test_an_escalated_call_carries_the_handover_brief(tmp_path: Path) -> None:
     go_on(term, book, "stay-calm", "listen")
     at_step(term, book, "listen")
     term.press("enter")
-    term.wait_for("The concern in the customer's words")
+    term.wait_for_question("The concern in the customer's words")
     term.type("Charged twice for one order")
     term.press("enter")
     at_step(term, book, "acknowledge")
@@ -319,7 +319,7 @@ def test_p_switches_playbook_keeping_everything(tmp_path: Path) -> None:
     term = start("upset", records=tmp_path)
     at_step(term, upset, "stay-calm")
     term.press("n")
-    term.wait_for("Note")
+    term.wait_for_question("Note")
     term.type("Turns out the charge was right")
     term.press("enter")
     term.press("P")
@@ -356,20 +356,20 @@ def test_dates_go_both_ways_and_show_what_they_became(tmp_path: Path) -> None:
     for here, there in itertools.pairwise(route):
         at_step(term, book, here)
         go_on(term, book, here, there) if here != "acknowledge" else (
-            term.press("enter"), term.wait_for(book.step(here).branch.question),
+            term.press("enter"), term.wait_for_question(book.step(here).branch.question),
             term.press("1", "enter"))
     at_step(term, book, "ask-questions")
     term.press("enter")
-    term.wait_for("Order or account number")
+    term.wait_for_question("Order or account number")
     term.type("AB123456")
     term.press("enter")
-    term.wait_for("When the problem started")
+    term.wait_for_question("When the problem started")
     term.type("last tuesday")
     today = date.today()
     tuesday = today - timedelta(days=(today.weekday() - 1) % 7 or 7)
     term.wait_for(f"{tuesday:%a} {tuesday.day} {tuesday:%b %Y}")
     term.press("enter")
-    term.wait_for(book.step("ask-questions").capture[2].label)
+    term.wait_for_question(book.step("ask-questions").capture[2].label)
     term.press("esc")
     at_step(term, book, "ask-questions")
     term.press("q")
@@ -427,13 +427,13 @@ def test_sigkill_mid_answer_keeps_the_half_typed_text(tmp_path: Path) -> None:
     term = start("upset", "--customer", "Dana R.", records=tmp_path)
     at_step(term, book, "stay-calm")
     term.press("n")
-    term.wait_for("Note")
+    term.wait_for_question("Note")
     term.type("First note, before the kill")
     term.press("enter")
     go_on(term, book, "stay-calm", "listen")
     at_step(term, book, "listen")
     term.press("enter")
-    term.wait_for("The concern in the customer's words")
+    term.wait_for_question("The concern in the customer's words")
     term.type("They were charged tw")
     term.wait_for("They were charged tw")
     time.sleep(2.0)  # at most two seconds behind the typing
@@ -472,7 +472,7 @@ def test_an_unwritable_state_folder_never_stops_the_call(tmp_path: Path) -> None
     calls.rmdir()
     calls.write_text("a file where the state folder was")  # every save now fails
     term.press("n")
-    term.wait_for("Note")
+    term.wait_for_question("Note")
     term.type("Said after the disk went")
     term.press("enter")
     screen = term.wait_for("Can't save the call to")
@@ -526,7 +526,7 @@ def test_a_closed_terminal_keeps_the_half_typed_note(tmp_path: Path) -> None:
     term = start("upset", records=tmp_path)
     at_step(term, book, "stay-calm")
     term.press("n")
-    term.wait_for("Note")
+    term.wait_for_question("Note")
     term.type("Half a thought")
     term.wait_for("Half a thought")
     term.kill(signal.SIGHUP)
@@ -674,7 +674,7 @@ def test_markup_and_control_codes_are_shown_as_text_never_sent(tmp_path: Path) -
         screen.split())
     assert "[b]tick[/b]" in screen
     term.press("n")
-    term.wait_for("Note")
+    term.wait_for_question("Note")
     term.type("\x1b[200~pasted \x1b[31mred\x1b[0m [bold]x[/bold]\x1b[201~")  # a paste
     term.press("enter")
     term.wait_for("pasted ␛[31mred␛[0m [bold]x[/bold]")
@@ -698,7 +698,7 @@ def test_a_dumb_terminal_gets_plain_lines_and_no_escape_codes(tmp_path: Path) ->
     term.type("1\r")
     term.wait_for("1 ☑")
     term.type("n\r")
-    term.wait_for("Note")
+    term.wait_for_question("Note")
     term.type("On a dumb terminal\r")
     term.type("\r")
     term.wait_for(book.step("listen").title)

@@ -8,6 +8,7 @@ answer as a trainee reading the screen would.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def play(scenario_id: str, seed: int, *, explore: bool = False) -> tuple[str, li
     args = ["practice", scenario_id, "--seed", str(seed), *(["--explore"] if explore else [])]
     child = pexpect.spawn(DEESCALATE, args, env={**os.environ, "TERM": "dumb"},
                           dimensions=(40, 100), encoding="utf-8", timeout=15)
+    child.delaybeforesend = None  # each answer waits for its prompt: no pause needed
     branches = list(WAY[scenario_id])
     fields: list = []
     lines: list[str] = []
@@ -122,7 +124,8 @@ def play_on_screen(scenario_id: str, seed: int, *, explore: bool = False,
 
     catalog = ScenarioCatalog(Catalog([]))
     case = catalog.find(scenario_id)
-    twin = Practice(case, catalog.playbook_of(case), seed=seed, explore=explore)
+    book = catalog.playbook_of(case)
+    twin = Practice(case, book, seed=seed, explore=explore)
     args = ["practice", scenario_id, "--seed", str(seed), *(["--explore"] if explore else [])]
     term = Terminal(*args, columns=columns, lines=lines)
     screen = term.wait_for("Any key starts the call.")
@@ -137,7 +140,7 @@ def play_on_screen(scenario_id: str, seed: int, *, explore: bool = False,
         if twin._replied:
             step = twin.step
             for capture in step.capture:
-                term.wait_for(capture.label)
+                term.wait_for_question(capture.label)
                 fact = case.fact(capture.id)
                 value = fact if fact is not None else ("noted" if capture.required else "")
                 if capture.type in ("date", "number") and fact is None and capture.required:
@@ -153,13 +156,15 @@ def play_on_screen(scenario_id: str, seed: int, *, explore: bool = False,
                 twin.write_down(capture, value)
             answer = None
             if step.branch:
-                term.wait_for(step.branch.question)
+                term.wait_for_question(step.branch.question)
                 answer = branches.pop(0)
                 term.press(str(answer), "enter")
             twin.move_on(answer - 1 if answer else None)
             continue
         turn = twin.turn()
-        screen = term.wait_for("Your reply")
+        # This turn's step with its reply prompt: until it is drawn, the last one's is up.
+        step = f"step {book.number(turn.view.step.id)} of {len(book.steps)}"
+        screen = term.wait_for(re.compile(rf"{step}\b.*Your reply", re.DOTALL))
         asked.append(screen)
         said.append(turn.line)
         if turn.line:

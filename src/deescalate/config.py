@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from deescalate.errors import BadFile, BadInput, CantWrite
-from deescalate.playbooks.schema import ID_PATTERN, check_node
+from deescalate.schemacheck import ID_PATTERN, check_node
 
 if TYPE_CHECKING:
     from deescalate.redaction import Redactor
@@ -253,9 +253,7 @@ def load(
     if not str(agent_setting.value).strip():
         raise BadInput(f"the agent name is empty ({agent_setting.source})")
 
-    default_records = (Setting(team_file.parent / "records", f"default (beside {team_file})")
-                       if team_file else
-                       Setting(xdg_dir("XDG_DATA_HOME", ".local/share") / "records", "default"))
+    default_records = _default_folder("records", team_file)
     records_setting = pick("records", records, "DEESCALATE_RECORDS", default_records)
     records_path = Setting(_absolute(records_setting, team_file, user_file),
                            records_setting.source)
@@ -264,18 +262,8 @@ def load(
         team_setting = Setting(team["records"], team_src) if "records" in team else default_records
         team_records = _absolute(team_setting, team_file, user_file)
 
-    dirs: list[Setting[Path]] = []
-    if playbooks:
-        dirs += [Setting(Path(p).resolve(), "--playbooks flag") for p in playbooks]
-    elif os.environ.get("DEESCALATE_PLAYBOOKS"):
-        dirs += [Setting(Path(p).resolve(), "DEESCALATE_PLAYBOOKS environment variable")
-                 for p in os.environ["DEESCALATE_PLAYBOOKS"].split(os.pathsep) if p]
-    for source, values, base in ((team_src, team, team_file), (user_src, user, user_file)):
-        for entry in values.get("playbooks", []):
-            assert base is not None
-            dirs.append(Setting((base.parent / entry).resolve(), source))
-    user_playbooks = user_file.parent / "playbooks"
-    dirs.append(Setting(user_playbooks, "your playbooks folder"))
+    dirs = _playbook_dirs(playbooks, [(team_src, team, team_file), (user_src, user, user_file)],
+                          user_file)
 
     redact = team.get("redact", {})
     patterns = [RedactPattern(p["name"], p["pattern"]) if isinstance(p, dict)
@@ -296,13 +284,37 @@ def load(
         git_commit=team_value(team.get("git", {}).get("commit"), False),
         git_push=team_value(team.get("git", {}).get("push"), False),
         state_dir=Setting(xdg_dir("XDG_STATE_HOME", ".local/state") / "calls", "default"),
-        practice_dir=(Setting(team_file.parent / "practice", f"default (beside {team_file})")
-                      if team_file else
-                      Setting(xdg_dir("XDG_DATA_HOME", ".local/share") / "practice", "default")),
+        practice_dir=_default_folder("practice", team_file),
         team_file=team_file,
         user_file=user_file,
         team_records=team_records,
     )
+
+
+def _default_folder(name: str, team_file: Path | None) -> Setting[Path]:
+    """The folder `name` beside the team file, or in the user's data folder without one."""
+    if team_file:
+        return Setting(team_file.parent / name, f"default (beside {team_file})")
+    return Setting(xdg_dir("XDG_DATA_HOME", ".local/share") / name, "default")
+
+
+def _playbook_dirs(flags: list[Path] | None,
+                   files: list[tuple[str, dict[str, Any], Path | None]],
+                   user_file: Path) -> list[Setting[Path]]:
+    """The playbook folders in search order: the flags' or the environment's, then each
+    settings file's (`files`: its source, values and path), then the user's own."""
+    dirs: list[Setting[Path]] = []
+    if flags:
+        dirs += [Setting(Path(p).resolve(), "--playbooks flag") for p in flags]
+    elif os.environ.get("DEESCALATE_PLAYBOOKS"):
+        dirs += [Setting(Path(p).resolve(), "DEESCALATE_PLAYBOOKS environment variable")
+                 for p in os.environ["DEESCALATE_PLAYBOOKS"].split(os.pathsep) if p]
+    for source, values, base in files:
+        for entry in values.get("playbooks", []):
+            assert base is not None
+            dirs.append(Setting((base.parent / entry).resolve(), source))
+    dirs.append(Setting(user_file.parent / "playbooks", "your playbooks folder"))
+    return dirs
 
 
 def _absolute(setting: Setting[Any], team_file: Path | None, user_file: Path) -> Path:

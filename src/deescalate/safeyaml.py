@@ -214,89 +214,110 @@ def _too_many(max_nodes: int, event: yaml.Event) -> YamlError:
 
 def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Node | None:
     """Build the node tree of a one-document YAML text; None for an empty one."""
+    try:
+        return _compose(_Loader(text), max_depth, max_nodes)
+    except YamlError:
+        raise
+    except Exception as exc:  # the parser is not ours: whatever it raises is this file's
+        raise _parse_error(exc, text, max_depth) from None
+
+
+def _compose(parser: Any, max_depth: int, max_nodes: int) -> Node | None:
+    """The node tree from the parser's events, capped as they arrive."""
     anchors: dict[str, Node] = {}
     stack: list[Node] = []  # open collections
     keys: list[Node | None] = []  # for each open collection: a map's key awaiting its value
     root: Node | None = None
     documents = 0
     total = 0  # nodes so far, each alias counted as the whole subtree it stands for
-
-    try:
-        parser = _Loader(text)
-        while True:
-            event: Any = parser.get_event()
-            kind = event.__class__
-            if kind is yaml.StreamEndEvent:
-                break
-            if kind is yaml.ScalarEvent:
-                tag, value = _resolve_scalar(event)
-                mark = event.start_mark
-                node = Node("scalar", mark.line + 1, mark.column + 1, value, event.value, tag)
-                if event.anchor:
-                    anchors[event.anchor] = node
-                total += 1
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if len(stack) >= max_depth:
-                    raise _error_at(f"the nesting is deeper than {max_depth} levels", event)
-                is_map = kind is yaml.MappingStartEvent
-                tag = event.tag if event.tag and event.tag != "!" else (_MAP if is_map else _SEQ)
-                if tag not in _ALLOWED_TAGS:
-                    raise _error_at(f"the tag {_short(tag)} is not allowed here", event)
-                if tag != (_MAP if is_map else _SEQ):
-                    raise _error_at(f"the tag {_short(tag)} can't be given to a "
-                                    f"{'mapping' if is_map else 'list'}", event)
-                mark = event.start_mark
-                node = Node("map" if is_map else "seq", mark.line + 1, mark.column + 1,
-                            None if is_map else [], tag=tag, pairs=[] if is_map else ())
-                if event.anchor:
-                    anchors[event.anchor] = node
-                total += 1
-                if total > max_nodes:
-                    raise _too_many(max_nodes, event)
-                stack.append(node)
-                keys.append(None)
-                continue
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                node = stack.pop()
-                keys.pop()
-                if node.kind == "seq":
-                    node.size = 1 + sum(child.size for child in node.value)
-                else:
-                    node.size = 1 + sum(k.size + v.size for k, v in node.pairs)
-            elif kind is yaml.AliasEvent:
-                found = anchors.get(event.anchor or "")
-                if found is None:
-                    raise _error_at(f"the alias *{_clip(event.anchor or '')} names no anchor",
-                                    event)
-                if any(open_node is found for open_node in stack):
-                    raise _error_at(f"the alias *{_clip(event.anchor or '')} refers to itself",
-                                    event)
-                node = found
-                total += node.size
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise _error_at("only one YAML document is allowed in this file", event)
-                continue
-            else:
-                continue
+    while True:
+        event: Any = parser.get_event()
+        kind = event.__class__
+        if kind is yaml.StreamEndEvent:
+            return root
+        if kind is yaml.ScalarEvent:
+            tag, value = _resolve_scalar(event)
+            mark = event.start_mark
+            node = Node("scalar", mark.line + 1, mark.column + 1, value, event.value, tag)
+            if event.anchor:
+                anchors[event.anchor] = node
+            total += 1
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if len(stack) >= max_depth:
+                raise _error_at(f"the nesting is deeper than {max_depth} levels", event)
+            node = _opened(event, kind is yaml.MappingStartEvent)
+            if event.anchor:
+                anchors[event.anchor] = node
+            total += 1
             if total > max_nodes:
                 raise _too_many(max_nodes, event)
-            # attach the finished node to its parent
-            if not stack:
-                root = node
+            stack.append(node)
+            keys.append(None)
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            node = _closed(stack.pop())
+            keys.pop()
+        elif kind is yaml.AliasEvent:
+            node = _aliased(event, anchors, stack)
+            total += node.size
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _error_at("only one YAML document is allowed in this file", event)
+            continue
+        else:
+            continue
+        if total > max_nodes:
+            raise _too_many(max_nodes, event)
+        # attach the finished node to its parent
+        if not stack:
+            root = node
+        else:
+            parent = stack[-1]
+            if parent.kind == "seq":
+                parent.value.append(node)
+            elif keys[-1] is None:
+                keys[-1] = node
             else:
-                parent = stack[-1]
-                if parent.kind == "seq":
-                    parent.value.append(node)
-                elif keys[-1] is None:
-                    keys[-1] = node
-                else:
-                    parent.pairs.append((keys[-1], node))  # type: ignore[union-attr]
-                    keys[-1] = None
-    except YamlError:
-        raise
-    except yaml.MarkedYAMLError as exc:
+                parent.pairs.append((keys[-1], node))  # type: ignore[union-attr]
+                keys[-1] = None
+
+
+def _opened(event: Any, is_map: bool) -> Node:
+    """The empty node a mapping or a list starts as, once its tag is checked."""
+    tag = event.tag if event.tag and event.tag != "!" else (_MAP if is_map else _SEQ)
+    if tag not in _ALLOWED_TAGS:
+        raise _error_at(f"the tag {_short(tag)} is not allowed here", event)
+    if tag != (_MAP if is_map else _SEQ):
+        raise _error_at(f"the tag {_short(tag)} can't be given to a "
+                        f"{'mapping' if is_map else 'list'}", event)
+    mark = event.start_mark
+    return Node("map" if is_map else "seq", mark.line + 1, mark.column + 1,
+                None if is_map else [], tag=tag, pairs=[] if is_map else ())
+
+
+def _closed(node: Node) -> Node:
+    """A finished mapping or list, its size counted."""
+    if node.kind == "seq":
+        node.size = 1 + sum(child.size for child in node.value)
+    else:
+        node.size = 1 + sum(k.size + v.size for k, v in node.pairs)
+    return node
+
+
+def _aliased(event: Any, anchors: dict[str, Node], stack: list[Node]) -> Node:
+    """The node an alias stands for: one already finished, never one still open."""
+    found = anchors.get(event.anchor or "")
+    if found is None:
+        raise _error_at(f"the alias *{_clip(event.anchor or '')} names no anchor", event)
+    if any(open_node is found for open_node in stack):
+        raise _error_at(f"the alias *{_clip(event.anchor or '')} refers to itself", event)
+    return found
+
+
+def _parse_error(exc: Exception, text: str, max_depth: int) -> YamlError:
+    """What the parser raised, as a YamlError at the place it names."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "not valid YAML"
         if exc.context and exc.problem:
@@ -304,18 +325,16 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
         if "nesting depth" in message:  # PyYAML 6.0.3 and later cap nesting themselves
             message = f"the nesting is deeper than {max_depth} levels"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(_clip(message, 200), line, col) from None
-    except yaml.reader.ReaderError as exc:
+        return YamlError(_clip(message, 200), line, col)
+    if isinstance(exc, yaml.reader.ReaderError):
         before = text[: exc.position]
         line = before.count("\n") + 1
         col = exc.position - (before.rfind("\n") + 1) + 1
-        raise YamlError(f"the character #x{exc.character:04x} is not allowed in YAML "
-                        f"({exc.reason})", line, col) from None
-    except yaml.YAMLError as exc:
-        raise YamlError(_clip(f"not valid YAML ({exc})", 200)) from None
-    except Exception as exc:  # the parser is not ours: whatever it raises is this file's
-        raise YamlError(_clip(f"not valid YAML ({type(exc).__name__}: {exc})", 200)) from None
-    return root
+        return YamlError(f"the character #x{exc.character:04x} is not allowed in YAML "
+                         f"({exc.reason})", line, col)
+    if isinstance(exc, yaml.YAMLError):
+        return YamlError(_clip(f"not valid YAML ({exc})", 200))
+    return YamlError(_clip(f"not valid YAML ({type(exc).__name__}: {exc})", 200))
 
 
 def timestamp_pattern() -> re.Pattern[str]:

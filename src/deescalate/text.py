@@ -4,7 +4,7 @@ Playbooks, records, flags and what the agent types are data. `shown` turns any s
 text into something that prints as exactly what it says: control characters (ESC, the
 C1 range, DEL, and C0 other than tab and newline) become visible placeholders, never
 raw codes. Rich markup is never parsed in outside text: wrap it with `literal` (a Rich
-`Text`), or `escaped` when it must go inside a markup string of our own.
+`Text`). `cells` is the one measure of how wide text is on a terminal.
 
 `Glyphs` gives the screen's bullets, boxes and quotes in whatever the terminal's
 encoding can show, with ASCII fallbacks; `plain_terminal` says when no escape codes
@@ -63,11 +63,31 @@ def literal(text: str, style: str = "") -> Text:
     return Text(shown(text), style=style)
 
 
-def escaped(text: str) -> str:
-    """Outside text for a Rich markup string of our own: shown, with markup escaped."""
-    from rich.markup import escape
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes: zero-width characters (combining marks,
+    format characters such as U+200B) none, East Asian wide and fullwidth ones two."""
+    if text.isascii():
+        return len(text)
+    total = 0
+    for char in text:
+        size = _CELLS.get(char)
+        if size is None:
+            size = _char_cells(char)
+            if len(_CELLS) < 10_000:  # the same few characters recur in every table
+                _CELLS[char] = size
+        total += size
+    return total
 
-    return escape(shown(text))
+
+_CELLS: dict[str, int] = {}
+
+
+def _char_cells(char: str) -> int:
+    import unicodedata
+
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 _C1 = re.compile("[\x7f-\x9f]")
@@ -77,10 +97,6 @@ def json_text(encoded: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`) with DEL and the C1
     controls, which JSON leaves raw, written as \\u escapes: the same data, no codes."""
     return _C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", encoded)
-
-
-def has_control(text: str) -> bool:
-    return CONTROL.search(text) is not None
 
 
 class Glyphs(NamedTuple):

@@ -13,30 +13,18 @@ is left out. Two columns when the screen is wide. All outside text goes through
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from deescalate.call.engine import StepView
 from deescalate.records.format import MOODS
 from deescalate.text import Glyphs, one_line, shown
+from deescalate.text import cells as cells  # the screen measures with it too
 
 Fragment = tuple[str, str]
 Line = list[Fragment]
 TWO_COLUMNS = 120  # wide enough for two columns of 58
 GUTTER = 3
-
-
-def cells(text: str) -> int:
-    """How many terminal cells `text` takes."""
-    if text.isascii():
-        return len(text)
-    total = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
 
 
 def clip(text: str, width: int, ellipsis: str = "…") -> str:

@@ -15,8 +15,10 @@ from deescalate.errors import NoTerminal
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from deescalate.practice.answers import ScriptedTrainee
     from deescalate.practice.catalog import ScenarioCatalog
     from deescalate.practice.engine import Practice, Result, Trainee
+    from deescalate.text import Glyphs
 
 RUN = "run"
 
@@ -119,7 +121,6 @@ def run(
     from deescalate.practice import transcript
     from deescalate.practice.catalog import ScenarioCatalog
     from deescalate.practice.engine import Practice, run_practice
-    from deescalate.practice.views import card_lines, verdict_lines
     from deescalate.text import glyphs_for
 
     given = scripted.parse(answers) if answers is not None else None
@@ -140,27 +141,13 @@ def run(
         trainee = scripted.ScriptedTrainee(given, chosen)
         result = run_practice(practice, trainee)
     else:
-        console = common.console()
-        replay = f"Replay this customer with: deescalate practice {chosen.id} --seed {seed}"
-        person = interactive_trainee(console, practice)
-
-        def play() -> Result:
-            return run_practice(practice, person, notes=[replay])
-
-        from deescalate.practice.screen import PracticeScreen
-
-        # a full-screen view runs the practice inside it, in its worker thread
-        result = person.run(play) if isinstance(person, PracticeScreen) else play()
+        result = _play_at_terminal(practice, f"Replay this customer with: "
+                                             f"deescalate practice {chosen.id} --seed {seed}")
     path = transcript.write(folder, result)
     if json:
         common.print_json({**result.to_dict(), "transcript": str(path)})
     elif given is not None:
-        for verdict in trainee.feedbacks:
-            common.echo(f"{verdict.step}: {verdict.said}")
-            for line in verdict_lines(verdict, glyphs):
-                common.echo(f"  {line}")
-        for line in card_lines(result, glyphs):
-            common.echo(line)
+        _print_feedback(trainee, result, glyphs)
     if not json:
         common.wrote(path, "Transcript")
     if given is not None:
@@ -169,6 +156,32 @@ def run(
                         " not used: the call ended before them")
         if not result.card.passed:
             raise typer.Exit(common.EXIT_FINDINGS)
+
+
+def _play_at_terminal(practice: Practice, replay: str) -> Result:
+    """Play at the screen `interactive_trainee` picks, saying at the end how to replay."""
+    from deescalate.practice.engine import run_practice
+    from deescalate.practice.screen import PracticeScreen
+
+    person = interactive_trainee(common.console(), practice)
+
+    def play() -> Result:
+        return run_practice(practice, person, notes=[replay])
+
+    # a full-screen view runs the practice inside it, in its worker thread
+    return person.run(play) if isinstance(person, PracticeScreen) else play()
+
+
+def _print_feedback(trainee: ScriptedTrainee, result: Result, glyphs: Glyphs) -> None:
+    """What an --answers run said of each reply, then the score card."""
+    from deescalate.practice.views import card_lines, verdict_lines
+
+    for verdict in trainee.feedbacks:
+        common.echo(f"{verdict.step}: {verdict.said}")
+        for line in verdict_lines(verdict, glyphs):
+            common.echo(f"  {line}")
+    for line in card_lines(result, glyphs):
+        common.echo(line)
 
 
 @app.command("list")

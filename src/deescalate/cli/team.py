@@ -23,7 +23,7 @@ def init(
     Example:
       deescalate init support-team && cd support-team && git init
     """
-    from deescalate.team import init_team
+    from deescalate.records.team import init_team
 
     folder = (directory or Path.cwd()).resolve()
     for path, done in init_team(folder):

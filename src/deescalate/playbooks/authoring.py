@@ -9,7 +9,7 @@ from deescalate.config import Config
 from deescalate.errors import BadFile, BadInput, CantWrite, Conflict
 from deescalate.playbooks.catalog import BUILTIN, Catalog
 from deescalate.playbooks.loader import check_bytes
-from deescalate.playbooks.schema import ID_HINT, ID_PATTERN
+from deescalate.schemacheck import ID_HINT, ID_PATTERN
 
 SCHEMA_FILE = "playbook.schema.json"
 

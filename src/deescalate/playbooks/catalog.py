@@ -12,7 +12,7 @@ from deescalate.config import Setting
 from deescalate.errors import CantRead, NotFound, PlaybookInvalid, Problem
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import check_file
-from deescalate.playbooks.schema import did_you_mean
+from deescalate.schemacheck import did_you_mean
 
 BUILTIN = "built-in"
 

@@ -22,8 +22,9 @@ from deescalate.playbooks.format import (
     Playbook,
     Step,
 )
-from deescalate.playbooks.schema import ID_HINT, ID_PATTERN, SCHEMA, check_node, did_you_mean
+from deescalate.playbooks.schema import SCHEMA
 from deescalate.safeyaml import Node, items_of, text_of
+from deescalate.schemacheck import ID_HINT, ID_PATTERN, check_node, did_you_mean
 from deescalate.text import CONTROL, shown
 
 _ID = re.compile(ID_PATTERN)
@@ -88,7 +89,7 @@ def check_bytes(data: bytes, path: Path, display: str) -> tuple[Playbook | None,
     if root is None:
         checker.error(None, "the file is empty; a playbook needs a title and steps")
         return None, checker.problems
-    check_node(root, SCHEMA, "", checker.error)
+    check_node(root, SCHEMA, "", checker.error, subject="the playbook")
     if root.kind != "map":
         return None, checker.problems
     _check_meaning(root, path, checker)

@@ -24,9 +24,9 @@ from deescalate.errors import (
 from deescalate.playbooks.catalog import Catalog, first_wins, is_path, yaml_files
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import display_path
-from deescalate.playbooks.schema import did_you_mean
 from deescalate.practice.format import Scenario
 from deescalate.practice.loader import Playbooks, check_file, playbook_named
+from deescalate.schemacheck import did_you_mean
 
 SCENARIOS = "scenarios"  # the folder inside a playbook folder
 

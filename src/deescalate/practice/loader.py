@@ -19,7 +19,6 @@ from deescalate.errors import DeescalateError, Problem, ScenarioInvalid
 from deescalate.playbooks.catalog import builtin_dir
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import Checker, display_path
-from deescalate.playbooks.schema import ID_HINT, ID_PATTERN, check_node, did_you_mean
 from deescalate.practice.format import (
     BANDS,
     CALMED,
@@ -38,6 +37,7 @@ from deescalate.practice.format import (
 )
 from deescalate.practice.schema import SCHEMA
 from deescalate.safeyaml import Node, items_of, text_of
+from deescalate.schemacheck import ID_HINT, ID_PATTERN, check_node, did_you_mean
 
 Playbooks = Mapping[str, "Playbook | None"]  # id -> the playbook, or None if it has errors
 

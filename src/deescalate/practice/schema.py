@@ -1,7 +1,7 @@
 """The scenario format, version 1, as a JSON Schema: the one statement of the format.
 
 `practice schema` prints it for editors, and the loader walks a scenario's YAML nodes
-with the playbook room's checker (`deescalate.playbooks.schema.check_node`), so every
+with the shared checker (`deescalate.schemacheck.check_node`), so every
 problem carries its line and column. Rules that need the playbook the scenario names
 (its steps, captures and `avoid` lines) live in `loader.py`.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from deescalate.playbooks.schema import ID_PATTERN
 from deescalate.practice.format import (
     BANDS,
     CALMED,
@@ -27,6 +26,7 @@ from deescalate.practice.format import (
     REACTIONS,
     STILL_UPSET,
 )
+from deescalate.schemacheck import ID_PATTERN
 
 
 def _text(description: str) -> dict[str, Any]:

@@ -80,15 +80,6 @@ def walk(folder: Path, problems: list[tuple[str, str]] | None = None) -> dict[st
     return found
 
 
-def find_files(folder: Path, problems: list[tuple[str, str]] | None = None
-               ) -> Iterator[tuple[str, int, int, int]]:
-    """Each record file below `folder` (see `walk`): its '/'-separated path, size,
-    modification time (ns) and inode."""
-    for prefix, listing in walk(folder, problems).items():
-        for name, (size, mtime, inode) in zip(listing.names, listing.stats, strict=True):
-            yield f"{prefix}{name}", size, mtime, inode
-
-
 def _not_a_record(entry: os.DirEntry[str]) -> str | None:
     """Why a directory entry that is not a regular file or a folder can't be read as a
     record; None when it is no business of ours (a link to a folder, or to a file not
@@ -141,10 +132,6 @@ def read_file(folder: str, path: str, size: int = -1, *, visits: bool = True) ->
     except Exception as exc:  # pragma: no cover - a bug: one record must not stop them all
         return (f"could not be read: a bug in deescalate ({type(exc).__name__}); "
                 "please report it")
-
-
-def read_files(folder: str, files: list[tuple[str, int]]) -> list[Summary | str]:
-    return [read_file(folder, path, size) for path, size in files]
 
 
 def in_parallel_chunks(work: Callable[[str, list[T]], list[R]], folder: Path, items: list[T],

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from deescalate.text import cells
+
 GAP = 2  # spaces between columns
 INDENT = 2  # the second line of a row that takes two
 MIN_TEXT = 10  # the narrowest a free-text column is cut to, on a one-line row
@@ -41,14 +43,7 @@ class Column:
         return self.keep if self.label is None else self.label
 
 
-def width(text: str) -> int:
-    """Columns `text` takes in a terminal: wide East Asian characters take two."""
-    if text.isascii():
-        return len(text)
-    import unicodedata
-
-    return sum(0 if unicodedata.combining(ch) else
-               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+width = cells  # the tool's one measure of terminal width, under the name these tables use
 
 
 def fit(text: str, most: int, ellipsis: str = "…") -> str:

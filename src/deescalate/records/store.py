@@ -25,10 +25,8 @@ from deescalate.records.folder import (  # noqa: F401 - the folder's files, for 
     CHUNK,
     PARALLEL_MIN,
     Listing,
-    find_files,
     in_parallel_chunks,
     read_file,
-    read_files,
     walk,
 )
 from deescalate.records.summary import Summary

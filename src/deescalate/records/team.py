@@ -1,4 +1,9 @@
-"""The team folder that `deescalate init` makes."""
+"""The team folder that `deescalate init` makes.
+
+It lives in the records room because most of it is the records folder's (the folder,
+its merge driver's attributes, its cache kept out of git); the settings file and the
+playbooks folder with its schema come from the rooms below.
+"""
 
 from __future__ import annotations
 
