@@ -243,3 +243,14 @@ def test_a_hangup_stops_the_question_at_once() -> None:
     with pytest.raises(Hangup):
         drive(ask, engine=engine)
     assert holder[0].gone
+
+
+def test_the_plain_screen_takes_only_plain_digits_as_numbers() -> None:
+    """'²' and '٣' pass `str.isdigit` but are no number to pick: a hint, not a crash."""
+    engine = new_call(builtin("upset-customer"))
+    answers = iter(["²", "٣", "1", "²", "2"])
+    out = io.StringIO()
+    plain = PlainScreen(engine, UNICODE, out=out, read=lambda prompt: next(answers))
+    assert plain.action(engine.view()) == (Action.TICK, 0)
+    assert plain.choose("Which?", ["one", "two"]) == 1
+    assert "Type a number from 1 to 2." in out.getvalue()

@@ -90,6 +90,15 @@ def _char_cells(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+def picked(typed: str, most: int) -> int | None:
+    """The number from 1 to `most` that `typed` is, in the digits 0-9, else None.
+
+    `str.isdigit` alone also takes '²' or '٣', which `int` then refuses."""
+    if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= most:
+        return int(typed)
+    return None
+
+
 _C1 = re.compile("[\x7f-\x9f]")
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from deescalate.call import layout
 from deescalate.call.engine import Action, StepView
+from deescalate.text import picked
 
 ALWAYS = 0  # the key line's rank for a key it never drops
 LAST = 99  # the rank of a key shown only as room allows, in the table's order
@@ -141,8 +142,9 @@ def typed(word: str, view: StepView) -> tuple[Key, int | None] | None:
     """The key a line typed on the plain screen means, with the item a number picks."""
     for key in KEYS:
         if key.numbers:
-            if word.isdigit() and key.reach is not None and 1 <= int(word) <= key.reach(view):
-                return key, int(word) - 1
+            number = picked(word, key.reach(view)) if key.reach is not None else None
+            if number is not None:
+                return key, number - 1
         elif word == (key.key.lower() if key.typed is None else key.typed):
             return key, None
     return None

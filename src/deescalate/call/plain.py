@@ -25,7 +25,7 @@ from deescalate.call.engine import (
 )
 from deescalate.playbooks.format import Capture
 from deescalate.records.format import MOODS
-from deescalate.text import Glyphs, one_line, shown
+from deescalate.text import Glyphs, one_line, picked, shown
 
 if TYPE_CHECKING:
     from deescalate.call.engine import CallEngine
@@ -135,8 +135,9 @@ class PlainScreen:
                 raise GoBack()
             if not typed and default is not None:
                 return default
-            if typed.isdigit() and 1 <= int(typed) <= len(options):
-                return int(typed) - 1
+            number = picked(typed, len(options))
+            if number is not None:
+                return number - 1
             self.problem(f"Type a number from 1 to {len(options)}.")
 
     def mood(self, current: int | None) -> int | None:
@@ -145,8 +146,9 @@ class PlainScreen:
             typed = self._ask(f"Customer's mood now? {words} (Enter leaves it): ").strip()
             if not typed:
                 return None
-            if typed.isdigit() and int(typed) in MOODS:
-                return int(typed)
+            number = picked(typed, max(MOODS))
+            if number in MOODS:
+                return number
             self.problem("Type 1 to 5, or Enter to leave it.")
 
     def brief(self, lines: list[str]) -> None:

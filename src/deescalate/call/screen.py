@@ -40,7 +40,7 @@ from deescalate.call.handoff import Drafts, Handoff, Request
 from deescalate.call.layout import Line, cells, clip, wrap
 from deescalate.playbooks.format import Capture
 from deescalate.records.format import MOODS
-from deescalate.text import Glyphs, one_line, shown
+from deescalate.text import Glyphs, one_line, picked, shown
 
 if TYPE_CHECKING:
     from deescalate.call.engine import CallEngine
@@ -483,8 +483,9 @@ def pick(question: str, options: list[tuple[str, str]]) -> str:
             print(f"  {number} {one_line(label)}")
         while True:
             typed = input(f"{question} (1-{len(options)}): ").strip()
-            if typed.isdigit() and 1 <= int(typed) <= len(options):
-                return options[int(typed) - 1][1]
+            chosen = picked(typed, len(options))
+            if chosen is not None:
+                return options[chosen - 1][1]
     import questionary
 
     choices = [questionary.Choice(one_line(label), value=value) for label, value in options]

@@ -69,7 +69,7 @@ class ScriptedTrainee:
         self.where = f"turn {turn.number}, step {turn.view.step.id!r}"
         self._heard = False
         answer = self._next("a reply")
-        if answer.isdigit():
+        if answer.isascii() and answer.isdigit():
             number = int(answer)
             if not 1 <= number <= len(turn.replies):
                 raise self._bad(answer, f"the replies offered are 1 to {len(turn.replies)}")

@@ -14,7 +14,7 @@ from deescalate.playbooks.format import Capture
 from deescalate.practice.engine import Intro, Result
 from deescalate.practice.model import Reply, Turn, Verdict
 from deescalate.practice.views import card_lines, verdict_lines
-from deescalate.text import Glyphs, literal
+from deescalate.text import Glyphs, literal, picked
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -83,8 +83,9 @@ class LineTrainee:
         while True:
             answer = self._input(f"Your reply ({keys}, your own words, e to escalate{back}): ")
             answer = " ".join(answer.split())
-            if answer.isdigit() and 1 <= int(answer) <= len(turn.replies):
-                return Reply.pick(int(answer) - 1)
+            chosen = picked(answer, len(turn.replies))
+            if chosen is not None:
+                return Reply.pick(chosen - 1)
             if answer.lower() == "e":
                 return Reply.escalate()
             if answer.lower() == "b" and turn.can_go_back:
@@ -112,8 +113,9 @@ class LineTrainee:
             self._say(f"  {number}  {option}")
         while True:
             answer = self._input(f"Answer (1-{len(options)}): ").strip()
-            if answer.isdigit() and 1 <= int(answer) <= len(options):
-                return int(answer) - 1
+            chosen = picked(answer, len(options))
+            if chosen is not None:
+                return chosen - 1
             self.problem(f"Type a number from 1 to {len(options)}.")
 
     def problem(self, message: str) -> None:
