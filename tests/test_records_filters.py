@@ -115,6 +115,15 @@ def test_every_filter_has_its_plain_statement() -> None:
     assert list(oracle.MATCHES) == list(FILTERS)
 
 
+def test_every_filter_is_in_the_readme() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    said = " ".join(readme.split("The filters are ", 1)[1].split("\n\n", 1)[0].split())
+    for name in FILTERS:
+        assert f"--{name} " in said, name
+
+
 def test_a_filter_added_to_the_table_is_an_option_parsed_and_asked(cli, known,
                                                                   monkeypatch) -> None:
     """One entry in FILTERS: the option of every command that filters, its parsing and

@@ -152,3 +152,13 @@ def test_bars_and_lengths() -> None:
     assert bar(0, 10) == "" and bar(3, 0) == ""
     assert length(None) == "-" and length(0) == "0:00" and length(59.6) == "1:00"
     assert length(388) == "6:28" and length(3600) == "1:00:00" and length(270.5) == "4:30"
+
+
+def test_every_dimension_is_in_the_readme() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines()
+                if line.startswith("deescalate records stats"))
+    assert line.split("--by ")[1].split("]")[0].split("|") == [*stats.DIMENSIONS,
+                                                                stats.BY_STEP]
