@@ -203,7 +203,7 @@ def quiet_but_warnings(err: str) -> None:
         assert ALLOWED_ERR.fullmatch(line), repr(line)
 
 
-@settings(max_examples=100, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                  HealthCheck.data_too_large])
 @given(folders())

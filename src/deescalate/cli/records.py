@@ -13,7 +13,7 @@ import typer
 from deescalate.cli import common
 from deescalate.errors import BadFile, BadInput, CantRead, NotFound
 from deescalate.records.export import FORMATS
-from deescalate.records.filters import Filters
+from deescalate.records.filters import FILTERS, Filters, parse
 from deescalate.records.stats import BY_STEP, DIMENSIONS
 from deescalate.text import glyphs_for, one_line
 
@@ -60,8 +60,6 @@ class filtered:  # a decorator, named as one
 
     @property
     def __signature__(self) -> inspect.Signature:
-        from deescalate.records.filters import FILTERS
-
         keyword = inspect.Parameter.KEYWORD_ONLY
         options = [inspect.Parameter(name, keyword, default=None, annotation=Annotated[
             str | None, typer.Option(f"--{name}", metavar=spec.metavar, help=spec.help)])
@@ -79,8 +77,6 @@ class filtered:  # a decorator, named as one
         return {p.name: p.annotation for p in self.__signature__.parameters.values()}
 
     def __call__(self, *, filtered_context: typer.Context, **given: Any) -> None:
-        from deescalate.records.filters import FILTERS, parse
-
         if filtered_context.invoked_subcommand is None:
             self.command(chosen=parse(**{name: given.pop(name) for name in FILTERS}),
                          **given)
