@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
     from deescalate.records.index import Index
 
-CACHE_DIR = ".cache"
 OLDEST_FIRST = "r.started, r.id, r.path"
 R = TypeVar("R")
 
