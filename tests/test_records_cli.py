@@ -281,7 +281,8 @@ def test_stats_in_colour_on_a_terminal(known, monkeypatch) -> None:
     from deescalate.records import report, stats, store
 
     monkeypatch.delenv("NO_COLOR")
-    numbers = stats.compute(store.scan(known.folder).records, today=known_today())
+    numbers, _ = store.ask(known.folder, lambda index, _: stats.compute_sql(
+        index.db, today=known_today()))
     text = report.render(numbers, colour=True)
     assert "\033[1m8 records" in text and "\033[32m50.0% cooled down\033[0m" in text
     assert "\033[31m1 overdue\033[0m" in text

@@ -49,3 +49,33 @@ def test_the_export_command_neutralises_formulas(cli, isolated) -> None:
     assert row["summary"] == "'+44 is the code"
     data = json.loads(cli("records", "export", "--records", folder, "-f", "jsonl").out)
     assert data["customer"] == "=cmd|'/C calc'!A0"
+
+
+def test_every_format_is_in_the_readme() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    given = {name for line in readme.splitlines() if line.startswith("deescalate records export")
+             for name in line.split("--format ")[1].split()[0].split("|")}
+    assert given == set(export.FORMATS)
+
+
+def test_a_format_added_to_the_table_is_a_choice_of_format(cli, known, monkeypatch) -> None:
+    """One entry in FORMATS: a choice of --format, in its help, written to stdout."""
+    from enum import StrEnum
+
+    def tsv(records, out) -> int:
+        rows = [export.row(record) for record in records]
+        for row in rows:
+            out.write("\t".join(str(row[name]) for name in ("id", "outcome")) + "\n")
+        return len(rows)
+
+    monkeypatch.setitem(export.FORMATS, "tsv", export.Format("tsv for pasting", write=tsv))
+    # --format's choices are made from the table when the command's module loads.
+    monkeypatch.setattr("deescalate.cli.records.Format",
+                        StrEnum("Format", [(name, name) for name in export.FORMATS]))
+    assert "tsv" in cli("records", "export", "--help").out
+    shown = cli("records", "export", "-f", "tsv", "--records", known.folder)
+    assert shown.code == 0, shown.err
+    lines = shown.out.splitlines()
+    assert len(lines) == 8 and all(line.count("\t") == 1 for line in lines)

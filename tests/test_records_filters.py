@@ -1,15 +1,20 @@
-"""Filters as typed: dates, outcomes, names and references."""
+"""Filters as typed (dates, outcomes, names and references), and the records they take:
+the SQL the commands run, held to the plain statement in `tests/oracle.py`."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deescalate.errors import BadInput, DeescalateError
-from deescalate.records.filters import WEEKDAYS, matcher, normalize, parse, parse_day
+from deescalate.records.filters import FILTERS, WEEKDAYS, Filters, normalize, parse, parse_day
+from deescalate.records.format import OUTCOMES
+from tests import oracle
+from tests.oracle import matcher
+from tests.recordkit import summary_record
 
 FRIDAY = date(2026, 11, 20)
 
@@ -104,3 +109,93 @@ def test_special_characters_are_literal() -> None:
     assert matcher("T-1.0")("t-1.0") and not matcher("T-1.0")("T-1x0")
     assert matcher("a+b (c)")("A+B (C)")
     assert matcher("*")("anything") and matcher("*")("")
+
+
+def test_every_filter_has_its_plain_statement() -> None:
+    assert list(oracle.MATCHES) == list(FILTERS)
+
+
+def test_every_filter_is_in_the_readme() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    said = " ".join(readme.split("The filters are ", 1)[1].split("\n\n", 1)[0].split())
+    for name in FILTERS:
+        assert f"--{name} " in said, name
+
+
+def test_a_filter_added_to_the_table_is_an_option_parsed_and_asked(cli, known,
+                                                                  monkeypatch) -> None:
+    """One entry in FILTERS: the option of every command that filters, its parsing and
+    its SQL, with no other change."""
+    from deescalate.records import filters
+
+    monkeypatch.setitem(filters.FILTERS, "tag", filters.Filter(
+        "TAG", "Only calls with this tag.", filters._text,
+        lambda tag: ("EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = ?)", [tag])))
+    monkeypatch.setitem(oracle.MATCHES, "tag", lambda tag, r: tag in r.tags)
+    assert parse(tag="vip").sql() == (
+        "EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = ?)", ["vip"])
+    assert parse(tag="vip").describe() == {"tag": "vip"}
+    for command in (["records", "list"], ["records", "stats"], ["records", "export"],
+                    ["followups"]):
+        helped = cli(*command, "--help")
+        assert "--tag TAG" in helped.out and "Only calls with this tag." in helped.out
+        assert cli(*command, "--tag", " ", "--records", known.folder).err.endswith(
+            "deescalate: --tag: give a value, not an empty text\n")
+
+
+def test_parse_names_the_first_problem() -> None:
+    """Dates first (and their order), then the outcome, then blank values."""
+    with pytest.raises(DeescalateError, match="is after --until"):
+        parse(since="today", until="yesterday", outcome="bogus", agent=" ", today=FRIDAY)
+    with pytest.raises(DeescalateError, match=r"^--outcome: 'bogus'"):
+        parse(agent=" ", outcome="bogus")
+    with pytest.raises(DeescalateError, match=r"^--agent: give a value"):
+        parse(agent=" ", customer=" ")
+
+
+NAMES = ["Dana R.", "dana  r.", "DANA R", "Priya Khan", "dana*", "x[1]", "a?b", ""]
+DAYS = [date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 30)]
+
+
+@st.composite
+def records(draw: st.DrawFn) -> list:
+    found = []
+    for n in range(draw(st.integers(0, 12))):
+        day = draw(st.sampled_from(DAYS))
+        playbooks = draw(st.sampled_from([(), ("a", "b"), ("b", "c")]))
+        found.append(summary_record(
+            n, started=f"{day.isoformat()}T{draw(st.sampled_from(['00:00:00', '23:59:59']))}Z",
+            agent=draw(st.sampled_from(["jdoe", "ben", "Jdoe"])),
+            playbook=playbooks[-1] if playbooks else draw(st.sampled_from(["a", "b"])),
+            playbooks=playbooks, outcome=draw(st.sampled_from(OUTCOMES)),
+            customer=draw(st.none() | st.sampled_from(NAMES)),
+            reference=draw(st.none() | st.sampled_from(["T-1", "t-1", "T-12", "T 1", "x"]))))
+    return found
+
+
+PATTERNS = [*NAMES[:-1], "*", "**", "dana *", "* r.", "t-1*", "*1", "x[1]*", "a?*", "T-1"]
+VALUES = {  # what each filter is tried with
+    "since": DAYS, "until": [*DAYS, date.max], "agent": ["jdoe", "Jdoe"],
+    "playbook": ["a", "b", "c"], "outcome": list(OUTCOMES), "ref": PATTERNS,
+    "customer": PATTERNS,
+}
+
+
+@st.composite
+def filters_given(draw: st.DrawFn) -> Filters:
+    """One to three filters: more would rarely take anything."""
+    names = draw(st.lists(st.sampled_from(list(VALUES)), min_size=1, max_size=3, unique=True))
+    return Filters(**{name: draw(st.sampled_from(VALUES[name])) for name in names})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records(), filters_given())
+def test_the_sql_takes_the_records_the_plain_statement_takes(found, chosen: Filters) -> None:
+    db = oracle.index_of(found)
+    where, params = chosen.sql()
+    sql = "SELECT r.id FROM records r WHERE r.problem IS NULL" + (
+        f" AND ({where})" if where else "") + " ORDER BY r.started DESC, r.id DESC"
+    assert [row[0] for row in db.execute(sql, params)] == [
+        r.id for r in oracle.select(found, chosen)], chosen

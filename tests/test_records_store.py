@@ -10,6 +10,7 @@ import pytest
 
 from deescalate.records import folder as folder_module
 from deescalate.records import store
+from deescalate.records.folder import read_file
 from deescalate.records.summary import Summary
 from tests.recordkit import at, generator, write_call
 
@@ -228,7 +229,7 @@ def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_waited_on(known) -> Non
     size = path.stat().st_size
     path.unlink()
     os.mkfifo(path)
-    assert store.read_file(str(known.folder), relative, size) == (
+    assert read_file(str(known.folder), relative, size) == (
         "is a named pipe (FIFO), not a file: records are read only from regular files")
 
 

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 # Exit codes: 0 ok; 1 what was checked is not ok; 2 bad usage or bad input, of any
 # kind (see `deescalate.cli.exit_code`); 130 after Ctrl-C.
-EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130

@@ -7,20 +7,9 @@ from typing import Annotated
 import typer
 
 from deescalate.cli import common
-from deescalate.cli.records import (
-    AgentFilter,
-    CustomerFilter,
-    JsonOption,
-    OutcomeFilter,
-    PlaybookFilter,
-    RefFilter,
-    SinceOption,
-    UntilOption,
-    ask,
-    filters,
-    folder,
-)
+from deescalate.cli.records import JsonOption, ask, filtered, folder
 from deescalate.errors import BadFile, Conflict
+from deescalate.records.filters import Filters
 
 app = typer.Typer(
     help="""List the follow-ups owed to customers: overdue, due today, upcoming.
@@ -37,34 +26,22 @@ Examples:
 
 
 @app.callback(invoke_without_command=True)
+@filtered
 def main(
-    ctx: typer.Context,
     all: Annotated[bool, typer.Option("--all", help="Include the follow-ups already done.")
                    ] = False,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    agent: AgentFilter = None,
-    playbook: PlaybookFilter = None,
-    outcome: OutcomeFilter = None,
-    ref: RefFilter = None,
-    customer: CustomerFilter = None,
+    *,
+    chosen: Filters,
     json: JsonOption = False,
     records: common.RecordsOption = None,
 ) -> None:
     """List the follow-ups owed to customers."""
-    if ctx.invoked_subcommand is not None:
-        return
     from deescalate.dates import today
     from deescalate.records import export
-    from deescalate.records.followups import agenda
+    from deescalate.records.followups import owed
 
-    chosen = filters(since, until, agent, playbook, outcome, ref, customer)
-    where, params = chosen.sql()
-    where = "r.follow_up IS NOT NULL" + (f" AND {where}" if where else "")
-    if not all:
-        where += " AND r.follow_up_done IS NULL"
-    items = ask(records, lambda index, _: agenda(index.summaries(where, params, order=""),
-                                                 today=today(), include_done=all))
+    items, _ = ask(records, lambda index, _: owed(index, chosen, today=today(),
+                                                  include_done=all))
     if json:
         common.print_json([{"status": item.status, "due": item.due.isoformat(),
                             "days": item.days, **export.row(item.record)} for item in items])
@@ -104,8 +81,8 @@ def done(
 
     settings = common.settings(records=records, agent=agent)
     where = folder(records, must_exist=True, settings=settings)
-    found = ask(records, lambda index, result: find_in(index, result, record_id),
-                quiet=True, where=where)
+    found, _ = ask(records, lambda index, result: find_in(index, result, record_id),
+                   quiet=True, where=where)
     if not isinstance(found, Summary):
         raise BadFile(f"{display(where / found[0])}: {found[1]}; fix the "
                       "record first (deescalate records check)")

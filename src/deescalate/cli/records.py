@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from deescalate.cli import common
 from deescalate.errors import BadFile, BadInput, CantRead, NotFound
+from deescalate.records.export import FORMATS
+from deescalate.records.filters import FILTERS, Filters, parse
+from deescalate.records.stats import BY_STEP, DIMENSIONS
 from deescalate.text import glyphs_for, one_line
 
 if TYPE_CHECKING:
@@ -18,7 +22,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from deescalate.config import Config
-    from deescalate.records.filters import Filters
     from deescalate.records.index import Index
     from deescalate.records.store import Scan
 
@@ -41,33 +44,42 @@ Examples:
     add_completion=False,
 )
 
-SinceOption = Annotated[str | None, typer.Option(
-    "--since", metavar="DATE",
-    help="Only calls started on or after this UTC day: 2026-11-01, yesterday, -7d, monday.")]
-UntilOption = Annotated[str | None, typer.Option(
-    "--until", metavar="DATE", help="Only calls started on or before this UTC day.")]
-AgentFilter = Annotated[str | None, typer.Option(
-    "--agent", metavar="NAME", help="Only this agent's calls (exact name).")]
-PlaybookFilter = Annotated[str | None, typer.Option(
-    "--playbook", metavar="ID", help="Only calls with this playbook id.")]
-OutcomeFilter = Annotated[str | None, typer.Option(
-    "--outcome", metavar="OUTCOME",
-    help="Only calls with this outcome: resolved, follow-up, escalated, unresolved, dropped.")]
-RefFilter = Annotated[str | None, typer.Option(
-    "--ref", metavar="TEXT",
-    help="Only calls with this reference; case is ignored and * matches any text.")]
-CustomerFilter = Annotated[str | None, typer.Option(
-    "--customer", metavar="NAME",
-    help="Only calls with this customer; case is ignored and * matches any text.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-def filters(since: str | None, until: str | None, agent: str | None, playbook: str | None,
-            outcome: str | None, ref: str | None, customer: str | None) -> Filters:
-    from deescalate.records import filters as parse
+class filtered:  # a decorator, named as one
+    """`command` with an option for each filter (`FILTERS`, in their order, as the
+    table stands when the command line is built) in place of its parameter `chosen`,
+    which gets what they say, parsed (exit 2 when wrong). As a group's callback it does
+    not run when a subcommand follows: the filters are not the subcommand's."""
 
-    return parse.parse(since=since, until=until, agent=agent, playbook=playbook,
-                       outcome=outcome, ref=ref, customer=customer)
+    def __init__(self, command: Callable[..., None]) -> None:
+        self.command = command
+        for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, name, getattr(command, name))
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        options = [inspect.Parameter(name, keyword, default=None, annotation=Annotated[
+            str | None, typer.Option(f"--{name}", metavar=spec.metavar, help=spec.help)])
+            for name, spec in FILTERS.items()]
+        # Typer hands the context to a parameter of its type, whatever its name.
+        parameters = [inspect.Parameter("filtered_context", keyword,
+                                        annotation=typer.Context)]
+        for parameter in inspect.signature(self.command, eval_str=True).parameters.values():
+            parameters += options if parameter.name == "chosen" else [
+                parameter.replace(kind=keyword)]
+        return inspect.Signature(parameters)
+
+    @property
+    def __annotations__(self) -> dict[str, Any]:  # type: ignore[override]
+        return {p.name: p.annotation for p in self.__signature__.parameters.values()}
+
+    def __call__(self, *, filtered_context: typer.Context, **given: Any) -> None:
+        if filtered_context.invoked_subcommand is None:
+            self.command(chosen=parse(**{name: given.pop(name) for name in FILTERS}),
+                         **given)
 
 
 def folder(records: Path | None, *, must_exist: bool = False,
@@ -112,40 +124,16 @@ def _whose(source: str) -> str:
     return source  # pragma: no cover - every source is named above
 
 
-def load(records: Path | None, *, quiet: bool = False) -> Scan:
-    """Every record in the records folder; says on stderr which folder when it is not
-    the team's, and what it had to skip (unless `quiet`, for commands about one record)."""
-    from deescalate.records.store import scan
-
-    result = scan(folder(records))
-    report(result, quiet=quiet)
-    return result
-
-
-def ask(records: Path | None, work: Callable[[Index, Scan], T], *, quiet: bool = False,
-        where: Path | None = None) -> T:
-    """`work(index, scan)` over the records folder's index, brought up to date; says on
-    stderr which folder when it is not the team's, and what it had to skip (unless
-    `quiet`), before `work` prints anything."""
+def ask(records: Path | None, work: Callable[[Index, Scan], T] | None = None, *,
+        ahead: Callable[[sqlite3.Connection], T] | None = None, quiet: bool = False,
+        where: Path | None = None) -> tuple[T, Scan]:
+    """`store.ask` over the records folder (`where`, else from the flag or settings);
+    says on stderr which folder when it is not the team's, and what it had to skip
+    (unless `quiet`), before `work` prints anything."""
     from deescalate.records.store import ask as asking
 
-    def reported(index: Index, result: Scan) -> T:
-        report(result, quiet=quiet)
-        return work(index, result)
-
-    return asking(where or folder(records), reported)
-
-
-def ask_ahead(records: Path | None, query: Callable[[sqlite3.Connection], T]
-              ) -> tuple[T, int]:
-    """`query(db)` over the records folder's index, which it only reads, brought up to
-    date (and asked while the folder is walked: see `store.ask_ahead`); and how many
-    files were left out. Says what `ask` says on stderr."""
-    from deescalate.records.store import ask_ahead as asking
-
-    answer, result = asking(folder(records), query)
-    report(result)
-    return answer, len(result.unreadable)
+    return asking(where or folder(records), work, ahead=ahead,
+                  found=lambda result: report(result, quiet=quiet))
 
 
 def report(result: Scan, *, quiet: bool = False) -> None:
@@ -175,14 +163,10 @@ def _today() -> object:
 
 
 @app.command("list")
+@filtered
 def list_(
-    since: SinceOption = None,
-    until: UntilOption = None,
-    agent: AgentFilter = None,
-    playbook: PlaybookFilter = None,
-    outcome: OutcomeFilter = None,
-    ref: RefFilter = None,
-    customer: CustomerFilter = None,
+    *,
+    chosen: Filters,
     limit: Annotated[int | None, typer.Option(
         "--limit", metavar="N", min=0,
         help="Show at most N records (default: 50 in the table, all with --json; 0: all).",
@@ -197,13 +181,10 @@ def list_(
       deescalate records list --since monday --outcome follow-up
       deescalate records list --customer 'dana*' --json
     """
-    from deescalate.records import export, views
+    from deescalate.records import export, store, views
 
-    chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
-    where, params = chosen_filters.sql()
     cap = limit if limit is not None else (0 if json else 50)
-    shown, total = ask(records, lambda index, _: (index.summaries(where, params, limit=cap),
-                                                  index.count(where, params)))
+    (shown, total), _ = ask(records, lambda index, _: store.newest(index, chosen, limit=cap))
     if json:
         common.print_json([export.row(record) for record in shown])
         return
@@ -236,8 +217,8 @@ def show(
     from deescalate.records.summary import Summary, Unreadable
 
     where = folder(records)
-    found = ask(records, lambda index, result: find_in(index, result, record_id), quiet=True,
-                where=where)
+    found, _ = ask(records, lambda index, result: find_in(index, result, record_id),
+                   quiet=True, where=where)
     path = where / (found.path if isinstance(found, Summary) else found[0])
     try:
         text = decode(read_limited(path, MAX_BYTES, follow_links=False))
@@ -262,27 +243,16 @@ def show(
         glyphs=glyphs_for(sys.stdout)))
 
 
-class GroupBy(StrEnum):
-    playbook = "playbook"
-    agent = "agent"
-    outcome = "outcome"
-    root_cause = "root-cause"
-    month = "month"
-    version = "version"
-    step = "step"
+GroupBy = StrEnum("GroupBy", [(name, name) for name in (*DIMENSIONS, BY_STEP)])  # type: ignore[misc]
 
 
 @app.command()
+@filtered
 def stats(
     by: Annotated[GroupBy | None, typer.Option(
         "--by", help="Also break the figures down by this.", show_default=False)] = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    agent: AgentFilter = None,
-    playbook: PlaybookFilter = None,
-    outcome: OutcomeFilter = None,
-    ref: RefFilter = None,
-    customer: CustomerFilter = None,
+    *,
+    chosen: Filters,
     json: JsonOption = False,
     records: common.RecordsOption = None,
 ) -> None:
@@ -299,59 +269,36 @@ def stats(
       deescalate records stats --by month --playbook upset-customer --json
       deescalate records stats --by step --playbook upset-customer
     """
+    from deescalate.records import report
     from deescalate.records import stats as figures
 
-    chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
-    where, params = chosen_filters.sql()
-    today = _today()
-
-    def count(db: sqlite3.Connection) -> tuple[int, object]:
-        if by is GroupBy.step:
-            calls = db.execute(f"SELECT count(*) FROM records r WHERE r.problem IS NULL"
-                               f"{' AND (' + where + ')' if where else ''}",
-                               tuple(params)).fetchone()[0]
-            return calls, figures.step_stats(db, where, params, playbook=playbook)
-        found = figures.compute_sql(db, where, params, by=by.value if by else None,
-                                    today=today)  # type: ignore[arg-type]
-        return found.figures.calls, found
-
-    if by is GroupBy.step:  # the step visits are read the first time they are asked for
-        def steps(index: Index, result: Scan) -> tuple[tuple[int, object], int]:
-            index.fill_visits(where, params)
-            return count(index.db), len(result.unreadable)
-
-        (calls, numbers), unreadable = ask(records, steps)
-    else:
-        (calls, numbers), unreadable = ask_ahead(records, count)
-    from deescalate.records import report
-
-    if isinstance(numbers, list):  # by step
+    if by == BY_STEP:  # the step visits are read the first time they are asked for
+        (calls, steps), scan = ask(records, lambda index, _: figures.answer_by_step(
+            index, chosen))
         if json:
-            common.print_json({"records": calls, "unreadable": unreadable,
-                               "filters": chosen_filters.describe(), "by": "step",
-                               "playbooks": [book.to_dict() for book in numbers]})
+            common.print_json({"records": calls, "unreadable": len(scan.unreadable),
+                               "filters": chosen.describe(), "by": BY_STEP,
+                               "playbooks": [book.to_dict() for book in steps]})
             return
-        common.echo(report.render_steps(numbers, calls=calls, unreadable=unreadable,
+        common.echo(report.render_steps(steps, calls=calls, unreadable=len(scan.unreadable),
                                         colour=report.colour_wanted(),
                                         width=report.width_wanted()), nl=False)
         return
-    assert isinstance(numbers, figures.Stats)
+    today = _today()
+    (calls, numbers), scan = ask(records, ahead=lambda db: figures.answer(
+        db, chosen, by=by.value if by else None, today=today))  # type: ignore[arg-type]
     if json:
-        common.print_json({"records": calls, "unreadable": unreadable,
-                           "filters": chosen_filters.describe(),
-                           **figures.to_dict(numbers)})
+        common.print_json({"records": calls, "unreadable": len(scan.unreadable),
+                           "filters": chosen.describe(), **figures.to_dict(numbers)})
         return
     # Not through common.echo: the report's own colour codes must reach the terminal
     # (outside text in it has been made safe by the report).
-    typer.echo(report.render(numbers, unreadable=unreadable,
+    typer.echo(report.render(numbers, unreadable=len(scan.unreadable),
                              colour=report.colour_wanted(), width=report.width_wanted()),
                nl=False)
 
 
-class Format(StrEnum):
-    csv = "csv"
-    jsonl = "jsonl"
-    parquet = "parquet"
+Format = StrEnum("Format", [(name, name) for name in FORMATS])  # type: ignore[misc]
 
 
 class Rows(StrEnum):
@@ -360,25 +307,19 @@ class Rows(StrEnum):
 
 
 @app.command()
+@filtered
 def export(
     format: Annotated[Format, typer.Option(
-        "--format", "-f",
-        help="csv for spreadsheets, jsonl (JSON Lines) for scripts, parquet (a "
-             "dataset in the --output folder, by year and month) for warehouses.")
-    ] = Format.csv,
+        "--format", "-f", help=", ".join(spec.help for spec in FORMATS.values()) + ".")
+    ] = Format.csv,  # type: ignore[attr-defined]
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="FILE",
         help="Write here instead of to stdout (for parquet: the dataset's folder).",
         show_default=False)] = None,
     rows_wanted: Annotated[Rows, typer.Option(
         "--rows", help="parquet: a row per call, or per step visit.")] = Rows.calls,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    agent: AgentFilter = None,
-    playbook: PlaybookFilter = None,
-    outcome: OutcomeFilter = None,
-    ref: RefFilter = None,
-    customer: CustomerFilter = None,
+    *,
+    chosen: Filters,
     records: common.RecordsOption = None,
 ) -> None:
     """Export one row per call record, oldest first, as CSV or JSON Lines; or a
@@ -391,40 +332,37 @@ def export(
       deescalate records export --format parquet --output warehouse/calls
       deescalate records export --format parquet --rows steps --output warehouse/steps
     """
-    import sys
+    from deescalate.records import store
+    from deescalate.records.store import display
 
-    from deescalate.records import export as rows
+    spec = FORMATS[format.value]
 
-    chosen_filters = filters(since, until, agent, playbook, outcome, ref, customer)
-    where, params = chosen_filters.sql()
-    if format is Format.parquet:
-        from deescalate.records import parquet
+    def taken(visits: bool = False) -> list[Any]:
+        return ask(records, lambda index, _: store.oldest_first(index, chosen,
+                                                                visits=visits))[0]
 
+    if spec.dataset is not None:
         if output is None:
-            raise BadInput("--format parquet writes a dataset: give its folder with --output")
-        parquet.schema()  # the one-line message now, if pyarrow is missing
+            raise BadInput(f"--format {format.value} writes a dataset: give its folder "
+                           "with --output")
         steps = rows_wanted is Rows.steps
-        chosen = ask(records, lambda index, _: index.summaries(
-            where, params, order="r.started, r.id, r.path", visits=steps))
-        written = parquet.write(chosen, output, rows=rows_wanted.value)
-        from deescalate.records.store import display
-
+        written = spec.dataset(taken, output, rows_wanted.value)
         what = "step visit" if steps else "record"
         common.echo(f"Wrote {written:,} {what}{'s' if written != 1 else ''} to "
-                    f"{display(output)} (Parquet, by year and month)", err=True)
+                    f"{display(output)} ({spec.kind})", err=True)
         return
-    chosen = ask(records, lambda index, _: index.summaries(where, params,
-                                                          order="r.started, r.id, r.path"))
+    assert spec.write is not None
+    found = taken()
     if output is None:
         reconfigure = getattr(sys.stdout, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(newline="")  # CSV's own \r\n, not translated again
-        rows.write(chosen, sys.stdout, format.value)
+        spec.write(found, sys.stdout)
         return
-    from deescalate.records.store import display
+    from deescalate.records.export import to_text, write_file
 
-    rows.write_file(output, rows.to_text(chosen, format.value).encode("utf-8"))
-    common.echo(f"Wrote {len(chosen):,} record{'s' if len(chosen) != 1 else ''} to "
+    write_file(output, to_text(found, format.value).encode("utf-8"))
+    common.echo(f"Wrote {len(found):,} record{'s' if len(found) != 1 else ''} to "
                 f"{display(output)}", err=True)
 
 

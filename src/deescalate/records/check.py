@@ -142,7 +142,7 @@ def check(folder: Path, redactor: Redactor, *, workers: int | None = None,
     from deescalate.records.store import ask
 
     return ask(folder, functools.partial(_check, redactor=redactor, workers=workers),
-               cache=cache, workers=workers)
+               cache=cache, workers=workers)[0]
 
 
 def _check(index: Index, result: Scan, *, redactor: Redactor, workers: int | None

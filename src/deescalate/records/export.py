@@ -15,7 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,7 +24,6 @@ from deescalate.errors import CantWrite
 from deescalate.records.summary import Summary
 from deescalate.text import json_text, shown
 
-FORMATS = ("csv", "jsonl")
 COLUMNS = (
     "id", "started", "ended", "duration_seconds", "agent", "playbook", "playbook_version",
     "customer", "reference", "outcome", "escalated", "root_cause", "summary", "follow_up",
@@ -81,22 +81,59 @@ def _runs_as_formula(text: str) -> bool:
     return text[:1] in ("\t", "\r") or text.lstrip(" ").startswith(_FORMULA)
 
 
-def write(records: Iterable[Summary], out: IO[str], format: str) -> int:
-    """Write the records to `out` as csv or jsonl; returns how many."""
+def _csv(records: Iterable[Summary], out: IO[str]) -> int:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
     count = 0
-    if format == "csv":
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
-        for record in records:
-            writer.writerow([_cell(value) for value in row(record).values()])
-            count += 1
-    elif format == "jsonl":
-        for record in records:
-            out.write(json_text(json.dumps(row(record), ensure_ascii=False)) + "\n")
-            count += 1
-    else:
-        raise ValueError(f"unknown format {format!r}")
+    for record in records:
+        writer.writerow([_cell(value) for value in row(record).values()])
+        count += 1
     return count
+
+
+def _jsonl(records: Iterable[Summary], out: IO[str]) -> int:
+    count = 0
+    for record in records:
+        out.write(json_text(json.dumps(row(record), ensure_ascii=False)) + "\n")
+        count += 1
+    return count
+
+
+def _parquet(records: Callable[[bool], list[Summary]], output: Path, rows: str) -> int:
+    from deescalate.records import parquet
+
+    parquet.schema()  # the one-line message now, if pyarrow is missing
+    return parquet.write(records(rows == "steps"), output, rows=rows)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A `records export --format`: `help`, its part of the option's help; and how it
+    writes: `write(records, stream)`, returning how many; or, for a dataset in the
+    --output folder, `dataset(records, folder, rows)`, where `records(visits)` reads
+    the records (once the format knows it can write them), and `kind` names it."""
+
+    help: str
+    write: Callable[[Iterable[Summary], IO[str]], int] | None = None
+    dataset: Callable[[Callable[[bool], list[Summary]], Path, str], int] | None = None
+    kind: str = ""
+
+
+# What `records export --format` takes, in the order its help gives them.
+FORMATS: dict[str, Format] = {
+    "csv": Format("csv for spreadsheets", write=_csv),
+    "jsonl": Format("jsonl (JSON Lines) for scripts", write=_jsonl),
+    "parquet": Format("parquet (a dataset in the --output folder, by year and month) for "
+                      "warehouses", dataset=_parquet, kind="Parquet, by year and month"),
+}
+
+
+def write(records: Iterable[Summary], out: IO[str], format: str) -> int:
+    """Write the records to `out` in a format that writes to a stream; returns how many."""
+    writer = FORMATS[format].write if format in FORMATS else None
+    if writer is None:
+        raise ValueError(f"unknown format {format!r}")
+    return writer(records, out)
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -1,17 +1,21 @@
 """Which records a command looks at: `--since --until --agent --playbook --outcome --ref
---customer`, as typed, checked and matched."""
+--customer`, as typed, checked and asked of the index.
+
+`FILTERS` is the one statement of them: each filter's option, its help, how what was
+typed becomes its value, and the SQL condition that value sets over the index. The
+commands' options (`cli.records.filtered`), `parse`, `Filters.sql` and
+`Filters.describe` all read it, so a new filter is one entry there.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from deescalate.errors import BadInput
-from deescalate.records.format import OUTCOMES
-from deescalate.records.summary import Summary
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -21,99 +25,140 @@ def normalize(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def matcher(pattern: str) -> Callable[[str], bool]:
-    """A test for text equal to `pattern` (see `normalize`), where `*` matches anything."""
-    wanted = normalize(pattern)
-    if "*" not in wanted:
-        return lambda text: normalize(text) == wanted
-    wanted = re.sub(r" ?\* ?", "*", wanted)  # "dana *" is "dana*": matches "Dana" too
-    regex = re.compile(".*".join(re.escape(part) for part in wanted.split("*")), re.DOTALL)
-    return lambda text: regex.fullmatch(normalize(text)) is not None
+def pattern(text: str) -> str:
+    """A name or reference as typed, compared as `normalize` says; a `*` in it matches
+    any text, and spaces beside a `*` are not wanted ("dana *" is "dana*")."""
+    wanted = normalize(text)
+    return re.sub(r" ?\* ?", "*", wanted) if "*" in wanted else wanted
 
 
 @dataclass(frozen=True)
+class Filter:
+    """One filter: `--NAME METAVAR` with `help`; `parse(text, today, earlier)` makes its
+    value from what was typed (ValueError says what is wrong; `earlier` holds the values
+    of the filters before it); `sql(value)` is its condition over the index's records
+    table (as `r`) and the condition's parameters."""
+
+    metavar: str
+    help: str
+    parse: Callable[[str, date | None, dict[str, Any]], Any]
+    sql: Callable[[Any], tuple[str, list[Any]]]
+
+
+def _text(text: str, today: date | None, earlier: dict[str, Any]) -> str:
+    return text
+
+
+def _since(text: str, today: date | None, earlier: dict[str, Any]) -> date:
+    return parse_day(text, today=today)
+
+
+def _until(text: str, today: date | None, earlier: dict[str, Any]) -> date:
+    until = parse_day(text, today=today)
+    since = earlier.get("since")
+    if since is not None and since > until:
+        raise BadInput(f"--since {since} is after --until {until}: no call can match")
+    return until
+
+
+def _outcome(text: str, today: date | None, earlier: dict[str, Any]) -> str:
+    from deescalate.records.format import OUTCOMES
+
+    if text not in OUTCOMES:
+        import difflib
+
+        close = difflib.get_close_matches(text.strip().lower(), OUTCOMES, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{text!r} is not an outcome (one of {', '.join(OUTCOMES)}){hint}")
+    return text
+
+
+def _equal(column: str) -> Callable[[Any], tuple[str, list[Any]]]:
+    return lambda value: (f"r.{column} = ?", [value])
+
+
+def _matching(column: str) -> Callable[[str], tuple[str, list[Any]]]:
+    """Equal to the pattern (see `pattern`) in `column`, the normalized text."""
+    def sql(text: str) -> tuple[str, list[Any]]:
+        wanted = pattern(text)
+        if "*" not in wanted:
+            return f"r.{column} = ?", [wanted]
+        return f"r.{column} GLOB ?", ["*".join(_glob_literal(part)
+                                               for part in wanted.split("*"))]
+    return sql
+
+
+def _until_sql(until: date) -> tuple[str, list[Any]]:
+    if until >= date.max:
+        return "", []
+    return "r.started < ?", [(until + timedelta(days=1)).isoformat()]
+
+
+def _playbook_sql(playbook: str) -> tuple[str, list[Any]]:
+    # Any playbook the call used: the one it ended in, or one it switched from.
+    return ("(r.playbook = ? OR (r.playbooks IS NOT NULL AND EXISTS "
+            "(SELECT 1 FROM json_each(r.playbooks) WHERE value = ?)))", [playbook, playbook])
+
+
+# The filters, in the order of their options. Dates are inclusive and compare with the
+# UTC date the call started; agent, playbook and outcome match exactly; reference and
+# customer ignore case and runs of spaces, and a `*` in them matches any text.
+FILTERS: dict[str, Filter] = {
+    "since": Filter("DATE", "Only calls started on or after this UTC day: 2026-11-01, "
+                    "yesterday, -7d, monday.", _since,
+                    lambda since: ("r.started >= ?", [since.isoformat()])),
+    "until": Filter("DATE", "Only calls started on or before this UTC day.", _until,
+                    _until_sql),
+    "agent": Filter("NAME", "Only this agent's calls (exact name).", _text, _equal("agent")),
+    "playbook": Filter("ID", "Only calls with this playbook id.", _text, _playbook_sql),
+    "outcome": Filter("OUTCOME", "Only calls with this outcome: resolved, follow-up, "
+                      "escalated, unresolved, dropped.", _outcome, _equal("outcome")),
+    "ref": Filter("TEXT", "Only calls with this reference; case is ignored and * matches "
+                  "any text.", _text, _matching("reference_key")),
+    "customer": Filter("NAME", "Only calls with this customer; case is ignored and * "
+                       "matches any text.", _text, _matching("customer_key")),
+}
+
+
 class Filters:
-    """Which records to look at; every filter given must match.
+    """Which records to look at: a value for each filter given (see FILTERS); every
+    filter given must match."""
 
-    Dates are inclusive and compare with the UTC date the call started. Agent,
-    playbook and outcome match exactly. Reference and customer match ignoring case
-    and runs of spaces, and a `*` in them matches any text (`--customer 'dana*'`).
-    """
+    def __init__(self, **given: Any) -> None:
+        unknown = set(given) - set(FILTERS)
+        if unknown:
+            raise TypeError(f"no such filter: {', '.join(sorted(unknown))}")
+        self.given = {name: given[name] for name in FILTERS if given.get(name) is not None}
 
-    since: date | None = None
-    until: date | None = None
-    agent: str | None = None
-    playbook: str | None = None
-    outcome: str | None = None
-    ref: str | None = None
-    customer: str | None = None
-    _ref: Callable[[str], bool] | None = field(default=None, init=False, repr=False,
-                                               compare=False)
-    _customer: Callable[[str], bool] | None = field(default=None, init=False, repr=False,
-                                                    compare=False)
+    def __getattr__(self, name: str) -> Any:
+        if name in FILTERS:
+            return self.__dict__["given"].get(name)
+        raise AttributeError(name)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_ref", matcher(self.ref) if self.ref is not None else None)
-        object.__setattr__(self, "_customer",
-                           matcher(self.customer) if self.customer is not None else None)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filters) and other.given == self.given
 
-    def matches(self, record: Summary) -> bool:
-        day = record.started[:10]
-        if self.since is not None and day < self.since.isoformat():
-            return False
-        if self.until is not None and day > self.until.isoformat():
-            return False
-        if self.agent is not None and record.agent != self.agent:
-            return False
-        if self.playbook is not None and not record.used(self.playbook):
-            return False
-        if self.outcome is not None and record.outcome != self.outcome:
-            return False
-        if self._ref is not None and not (record.reference and self._ref(record.reference)):
-            return False
-        return self._customer is None or bool(record.customer
-                                                and self._customer(record.customer))
+    def __hash__(self) -> int:
+        return hash(tuple(self.given.items()))
+
+    def __repr__(self) -> str:
+        return f"Filters({', '.join(f'{k}={v!r}' for k, v in self.given.items())})"
 
     def sql(self) -> tuple[str, list[Any]]:
         """The filters as a condition over the index's records table (as `r`), and its
-        parameters: the same records `matches` takes."""
-        from datetime import timedelta
-
+        parameters."""
         terms: list[str] = []
         params: list[Any] = []
-        if self.since is not None:
-            terms.append("r.started >= ?")
-            params.append(self.since.isoformat())
-        if self.until is not None and self.until < date.max:
-            terms.append("r.started < ?")
-            params.append((self.until + timedelta(days=1)).isoformat())
-        for column, value in (("agent", self.agent), ("outcome", self.outcome)):
-            if value is not None:
-                terms.append(f"r.{column} = ?")
-                params.append(value)
-        if self.playbook is not None:
-            # Any playbook the call used: the one it ended in, or one it switched from.
-            terms.append("(r.playbook = ? OR (r.playbooks IS NOT NULL AND EXISTS "
-                         "(SELECT 1 FROM json_each(r.playbooks) WHERE value = ?)))")
-            params += [self.playbook, self.playbook]
-        for column, pattern in (("reference_key", self.ref), ("customer_key", self.customer)):
-            if pattern is not None:
-                wanted = normalize(pattern)
-                if "*" in wanted:
-                    wanted = re.sub(r" ?\* ?", "*", wanted)
-                    terms.append(f"r.{column} GLOB ?")
-                    params.append("*".join(_glob_literal(part) for part in wanted.split("*")))
-                else:
-                    terms.append(f"r.{column} = ?")
-                    params.append(wanted)
+        for name, value in self.given.items():
+            term, more = FILTERS[name].sql(value)
+            if term:
+                terms.append(term)
+                params += more
         return " AND ".join(terms), params
 
     def describe(self) -> dict[str, str]:
         """The filters given, for JSON output."""
-        values = {"since": self.since, "until": self.until, "agent": self.agent,
-                  "playbook": self.playbook, "outcome": self.outcome, "ref": self.ref,
-                  "customer": self.customer}
-        return {key: str(value) for key, value in values.items() if value is not None}
+        return {name: str(value) for name, value in self.given.items()}
 
 
 def _glob_literal(text: str) -> str:
@@ -134,29 +179,20 @@ def parse_day(text: str, *, today: date | None = None) -> date:
     return dates.parse_date(text, base=base, prefer="past")
 
 
-def parse(*, since: str | None = None, until: str | None = None, agent: str | None = None,
-          playbook: str | None = None, outcome: str | None = None, ref: str | None = None,
-          customer: str | None = None, today: date | None = None) -> Filters:
-    """Filters from what was typed; DeescalateError (exit 2) for anything that is wrong."""
-    days: dict[str, date | None] = {}
-    for name, text in (("since", since), ("until", until)):
-        try:
-            days[name] = parse_day(text, today=today) if text is not None else None
-        except ValueError as exc:
-            raise BadInput(f"--{name}: {exc}") from None
-    if days["since"] and days["until"] and days["since"] > days["until"]:
-        raise BadInput(f"--since {days['since']} is after --until {days['until']}: "
-                       "no call can match")
-    if outcome is not None and outcome not in OUTCOMES:
-        import difflib
-
-        close = difflib.get_close_matches(outcome.strip().lower(), OUTCOMES, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise BadInput(f"--outcome: {outcome!r} is not an outcome (one of "
-                       f"{', '.join(OUTCOMES)}){hint}")
-    for name, value in (("agent", agent), ("playbook", playbook), ("ref", ref),
-                        ("customer", customer)):
-        if value is not None and not value.strip():
+def parse(*, today: date | None = None, **typed: str | None) -> Filters:
+    """Filters from what was typed (by filter name); DeescalateError (exit 2) for anything
+    that is wrong. A value left blank is wrong too, once every filter has parsed."""
+    if set(typed) - set(FILTERS):
+        raise TypeError(f"no such filter: {', '.join(sorted(set(typed) - set(FILTERS)))}")
+    values: dict[str, Any] = {}
+    for name, spec in FILTERS.items():
+        text = typed.get(name)
+        if text is not None:
+            try:
+                values[name] = spec.parse(text, today, values)
+            except ValueError as exc:
+                raise BadInput(f"--{name}: {exc}") from None
+    for name, value in values.items():
+        if isinstance(value, str) and not value.strip():
             raise BadInput(f"--{name}: give a value, not an empty text")
-    return Filters(since=days["since"], until=days["until"], agent=agent, playbook=playbook,
-                   outcome=outcome, ref=ref, customer=customer)
+    return Filters(**values)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deescalate.errors import BadFile, CantRead, CantWrite, Conflict, DeescalateError
 from deescalate.files import write_atomic
@@ -26,6 +26,10 @@ from deescalate.records.format import FOLLOW_UP_HEADING, MAX_BYTES
 from deescalate.records.reader import load_safely, split
 from deescalate.records.summary import Summary, Unreadable
 from deescalate.redaction import Redactor
+
+if TYPE_CHECKING:
+    from deescalate.records.filters import Filters
+    from deescalate.records.index import Index
 
 ORDER = {"overdue": 0, "today": 1, "upcoming": 2, "done": 3}
 LOCK_WAIT = 10.0  # seconds to wait for another agent's update of the record to finish
@@ -72,6 +76,17 @@ def agenda(records: Iterable[Summary], *, today: date,
     found.sort(key=lambda f: (ORDER[f.status], -f.days if f.status == "done" else f.days,
                               f.record.started))
     return found
+
+
+def owed(index: Index, filters: Filters, *, today: date,
+         include_done: bool = False) -> list[FollowUp]:
+    """`agenda` of the records in the index that the filters take."""
+    where, params = filters.sql()
+    where = "r.follow_up IS NOT NULL" + (f" AND {where}" if where else "")
+    if not include_done:
+        where += " AND r.follow_up_done IS NULL"
+    return agenda(index.summaries(where, params, order=""), today=today,
+                  include_done=include_done)
 
 
 def mark_done_text(text: str, *, done: date, agent: str, note: str | None,

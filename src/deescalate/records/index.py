@@ -19,9 +19,10 @@ again (a second change within the file system's timestamp resolution could go
 unseen), and its folder gets no digest.
 
 Many files to read are read in as many processes as there are cores, each writing
-what it read through its own connection. A question that only reads (`asking_ahead`)
-is asked of the index as it stands while the folder is walked, and its answer kept
-when the walk finds nothing changed.
+what it read through its own connection. The commands ask it through `store.ask`,
+which brings it up to date first; a question that only reads may be asked of the
+index as it stands while the folder is walked, its answer kept when the walk finds
+nothing changed.
 
 Many commands at once: the database is in WAL mode, so readers never wait for a
 writer; writers take turns (`BEGIN IMMEDIATE`, waiting up to `BUSY_SECONDS`) and
@@ -42,10 +43,10 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from deescalate.records.summary import StepVisit, Summary
 
@@ -60,7 +61,6 @@ BATCH = 5_000  # records written per transaction
 OLD_CACHES = ("summaries.jsonl", "check.jsonl")  # the JSON Lines caches this replaced
 # SQLite's result codes for a file that is not a database, or is damaged.
 _DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
-T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -104,14 +104,17 @@ _EMPTY = (None,) * 26
 
 
 @dataclass
-class Refresh:
-    """What bringing the index up to date found and did."""
+class Scan:
+    """What bringing the index up to date found and did (and, from `store.scan`, every
+    record: `records` is empty when a command asked the index for only some)."""
 
     folder: Path
+    records: list[Summary] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
     read: int = 0  # files read this time
     cached: int = 0  # files whose row was up to date
     files: int = 0  # record files in the folder
+    exists: bool = True  # False: there is no such folder (an empty one is asked)
     created_cache: Path | None = None  # set when this run made the cache folder
     in_memory: bool = False  # the folder's own index could not be used
     changed: bool = False  # some row was read again or deleted by this run
@@ -264,7 +267,7 @@ class Index:
     # -- bringing it up to date ------------------------------------------------------
 
     def refresh(self, *, workers: int | None = None,
-                before_change: Callable[[], object] | None = None) -> Refresh:
+                before_change: Callable[[], object] | None = None) -> Scan:
         """Read what changed in the folder since the index last saw it. A damaged index
         is made again; one that can't be written (read-only, locked for longer than
         BUSY_SECONDS) is left for one in memory, for this run."""
@@ -282,11 +285,11 @@ class Index:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _refresh(self, workers: int | None,
-                 before_change: Callable[[], object] | None = None) -> Refresh:
+                 before_change: Callable[[], object] | None = None) -> Scan:
         from deescalate.records.folder import PARALLEL_MIN, in_parallel_chunks, walk
 
-        result = Refresh(self.folder, created_cache=self.created_cache,
-                         in_memory=self.in_memory)
+        result = Scan(self.folder, created_cache=self.created_cache,
+                      in_memory=self.in_memory)
         started = time.time_ns()
         listings = walk(self.folder, result.unreadable)
         digests = {prefix: digest(listing.names, listing.stats)
@@ -572,107 +575,3 @@ def summary_of(row: Sequence[Any]) -> Summary:
 def _visit(entry: list[Any]) -> StepVisit:
     step, playbook, at, seconds, skipped, answer, mood_in, mood_out = entry
     return StepVisit(step, playbook, at, seconds, bool(skipped), answer, mood_in, mood_out)
-
-
-@contextlib.contextmanager
-def opened(folder: Path, *, cache: bool = True, workers: int | None = None
-           ) -> Iterator[tuple[Index, Refresh]]:
-    """The folder's index, brought up to date, and what that found; closed afterwards."""
-    index = Index(folder, persistent=cache)
-    try:
-        yield index, index.refresh(workers=workers)
-    finally:
-        index.close()
-
-
-def asking(folder: Path, work: Callable[[Index, Refresh], T], *, cache: bool = True,
-           workers: int | None = None) -> T:
-    """`work(index, refresh)` over the folder's index brought up to date; if the index
-    turns out to be damaged halfway, it is made again and `work` run again."""
-    index = Index(folder, persistent=cache)
-    try:
-        return _refreshed(index, work, workers)[0]
-    finally:
-        index.close()
-
-
-def _refreshed(index: Index, work: Callable[[Index, Refresh], T], workers: int | None, *,
-               before_change: Callable[[], object] | None = None,
-               early: Callable[[Refresh], tuple[bool, Any]] | None = None
-               ) -> tuple[T, Refresh]:
-    """`work(index, refresh)` once the index is brought up to date, made again and run
-    again if the index turns out to be damaged halfway; `early(refresh)`, if given,
-    may give an answer already found ((True, answer)) so that `work` need not run."""
-    for attempt in range(2):
-        done = index.refresh(workers=workers, before_change=before_change)
-        if early is not None and attempt == 0:
-            found, answer = early(done)
-            if found:
-                return answer, done
-        try:
-            return work(index, done), done
-        except sqlite3.DatabaseError as exc:
-            if attempt or not damaged(exc) or index.in_memory:
-                raise
-            index.rebuild()
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def asking_ahead(folder: Path, query: Callable[[sqlite3.Connection], T], *,
-                 workers: int | None = None) -> tuple[T, Refresh]:
-    """`query(db)` over the folder's index brought up to date, and what bringing it up
-    to date found. `query` only reads, so it is first run over the index as it stands,
-    in a second thread and a read transaction of its own, while the folder is walked:
-    when the walk finds every folder as that snapshot knew it (the same digests, and no
-    file read again or gone), its answer stands and costs no time after the walk. When
-    anything changed, that answer is dropped (the query interrupted) and the query run
-    again over the index brought up to date."""
-    import threading
-
-    index = Index(folder)
-    try:
-        path = index_path(folder)
-        early: dict[str, Any] = {}
-        reader: sqlite3.Connection | None = None
-        if not index.in_memory and index.db.execute(
-                "SELECT EXISTS (SELECT 1 FROM folders WHERE digest IS NOT NULL)").fetchone()[0]:
-            reader = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None,
-                                     check_same_thread=False)
-
-        def ahead() -> None:
-            assert reader is not None
-            try:
-                reader.execute("BEGIN")
-                early["digests"] = dict(reader.execute("SELECT folder, digest FROM folders"))
-                early["answer"] = query(reader)
-                reader.execute("COMMIT")
-            except Exception as exc:  # interrupted, busy, damaged: asked again after
-                early["failed"] = exc
-
-        thread = threading.Thread(target=ahead, daemon=True) if reader else None
-
-        def stop() -> None:
-            if thread is not None and thread.is_alive():
-                assert reader is not None
-                reader.interrupt()
-                thread.join()
-
-        def take_early(done: Refresh) -> tuple[bool, Any]:
-            if thread is None:
-                return False, None
-            thread.join()
-            return (not done.changed and not done.in_memory and "answer" in early
-                    and early["digests"] == done.digests), early.get("answer")
-
-        if thread is not None:
-            thread.start()
-        try:
-            return _refreshed(index, lambda index, _: query(index.db), workers,
-                              before_change=stop, early=take_early)
-        finally:
-            stop()
-            if reader is not None:
-                with contextlib.suppress(sqlite3.Error):
-                    reader.close()
-    finally:
-        index.close()

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from deescalate.records.layout import Column, Line, fit, table, width
-from deescalate.records.stats import Figures, PlaybookSteps, Stats
+from deescalate.records.stats import DIMENSIONS, Figures, PlaybookSteps, Stats
 from deescalate.text import one_line
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -239,7 +239,7 @@ def _groups(report: Report, stats: Stats) -> None:
                      share(group.escalation_rate, 0), length(group.median_seconds),
                      length(group.p90_seconds), mood, share(group.share_cooled, 0),
                      f"{group.follow_ups_open:,}", f"{group.follow_ups_overdue:,}"])
-    columns = [Column(stats.by.upper()), *GROUP_COLUMNS[1:]]
+    columns = [Column(DIMENSIONS[stats.by].label), *GROUP_COLUMNS[1:]]
     report.table(columns, rows, ["", "", "cyan", "", "", "", "", "", "", "", ""])
 
 

@@ -14,9 +14,8 @@ Definitions, so the numbers can be checked by hand:
 - skipped steps: how many calls skipped each step, of the calls with that playbook.
 - by version: the playbook and its `playbook_version`, e.g. `upset-customer v3`.
 
-`records stats` asks the records index in SQL (`compute_sql`); `compute` does the same
-over Summaries in Python, the plain statement of the definitions that the tests hold
-the SQL to.
+`records stats` asks the records index in SQL (`compute_sql`, `step_stats`); the tests
+hold it to a plain statement of these definitions in Python (`tests/oracle.py`).
 
 Per step (`--by step`, `step_stats`), for each playbook and each of its steps that
 calls reached (and each branch answer given there):
@@ -36,30 +35,49 @@ Steps are in the order calls reach them (their average place in the record).
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deescalate.records.format import OUTCOMES
-from deescalate.records.summary import Summary
 
-GROUPS: dict[str, Callable[[Summary], str | None]] = {
-    "playbook": lambda r: r.playbook,
-    "agent": lambda r: r.agent,
-    "outcome": lambda r: r.outcome,
-    "root-cause": lambda r: r.root_cause,
-    "month": lambda r: r.started[:7],
-    "version": lambda r: version_name(r.playbook, r.playbook_version),
+if TYPE_CHECKING:
+    import sqlite3
+
+    from deescalate.records.filters import Filters
+    from deescalate.records.index import Index
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A way `records stats --by` breaks the figures down: `key`, SQL over the index's
+    records table (as `r`), names each call's group; `order` puts the groups in order
+    (SQL over the group: its name as `k`, and aggregates of its calls); `label` heads
+    the group's column in the report."""
+
+    key: str
+    order: str
+    label: str
+
+
+_MOST_CALLS_FIRST = "count(*) DESC, k IS NULL, k"
+
+# What `--by` takes, besides `step` (`BY_STEP`, a report of its own: `step_stats`).
+DIMENSIONS: dict[str, Dimension] = {
+    "playbook": Dimension("r.playbook", _MOST_CALLS_FIRST, "PLAYBOOK"),
+    "agent": Dimension("r.agent", _MOST_CALLS_FIRST, "AGENT"),
+    "outcome": Dimension("r.outcome", "CASE k " + " ".join(
+        f"WHEN '{name}' THEN {place}" for place, name in enumerate(OUTCOMES))
+        + " ELSE 99 END, k", "OUTCOME"),
+    "root-cause": Dimension("r.root_cause", _MOST_CALLS_FIRST, "ROOT-CAUSE"),
+    "month": Dimension("substr(r.started, 1, 7)", "k", "MONTH"),
+    "version": Dimension("r.playbook || CASE WHEN r.playbook_version IS NULL THEN "
+                         "' (no version)' ELSE ' v' || r.playbook_version END",
+                         "min(r.playbook), min(coalesce(r.playbook_version, -1))", "VERSION"),
 }
-BY = (*GROUPS, "step")  # what `--by` takes
-
-
-def version_name(playbook: str, version: int | None) -> str:
-    return f"{playbook} v{version}" if version is not None else f"{playbook} (no version)"
+BY_STEP = "step"
 
 
 @dataclass
@@ -110,105 +128,6 @@ class Stats:
     last_day: str | None
 
 
-def median(values: list[int]) -> float | None:
-    """The median of already sorted values (the mean of the middle two for an even count)."""
-    if not values:
-        return None
-    middle = len(values) // 2
-    if len(values) % 2:
-        return values[middle]
-    total = values[middle - 1] + values[middle]
-    return total // 2 if total % 2 == 0 else total / 2
-
-
-def percentile(values: list[int], share: float) -> int | None:
-    """The nearest-rank percentile of already sorted values."""
-    if not values:
-        return None
-    rank = max(1, math.ceil(share * len(values)))
-    return values[rank - 1]
-
-
-def figures(records: Iterable[Summary], today: date) -> Figures:
-    """The numbers for `records`."""
-    result = Figures(outcomes=dict.fromkeys(OUTCOMES, 0))
-    outcomes = result.outcomes
-    lengths: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    now = today.isoformat()
-    for record in records:
-        outcome = record.outcome
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        if record.escalated or outcome == "escalated":
-            result.escalated += 1
-        lengths.append(record.duration)
-        first, last = record.mood_start, record.mood_end
-        if first is not None and last is not None:
-            starts.append(first)
-            ends.append(last)
-        if record.follow_up is not None and record.follow_up_done is None:
-            result.follow_ups_open += 1
-            if record.follow_up < now:
-                result.follow_ups_overdue += 1
-    result.calls = calls = len(lengths)
-    result.resolved = outcomes["resolved"]
-    if calls:
-        result.share_resolved = result.resolved / calls
-        result.escalation_rate = result.escalated / calls
-    lengths.sort()
-    result.median_seconds = median(lengths)
-    result.p90_seconds = percentile(lengths, 0.9)
-    result.mood_rated = rated = len(starts)
-    if rated:
-        result.mood_start = sum(starts) / rated
-        result.mood_end = sum(ends) / rated
-        result.cooled = sum(1 for first, last in zip(starts, ends, strict=True) if last < first)
-        result.heated = sum(1 for first, last in zip(starts, ends, strict=True) if last > first)
-        result.steady = rated - result.cooled - result.heated
-        result.share_cooled = result.cooled / rated
-    return result
-
-
-def skipped_steps(records: Iterable[Summary], limit: int = 10) -> list[SkippedStep]:
-    """The steps skipped most often, most first."""
-    calls: Counter[str] = Counter()
-    skips: Counter[tuple[str, str]] = Counter()
-    for record in records:
-        calls[record.playbook] += 1
-        for step in record.skipped:
-            skips[record.playbook, step] += 1
-    found = [SkippedStep(playbook, step, count, calls[playbook])
-             for (playbook, step), count in skips.items()]
-    found.sort(key=lambda s: (-s.skipped, -s.share, s.playbook, s.step))
-    return found[:limit] if limit > 0 else found
-
-
-def compute(records: list[Summary], *, by: str | None = None, today: date,
-            skipped_limit: int = 10) -> Stats:
-    """Everything `records stats` shows, for `records` (already filtered)."""
-    groups: list[tuple[str | None, Figures]] = []
-    if by is not None:
-        key = GROUPS[by]
-        members: dict[str | None, list[Summary]] = defaultdict(list)
-        for record in records:
-            members[key(record)].append(record)
-        groups = [(name, figures(chosen, today)) for name, chosen in members.items()]
-        if by == "month":
-            groups.sort(key=lambda g: g[0] or "")
-        elif by == "version":
-            versions = {key(r): (r.playbook, -1 if r.playbook_version is None
-                                 else r.playbook_version) for r in records}
-            groups.sort(key=lambda g: versions[g[0]])
-        elif by == "outcome":
-            groups.sort(key=lambda g: OUTCOMES.index(g[0]) if g[0] in OUTCOMES else 99)
-        else:
-            groups.sort(key=lambda g: (-g[1].calls, g[0] is None, g[0] or ""))
-    starts = list(map(attrgetter("started"), records))
-    return Stats(figures(records, today), by, groups, skipped_steps(records, skipped_limit),
-                 min(starts)[:10] if starts else None, max(starts)[:10] if starts else None)
-
-
 def to_dict(stats: Stats) -> dict[str, Any]:
     """The stats as plain data, for `--json`."""
     data: dict[str, Any] = {
@@ -226,20 +145,16 @@ def to_dict(stats: Stats) -> dict[str, Any]:
 
 # -- the same, in SQL over the records index --------------------------------------------
 
-_KEYS = {"playbook": "r.playbook", "agent": "r.agent", "outcome": "r.outcome",
-         "root-cause": "r.root_cause", "month": "substr(r.started, 1, 7)",
-         "version": "r.playbook || char(0) || coalesce(r.playbook_version, -1)"}
-
-
 def _where(where: str) -> str:
     return "r.problem IS NULL" + (f" AND ({where})" if where else "")
 
 
-def _figures_sql(db: Any, where: str, params: Sequence[Any], key: str | None, today: date,
-                 days: list[str | None] | None = None) -> dict[Any, Figures]:
-    """Figures by group (`key`, an SQL expression; None: one group, keyed None). The
-    first and last day of the calls counted go into `days`, from the same pass."""
-    group = key or "NULL"
+def _figures_sql(db: Any, where: str, params: Sequence[Any], by: Dimension | None,
+                 today: date, days: list[str | None] | None = None) -> dict[Any, Figures]:
+    """Figures by group (`by`; None: one group, keyed None), in the dimension's order.
+    The first and last day of the calls counted go into `days`, from the same pass."""
+    group = by.key if by is not None else "NULL"
+    order = f" ORDER BY {by.order}" if by is not None else ""
     outcomes = ", ".join(f"coalesce(sum(r.outcome = '{name}'), 0)" for name in OUTCOMES)
     found: dict[Any, Figures] = {}
     rows = db.execute(
@@ -249,7 +164,8 @@ def _figures_sql(db: Any, where: str, params: Sequence[Any], key: str | None, to
         " coalesce(sum(r.follow_up IS NOT NULL AND r.follow_up_done IS NULL), 0),"
         " coalesce(sum(r.follow_up IS NOT NULL AND r.follow_up_done IS NULL"
         f" AND r.follow_up < ?), 0), {outcomes}, min(r.started), max(r.started)"
-        f" FROM records r WHERE {_where(where)} GROUP BY k", (today.isoformat(), *params))
+        f" FROM records r WHERE {_where(where)} GROUP BY k{order}",
+        (today.isoformat(), *params))
     for (name, calls, escalated, rated, starts, ends, cooled, heated, open_, overdue,
          *counts, first, last) in rows:
         if not calls:
@@ -327,31 +243,32 @@ def _skipped_sql(db: Any, where: str, params: Sequence[Any], limit: int) -> list
 
 def compute_sql(db: Any, where: str = "", params: Sequence[Any] = (), *,
                 by: str | None = None, today: date, skipped_limit: int = 10) -> Stats:
-    """What `compute` gives for the records of the index `db` matching `where` (SQL over
-    its records table as `r`), counted by SQL."""
+    """Everything `records stats` shows (but `--by step`) for the records of the index
+    `db` matching `where` (SQL over its records table as `r`)."""
     days: list[str | None] = [None, None]
     overall = _figures_sql(db, where, params, None, today, days).get(None) or Figures(
         outcomes=dict.fromkeys(OUTCOMES, 0))
     groups: list[tuple[str | None, Figures]] = []
     if by is not None:
-        found = _figures_sql(db, where, params, _KEYS[by], today)
-        if by == "version":
-            def name(key: str) -> str:
-                playbook, _, version = key.rpartition("\0")
-                return version_name(playbook, None if version == "-1" else int(version))
-
-            ordered = sorted(found, key=lambda k: (k.rpartition("\0")[0],
-                                                   int(k.rpartition("\0")[2])))
-            groups = [(name(key), found[key]) for key in ordered]
-        else:
-            groups = list(found.items())
-            if by == "month":
-                groups.sort(key=lambda g: g[0] or "")
-            elif by == "outcome":
-                groups.sort(key=lambda g: OUTCOMES.index(g[0]) if g[0] in OUTCOMES else 99)
-            else:
-                groups.sort(key=lambda g: (-g[1].calls, g[0] is None, g[0] or ""))
+        groups = list(_figures_sql(db, where, params, DIMENSIONS[by], today).items())
     return Stats(overall, by, groups, _skipped_sql(db, where, params, skipped_limit), *days)
+
+
+def answer(db: sqlite3.Connection, filters: Filters, *, by: str | None, today: date
+           ) -> tuple[int, Stats]:
+    """`records stats` (but `--by step`) over the index `db`: the calls counted, and the
+    figures. Only reads: it may be asked while the folder is walked."""
+    found = compute_sql(db, *filters.sql(), by=by, today=today)
+    return found.figures.calls, found
+
+
+def answer_by_step(index: Index, filters: Filters) -> tuple[int, list[PlaybookSteps]]:
+    """`records stats --by step`: the calls counted, and each playbook's steps (only
+    the playbook filtered on, if one is); reads the step visits not read yet."""
+    where, params = filters.sql()
+    index.fill_visits(where, params)
+    return index.count(where, params), step_stats(index.db, where, params,
+                                                  playbook=filters.playbook)
 
 
 # -- per step ---------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""The records folder: finding records, reading their front matter, filters.
+"""How the commands ask the records folder: through its index (`ask`), and what they
+ask of it: every record, the records filters take, one record by id or path, a
+customer's earlier calls.
 
 Records live at `<records>/<YYYY>/<MM>/<id>.md`; every `*.md` file below the folder
 is read (hidden files and folders are not), so a misplaced record still counts and
@@ -12,56 +14,26 @@ reads only the files that changed since the last run and answers the commands in
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from deescalate.errors import Ambiguous, NotFound
 from deescalate.records.filters import Filters, normalize
-from deescalate.records.folder import (  # noqa: F401 - the folder's files, for callers
-    CHUNK,
-    PARALLEL_MIN,
-    Listing,
-    in_parallel_chunks,
-    read_file,
-    walk,
-)
+from deescalate.records.index import Scan as Scan  # what asking found: commands' name
 from deescalate.records.summary import Summary
 
 if TYPE_CHECKING:
     import sqlite3
+    import threading
 
-    from deescalate.records.index import Index, Refresh
+    from deescalate.records.index import Index
 
-CACHE_DIR = ".cache"
+OLDEST_FIRST = "r.started, r.id, r.path"
 R = TypeVar("R")
-
-
-@dataclass
-class Scan:
-    """Every record in a folder, read or taken from the index (`records` is empty when
-    a command asked the index for only some of them)."""
-
-    folder: Path
-    records: list[Summary] = field(default_factory=list)
-    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
-    read: int = 0  # files read this time
-    cached: int = 0  # files whose summary came from the index
-    exists: bool = True
-    created_cache: Path | None = None  # set when this scan made the index's folder
-
-    def select(self, filters: Filters | None = None) -> list[Summary]:
-        """The matching records, newest first."""
-        chosen = self.records if filters is None else [r for r in self.records
-                                                      if filters.matches(r)]
-        return sorted(chosen, key=_newest_first, reverse=True)
-
-
-def _newest_first(record: Summary) -> tuple[str, str]:
-    return record.started, record.id
 
 
 def display(path: Path) -> str:
@@ -73,51 +45,143 @@ def display(path: Path) -> str:
         return str(path)
 
 
-# -- scanning ----------------------------------------------------------------------------
+# -- asking the index --------------------------------------------------------------------
 
-def ask(folder: Path, work: Callable[[Index, Scan], R], *, cache: bool = True,
-        workers: int | None = None) -> R:
-    """`work(index, scan)` over the folder's records index, brought up to date first
-    (see `deescalate.records.index`): `scan` says what that found, without the
-    records, which `work` asks the index for. A missing folder is an empty one."""
-    from deescalate.records.index import asking
+def ask(folder: Path, work: Callable[[Index, Scan], R] | None = None, *,
+        ahead: Callable[[sqlite3.Connection], R] | None = None, cache: bool = True,
+        workers: int | None = None, found: Callable[[Scan], object] | None = None
+        ) -> tuple[R, Scan]:
+    """`work(index, scan)` over the folder's records index brought up to date first
+    (see `deescalate.records.index`), and `scan`, what that found (without the records,
+    which `work` asks the index for). `found(scan)`, if given, is told before `work`
+    runs. A missing folder is an empty one. If the index turns out to be damaged
+    halfway, it is made again and `work` run again.
+
+    Or `ahead(db)`, a question that only reads the index: it is first asked of the
+    index as it stands, in a second thread and a read transaction of its own, while the
+    folder is walked. When the walk finds every folder as that snapshot knew it (the
+    same digests, and no file read again or gone), its answer stands and costs no time
+    after the walk; when anything changed, it is dropped (the question interrupted) and
+    asked again of the index brought up to date."""
+    import sqlite3
+
+    from deescalate.records.index import Index, damaged
+
+    if work is None:
+        assert ahead is not None, "ask what? give work or ahead"
+        query = ahead
+
+        def work(index: Index, _: Scan) -> R:  # the same question, once up to date
+            return query(index.db)
 
     exists = folder.is_dir()
+    index = Index(folder, persistent=cache and exists)
+    early = _Ahead(index, ahead) if ahead is not None and exists else None
+    try:
+        for attempt in range(2):
+            scan = index.refresh(workers=workers,
+                                 before_change=early.stop if early is not None else None)
+            scan.exists = exists
+            if found is not None:
+                found(scan)
+            if early is not None and attempt == 0 and early.stands(scan):
+                return early.answer, scan
+            try:
+                return work(index, scan), scan
+            except sqlite3.DatabaseError as exc:
+                if attempt or not damaged(exc) or index.in_memory:
+                    raise
+                index.rebuild()
+        raise AssertionError("unreachable")  # pragma: no cover
+    finally:
+        if early is not None:
+            early.close()
+        index.close()
 
-    def run(index: Index, done: Refresh) -> R:
-        return work(index, Scan(folder, unreadable=done.unreadable, read=done.read,
-                                cached=done.cached, exists=exists,
-                                created_cache=done.created_cache))
 
-    return asking(folder, run, cache=cache and exists, workers=workers)
+class _Ahead:
+    """`query` asked of an index as it stands, in a thread of its own, while the folder
+    is walked (see `ask`); nothing is asked of an index made this run or in memory."""
 
+    def __init__(self, index: Index, query: Callable[[sqlite3.Connection], Any]) -> None:
+        import sqlite3
+        import threading
 
-def ask_ahead(folder: Path, query: Callable[[sqlite3.Connection], R], *,
-              workers: int | None = None) -> tuple[R, Scan]:
-    """`query(db)`, which only reads the index, and what bringing the index up to date
-    found. When nothing changed, the answer comes from the index as it stood, asked
-    while the folder was walked (see `deescalate.records.index.asking_ahead`)."""
-    from deescalate.records.index import asking, asking_ahead
+        from deescalate.records.index import BUSY_SECONDS, index_path
 
-    exists = folder.is_dir()
-    if exists:
-        answer, done = asking_ahead(folder, query, workers=workers)
-    else:
-        answer, done = asking(folder, lambda index, done: (query(index.db), done),
-                              cache=False, workers=workers)
-    return answer, Scan(folder, unreadable=done.unreadable, read=done.read,
-                        cached=done.cached, exists=exists, created_cache=done.created_cache)
+        self.query = query
+        self.found: dict[str, Any] = {}
+        self.reader: sqlite3.Connection | None = None
+        self.thread: threading.Thread | None = None
+        if not index.in_memory and index.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM folders WHERE digest IS NOT NULL)").fetchone()[0]:
+            self.reader = sqlite3.connect(index_path(index.folder), timeout=BUSY_SECONDS,
+                                          isolation_level=None, check_same_thread=False)
+            self.thread = threading.Thread(target=self._ask, daemon=True)
+            self.thread.start()
+
+    def _ask(self) -> None:
+        assert self.reader is not None
+        try:
+            self.reader.execute("BEGIN")
+            self.found["digests"] = dict(self.reader.execute(
+                "SELECT folder, digest FROM folders"))
+            self.found["answer"] = self.query(self.reader)
+            self.reader.execute("COMMIT")
+        except Exception as exc:  # interrupted, busy, damaged: asked again after
+            self.found["failed"] = exc
+
+    def stop(self) -> None:
+        """Drop the question: the index is about to change."""
+        if self.thread is not None and self.thread.is_alive():
+            assert self.reader is not None
+            self.reader.interrupt()
+            self.thread.join()
+
+    def stands(self, scan: Scan) -> bool:
+        """Whether the answer found ahead is the answer: nothing changed meanwhile."""
+        if self.thread is None:
+            return False
+        self.thread.join()
+        return (not scan.changed and not scan.in_memory and "answer" in self.found
+                and self.found["digests"] == scan.digests)
+
+    @property
+    def answer(self) -> Any:
+        return self.found["answer"]
+
+    def close(self) -> None:
+        import sqlite3
+
+        self.stop()
+        if self.reader is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.reader.close()
 
 
 def scan(folder: Path, *, cache: bool = True, workers: int | None = None,
          visits: bool = False) -> Scan:
     """Every record below `folder`, through the index: only what changed since the last
     run is read."""
-    def everything(index: Index, result: Scan) -> Scan:
-        result.records = index.summaries(order="", visits=visits)
-        return result
+    records, result = ask(folder, lambda index, _: index.summaries(order="", visits=visits),
+                          cache=cache, workers=workers)
+    result.records = records
+    return result
 
-    return ask(folder, everything, cache=cache, workers=workers)
+
+# -- what the commands ask ---------------------------------------------------------------
+
+def newest(index: Index, filters: Filters, *, limit: int = 0) -> tuple[list[Summary], int]:
+    """`records list`: the records the filters take, newest first (at most `limit`,
+    if above 0), and how many they take in all."""
+    where, params = filters.sql()
+    return index.summaries(where, params, limit=limit), index.count(where, params)
+
+
+def oldest_first(index: Index, filters: Filters, *, visits: bool = False) -> list[Summary]:
+    """`records export`: the records the filters take, oldest first, with their step
+    visits if `visits`."""
+    return index.summaries(*filters.sql(), order=OLDEST_FIRST, visits=visits)
 
 
 # -- finding one record ------------------------------------------------------------------
@@ -251,7 +315,7 @@ def history(folder: Path, *, ref: str | None = None, customer: str | None = None
         return [record for record in index.summaries(" OR ".join(terms), params)
                 if record.id not in skip]
 
-    found = ask(folder, earlier)
+    found, _ = ask(folder, earlier)
     return found[:limit] if limit > 0 else found
 
 
