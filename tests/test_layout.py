@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deescalate.call import keys, layout
-from deescalate.call.layout import cells, clip, wrap
-from deescalate.text import ASCII, UNICODE
+from deescalate.call.layout import clip, wrap
+from deescalate.text import ASCII, UNICODE, cells
 from tests.engine_script import builtin, new_call
 
 BUILTINS = ("upset-customer", "customer-is-wrong", "difficult-customer")

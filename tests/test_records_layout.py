@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deescalate.records.layout import Column, fit, table, width
+from deescalate.records.layout import Column, fit, table
+from deescalate.text import cells as width
 
 COLUMNS = [Column("ID"), Column("N", right=True), Column("", optional=True),
            Column("NOTE", keep=False)]

@@ -62,7 +62,7 @@ def narrow_folder(folder) -> dict[str, str]:
 def assert_fits(out: str, ids: list[str], most: int = 80) -> None:
     """Every id whole on one line; no line wider than `most` unless it is an id alone;
     no line ends in a space."""
-    from deescalate.records.layout import width
+    from deescalate.text import cells as width
 
     lines = out.splitlines()
     for line in lines:

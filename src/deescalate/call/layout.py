@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 
 from deescalate.call.engine import StepView
 from deescalate.records.format import MOODS
-from deescalate.text import Glyphs, one_line, shown
-from deescalate.text import cells as cells  # the screen measures with it too
+from deescalate.text import Glyphs, cells, one_line, shown
 
 Fragment = tuple[str, str]
 Line = list[Fragment]

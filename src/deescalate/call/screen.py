@@ -37,10 +37,10 @@ from deescalate.call.engine import (
     capture_prompt,
 )
 from deescalate.call.handoff import Drafts, Handoff, Request
-from deescalate.call.layout import Line, cells, clip, wrap
+from deescalate.call.layout import Line, clip, wrap
 from deescalate.playbooks.format import Capture
 from deescalate.records.format import MOODS
-from deescalate.text import Glyphs, one_line, picked, shown
+from deescalate.text import Glyphs, cells, one_line, picked, shown
 
 if TYPE_CHECKING:
     from deescalate.call.engine import CallEngine

@@ -43,20 +43,19 @@ class Column:
         return self.keep if self.label is None else self.label
 
 
-width = cells  # the tool's one measure of terminal width, under the name these tables use
 
 
 def fit(text: str, most: int, ellipsis: str = "…") -> str:
     """`text` cut to `most` columns, ending in `ellipsis` when cut."""
-    if width(text) <= most:
+    if cells(text) <= most:
         return text
-    room = max(0, most - width(ellipsis))
+    room = max(0, most - cells(ellipsis))
     cut = ""
     for char in text:
-        if width(cut + char) > room:
+        if cells(cut + char) > room:
             break
         cut += char
-    return cut + ellipsis if most >= width(ellipsis) else cut
+    return cut + ellipsis if most >= cells(ellipsis) else cut
 
 
 def table(columns: Sequence[Column], rows: Sequence[Sequence[Segment]], most: int | None,
@@ -85,7 +84,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[Segment]], most: in
 def _natural(columns: Sequence[Column], rows: Sequence[Sequence[Segment]]) -> list[int]:
     sizes = []
     for i, column in enumerate(columns):
-        size = max([width(column.name)] + [width(row[i][0]) for row in rows])
+        size = max([cells(column.name)] + [cells(row[i][0]) for row in rows])
         sizes.append(min(size, column.cap) if column.cap and not column.keep else size)
     return sizes
 
@@ -115,14 +114,14 @@ def _one_line(columns: Sequence[Column], rows: Sequence[Sequence[Segment]],
         _aligned(columns, row, sizes, ellipsis) for row in rows]
 
 
-def _aligned(columns: Sequence[Column], cells: Sequence[Segment], sizes: Sequence[int],
+def _aligned(columns: Sequence[Column], segments: Sequence[Segment], sizes: Sequence[int],
              ellipsis: str) -> Line:
     line: Line = []
     last = len(columns) - 1
-    for i, (column, (text, style)) in enumerate(zip(columns, cells, strict=True)):
+    for i, (column, (text, style)) in enumerate(zip(columns, segments, strict=True)):
         if not column.keep:
             text = fit(text, sizes[i], ellipsis)
-        pad = " " * max(0, sizes[i] - width(text))
+        pad = " " * max(0, sizes[i] - cells(text))
         if column.right:
             line.append((pad, ""))
             line.append((text, style))
@@ -155,8 +154,8 @@ def _two_lines(columns: Sequence[Column], rows: Sequence[Sequence[Segment]],
     long playbook's) does not set its column's width: its row's first line ends with
     it, whole, and the cells after it join the second."""
     assert most is not None
-    sizes = [max([width(column.name)] + [width(row[i][0]) for row in rows
-                                         if width(row[i][0]) <= most * 3 // 5])
+    sizes = [max([cells(column.name)] + [cells(row[i][0]) for row in rows
+                                         if cells(row[i][0]) <= most * 3 // 5])
              if column.keep else size
              for i, (column, size) in enumerate(zip(columns, sizes, strict=True))]
     first = [0]
@@ -176,7 +175,7 @@ def _two_lines(columns: Sequence[Column], rows: Sequence[Sequence[Segment]],
     for row in rows:
         shown = len(first)
         for place, i in enumerate(first):
-            if width(row[i][0]) > sizes[i]:
+            if cells(row[i][0]) > sizes[i]:
                 shown = place + 1  # the row's first line ends with this long cell
                 break
         lines.append(_aligned(top[:shown], [row[i] for i in first[:shown]],
@@ -197,11 +196,11 @@ def _pieces(pieces: Sequence[tuple[Column, Segment]], most: int, ellipsis: str,
     for column, (text, style) in pieces:
         label = f"{column.name.lower()} " if column.labelled and column.name else ""
         sep = f" {dot} " if line else ""
-        room = most - used - width(sep) - width(label)
-        if line and (width(text) > room if column.keep else room < MIN_TEXT):
+        room = most - used - cells(sep) - cells(label)
+        if line and (cells(text) > room if column.keep else room < MIN_TEXT):
             lines.append(line)  # this piece starts a line of its own
             line, used, sep = [], INDENT, ""
-            room = most - used - width(label)
+            room = most - used - cells(label)
         if not line:
             line = [(" " * INDENT, "")]
         if sep:
@@ -211,7 +210,7 @@ def _pieces(pieces: Sequence[tuple[Column, Segment]], most: int, ellipsis: str,
         if not column.keep:
             text = fit(text, max(MIN_TEXT, room), ellipsis)
         line.append((text, style))
-        used += width(sep) + width(label) + width(text)
+        used += cells(sep) + cells(label) + cells(text)
     if line:
         lines.append(_trimmed(line))
     return lines
@@ -226,7 +225,7 @@ def _legend(columns: Sequence[Column], most: int | None, dot: str) -> list[Line]
     text = ""
     for piece in said:
         joined = f"{text} {dot} {piece}" if text else piece
-        if text and most is not None and width(joined) > most:
+        if text and most is not None and cells(joined) > most:
             lines.append([(text, "dim")])
             joined = piece
         text = joined

@@ -17,9 +17,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from deescalate.records.layout import Column, Line, fit, table, width
+from deescalate.records.layout import Column, Line, fit, table
 from deescalate.records.stats import DIMENSIONS, Figures, PlaybookSteps, Stats
-from deescalate.text import one_line
+from deescalate.text import cells, one_line
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33",
@@ -98,7 +98,7 @@ class Report:
 
         plain = "".join(text for text, _ in pieces)
         room = None if self.width is None else max(20, self.width - column)
-        wrapped = [plain] if room is None or width(plain) <= room else textwrap.wrap(
+        wrapped = [plain] if room is None or cells(plain) <= room else textwrap.wrap(
             plain, room, break_long_words=False, break_on_hyphens=False)
         head = self.paint(label.ljust(column - 2), "bold") + "  "
         if len(wrapped) == 1:  # one line: keep the pieces' own colours
@@ -200,7 +200,7 @@ def _heading(report: Report, parts: list[str]) -> None:
         painted = report.paint(part, styles[i])
         if not line:
             line = painted
-        elif report.width is not None and width(_plain(line)) + 3 + width(part) > report.width:
+        elif report.width is not None and cells(_plain(line)) + 3 + cells(part) > report.width:
             report.lines.append(line)
             line = painted
         else:
