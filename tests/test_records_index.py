@@ -15,6 +15,7 @@ import pytest
 
 from deescalate.records import index, store
 from deescalate.records.filters import Filters
+from deescalate.records.rows import layout
 from tests.recordkit import at, generator, write_call
 
 OLD = 1_600_000_000_000_000_000  # 2020: never too fresh to trust
@@ -127,7 +128,7 @@ def test_an_index_of_another_version_is_emptied_and_filled_again(known) -> None:
     good = store.scan(known.folder)
     db = sqlite3.connect(index.index_path(known.folder))
     db.execute("UPDATE records SET outcome = 'resolved', customer = 'Someone Else'")
-    db.execute(f"PRAGMA user_version = {index.VERSION + 1}")
+    db.execute(f"PRAGMA user_version = {layout().version + 1}")
     db.execute("CREATE TABLE from_the_future (x)")
     db.commit()
     db.close()
