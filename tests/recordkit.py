@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 from deescalate.call.engine import CallEngine
+from deescalate.call.record import finished
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import load_file
 from deescalate.records.followups import mark_done
@@ -86,7 +87,7 @@ def write_call(
         assert follow_up is not None
         engine.set_follow_up(follow_up.isoformat())
     engine.finish()
-    path = write_record(folder, engine.call, book, Redactor())
+    path = write_record(folder, finished(engine.call), book, Redactor())
     if done is not None:
         mark_done(path, done=done, agent=agent, note=None, redactor=Redactor())
     return path
