@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from collections.abc import Sequence
@@ -48,10 +49,12 @@ def write_call(
     notes: Sequence[str] = (),
     steps: int = 3,
     done: date | None = None,
+    more: dict[str, object] | None = None,
 ) -> Path:
     """One call's record: `steps` steps walked (those in `skip` skipped), the first mood
     rating at the first step and one more at each step after it, ending `seconds` after
-    `started`."""
+    `started`; `more` gives the fields of the record's table the writer has no rule
+    for."""
     book = playbook(playbook_id)
     now = [started.replace(tzinfo=UTC) if started.tzinfo is None else started]
     engine = CallEngine.start(book, "", call_id="test", agent=agent, customer=customer,
@@ -87,7 +90,10 @@ def write_call(
         assert follow_up is not None
         engine.set_follow_up(follow_up.isoformat())
     engine.finish()
-    path = write_record(folder, finished(engine.call), book, Redactor())
+    record = finished(engine.call)
+    if more:
+        record = dataclasses.replace(record, more=more)
+    path = write_record(folder, record, book, Redactor())
     if done is not None:
         mark_done(path, done=done, agent=agent, note=None, redactor=Redactor())
     return path

@@ -296,8 +296,10 @@ _BLOCK = {  # the two block sequences: no space after the colon
 }
 
 
-def _line(field: Field) -> str:
-    """The pattern of one field's line; the value is the group of the field's name."""
+def _line(field: Field, *, lenient: bool = False) -> str:
+    """The pattern of one field's line; the value is the group of the field's name.
+    The line may be missing when the writer leaves it out (an optional field with
+    nothing to say) or, `lenient`, when the field is not required."""
     name = field.name
     if field.kind in _BLOCK:
         line = f"{name}:(?P<{name}>{_BLOCK[field.kind]})\n"
@@ -308,7 +310,7 @@ def _line(field: Field) -> str:
         if field.kind in _MAY_BE_NULL and not field.required:
             value = f"null|{value}"
         line = f"{name}: (?P<{name}>{value})\n"
-    return f"(?:{line})?" if field.optional else line
+    return f"(?:{line})?" if field.optional or (lenient and not field.required) else line
 
 
 _MOOD_STEPS = re.compile(r"\{step: ([a-z0-9][a-z0-9-]*), ")
@@ -324,7 +326,7 @@ def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
             or not _printable(head)):
         return None
     table = _table if _table.fields is record_format.FIELDS else _new_table()
-    match = table.strict.match(head)
+    match = table.strict.match(head) or table.lenient().match(head)
     if match is None:
         return None
     try:
@@ -333,55 +335,34 @@ def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
         return None
 
 
-def _text(match: re.Match[str], key: str, *, required: bool = False) -> str | None:
-    value = _value(match[key])
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise _GiveUp  # the safe path says what is wrong
-    return value
-
-
-# -- reading each kind of field: (match, values) -> None, setting its columns in values --
+# -- reading each kind of field into its columns ----------------------------------------
+#
+# Text and plain values (the most fields) are read in one loop each by `_Table.summary`;
+# the other kinds by a function each, (match, values) -> None, setting its columns.
 
 Read = Callable[[re.Match[str], dict[str, Any]], None]
+_TEXTS = ("text", "name")
 
 
-def _reader(field: Field) -> Read | None:
-    """How to read one field into its columns; None: nothing to read (the pattern
-    checked it all)."""
-    name, kind, required = field.name, field.kind, field.required
-    column = field.summed_up[0].name if field.summed_up else name
-    default = field.default
-    special = _SPECIAL.get(kind)
-    if special is not None or kind == "record":
-        return special
-    if kind in ("text", "name", "sha256"):
-        keep = sys.intern if kind == "name" else None
-
-        def text(match: re.Match[str], values: dict[str, Any]) -> None:
-            found = match[name]
-            value = _text(match, name, required=required) if found is not None else None
-            if keep is not None and value is not None:
-                value = keep(value)
-            values[column] = default if value is None else value
-        return text if kind != "sha256" else lambda match, _: _value(match[name])
-    if kind == "words":
-        def words(match: re.Match[str], values: dict[str, Any]) -> None:
-            found = match[name]
-            value = _value(found) if found is not None else []
-            if value is None:
-                value = []
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise _GiveUp
-            values[column] = tuple(value)
-        return words
-    convert = _CONVERT[kind]
-
-    def scalar(match: re.Match[str], values: dict[str, Any]) -> None:
+def _words(name: str, column: str) -> Read:
+    def read(match: re.Match[str], values: dict[str, Any]) -> None:
         found = match[name]
-        values[column] = default if found is None or found == "null" else convert(found)
-    return scalar
+        value = _value(found) if found is not None else None
+        if value is None:
+            value = []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _GiveUp
+        values[column] = tuple(value)
+    return read
+
+
+def _must_read(name: str) -> Read:
+    """A field not summed up that must read all the same (`playbook_sha256`)."""
+    def read(match: re.Match[str], values: dict[str, Any]) -> None:
+        found = match[name]
+        if found is not None:
+            _value(found)
+    return read
 
 
 def _moment(text: str) -> str:
@@ -411,7 +392,7 @@ def _id(match: re.Match[str], values: dict[str, Any]) -> None:
 
 def _moods(match: re.Match[str], values: dict[str, Any]) -> None:
     moods = match["mood"]
-    if moods == " []":
+    if moods is None or moods == " []":
         values["mood_start"] = values["mood_end"] = None
         return
     if not _all_text(set(_MOOD_STEPS.findall(moods))):
@@ -424,7 +405,7 @@ def _steps(match: re.Match[str], values: dict[str, Any]) -> None:
     """The steps' count and skipped ids; `visits` keeps the entries for `_visits`."""
     steps = match["steps"]
     found: list[tuple[str, str, str, str]] = []
-    if steps != " []":
+    if steps is not None and steps != " []":
         found = _STEP_IDS.findall(steps)
         if not _all_text({step[0] for step in found}):
             raise _GiveUp
@@ -446,7 +427,8 @@ def _playbooks(match: re.Match[str], values: dict[str, Any]) -> None:
 
 def _captures(match: re.Match[str], values: dict[str, Any]) -> None:
     """The captures are not summed up, but their keys must be text, each once."""
-    keys = _CAPTURE_KEYS.findall(match["captures"])
+    captures = match["captures"]
+    keys = _CAPTURE_KEYS.findall(captures) if captures is not None else []
     unique = set(keys)
     if len(unique) != len(keys) or not _all_text(unique):
         raise _GiveUp
@@ -462,11 +444,53 @@ class _Table:
     def __init__(self, fields: tuple[Field, ...]) -> None:
         self.fields = fields
         self.strict = re.compile("".join(_line(field) for field in fields) + r"\Z")
-        self.readers = [read for read in map(_reader, fields) if read is not None]
+        self._lenient: re.Pattern[str] | None = None
         self.more = extra_columns(column.name for column in columns(fields))
+        # (group, column, ...) of each text and each plain value; a function for the rest.
+        self.texts: list[tuple[str, str, bool, bool, Any]] = []
+        self.plain: list[tuple[str, str, Callable[[str], Any], Any]] = []
+        self.readers: list[Read] = []
+        for field in fields:
+            name, kind = field.name, field.kind
+            column = field.summed_up[0].name if field.summed_up else name
+            if kind in _TEXTS:
+                self.texts.append((name, column, field.required, kind == "name",
+                                   field.default))
+            elif kind in _CONVERT:
+                self.plain.append((name, column, _CONVERT[kind], field.default))
+            elif kind == "words":
+                self.readers.append(_words(name, column))
+            elif kind == "sha256":
+                self.readers.append(_must_read(name))
+            elif kind != "record":  # the pattern checks it all
+                self.readers.append(_SPECIAL[kind])
+
+    def lenient(self) -> re.Pattern[str]:
+        """The pattern with every field that is not required allowed to be missing, as
+        the safe reader allows: a record written before a field existed still reads
+        here (made when first needed: the writer writes every line `strict` wants)."""
+        if self._lenient is None:
+            self._lenient = re.compile("".join(_line(field, lenient=True)
+                                               for field in self.fields) + r"\Z")
+        return self._lenient
 
     def summary(self, match: re.Match[str], path: str, visits: bool) -> Summary:
         values: dict[str, Any] = {"path": path}
+        for group, column, required, recurs, default in self.texts:
+            found = match[group]
+            value = _value(found) if found is not None else None
+            if value is None:
+                if required:
+                    raise _GiveUp  # the safe path says what is wrong
+                value = default
+            elif type(value) is not str or (required and not value.strip()):
+                raise _GiveUp
+            elif recurs:
+                value = sys.intern(value)
+            values[column] = value
+        for group, column, convert, default in self.plain:
+            found = match[group]
+            values[column] = default if found is None or found == "null" else convert(found)
         for read in self.readers:
             read(match, values)
         found = values["visits"]
@@ -485,7 +509,7 @@ def _new_table() -> _Table:
     return _table
 
 
-def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str
+def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str | None
             ) -> tuple[Any, ...]:
     """The StepVisits of the steps entries (`found` their id, at, seconds, skipped)."""
     answers: dict[int, Any] = {}
@@ -516,7 +540,7 @@ def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str
                         int(seconds) if len(seconds) < 10 else _whole(seconds),
                         skipped == "true", answers.get(n) if answers else None, visits))
     ratings: list[tuple[int, int]] | None = None
-    if moods != " []":
+    if moods is not None and moods != " []":
         times = [_whole(when) for when in _MOODS.findall(moods)]
         values = [int(value) for value in _MOOD_VALUES.findall(moods)]
         ratings = (None if None in times else
