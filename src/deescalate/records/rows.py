@@ -139,7 +139,8 @@ class Layout:
         more = [(name, at[name]) for name in self.more if name in at]
         # What Summary takes, in its order: a row's column, or its default after the row.
         defaults = Summary._field_defaults
-        places, constants = [], []
+        places: list[int] = []
+        constants: list[Any] = []
         for name in Summary._fields:
             if name in at and name != "more":
                 places.append(at[name])
