@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from deescalate.records.index import Index, transaction
+from deescalate.records.index import Index
+from deescalate.records.update import transaction
 
 
 def check_key(index: Index, key: str) -> None:

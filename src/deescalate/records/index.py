@@ -37,11 +37,12 @@ from typing import Any, TypeVar
 
 from deescalate.records.rows import layout, summaries
 from deescalate.records.summary import Summary
+from deescalate.records.update import bring_up_to_date
+from deescalate.records.visits import fill_visits
 
 CACHE_DIR = ".cache"
 INDEX_FILE = "index.sqlite3"
 BUSY_SECONDS = 60.0
-BATCH = 5_000  # records written per transaction
 OLD_CACHES = ("summaries.jsonl", "check.jsonl")  # the JSON Lines caches this replaced
 # SQLite's result codes for a file that is not a database, or is damaged.
 _DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -215,11 +216,13 @@ class Index:
         """Read what changed in the folder since the index last saw it. A damaged index
         is made again; one that can't be written (read-only, locked for longer than
         BUSY_SECONDS) is left for one in memory, for this run."""
-        from deescalate.records.update import bring_up_to_date
-
         for attempt in range(3):
+            database = None if self.in_memory else str(index_path(self.folder))
             try:
-                return bring_up_to_date(self, workers, before_change)
+                found = bring_up_to_date(self.db, self.folder, database, BUSY_SECONDS, workers,
+                                         before_change)
+                return Refresh(self.folder, created_cache=self.created_cache,
+                               in_memory=self.in_memory, **found._asdict())
             except sqlite3.Error as exc:
                 if self.in_memory:
                     raise  # pragma: no cover - a bug, not a damaged file
@@ -234,9 +237,7 @@ class Index:
                     workers: int | None = None) -> None:
         """Read the step visits of the records matching `where` that have none yet
         (see `deescalate.records.visits`)."""
-        from deescalate.records.visits import fill_visits
-
-        fill_visits(self, where, params, workers=workers)
+        fill_visits(self.db, self.folder, where, params, workers=workers)
 
     # -- asking it ---------------------------------------------------------------------
 
@@ -262,18 +263,6 @@ class Index:
         if where:
             sql += f" AND ({where})"
         return int(self.db.execute(sql, tuple(params)).fetchone()[0])
-
-
-def transaction(db: sqlite3.Connection, work: Callable[[], object]) -> None:
-    """Run `work` in one write transaction, taking turns with other commands."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        work()
-        db.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
-        raise
 
 
 @contextlib.contextmanager

@@ -16,40 +16,65 @@ what it read through its own connection (`_store_in_worker`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
-from deescalate.records import index as index_module
-from deescalate.records.index import BATCH, Index, Refresh, index_path, transaction
 from deescalate.records.rows import layout, read_rows
 
 RACY_NS = 2_000_000_000
+BATCH = 5_000  # records written per transaction
 
 
-def bring_up_to_date(index: Index, workers: int | None,
-                     before_change: Callable[[], object] | None = None) -> Refresh:
-    """Read what changed in the folder since the index last saw it (see above); what
-    that found and did."""
+class Found(NamedTuple):
+    """What bringing the index up to date found and did."""
+
+    unreadable: list[tuple[str, str]]  # (path, problem)
+    read: int  # files read this time
+    cached: int  # files whose row was up to date
+    files: int  # record files in the folder
+    changed: bool  # some row was read again or deleted
+    digests: dict[str, str | None]  # the folders', as found
+
+
+def transaction(db: sqlite3.Connection, work: Callable[[], object]) -> None:
+    """Run `work` in one write transaction, taking turns with other commands."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        work()
+        db.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
+
+
+def bring_up_to_date(db: sqlite3.Connection, folder: Path, database: str | None,
+                     busy: float, workers: int | None,
+                     before_change: Callable[[], object] | None = None) -> Found:
+    """Read what changed in the folder since the index last saw it (see above).
+    `database` is the index's file, for reading processes to write to (None: the index
+    is in memory), `busy` how long they wait for their turn to write."""
     from deescalate.records.folder import PARALLEL_MIN, in_parallel_chunks, walk
 
-    result = Refresh(index.folder, created_cache=index.created_cache,
-                     in_memory=index.in_memory)
+    unreadable: list[tuple[str, str]] = []
     started = time.time_ns()
-    listings = walk(index.folder, result.unreadable)
+    listings = walk(folder, unreadable)
     digests = {prefix: digest(listing.names, listing.stats)
                for prefix, listing in listings.items()}
-    db = index.db
-    known_digests = result.digests = dict(db.execute("SELECT folder, digest FROM folders"))
+    known_digests = dict(db.execute("SELECT folder, digest FROM folders"))
     todo: list[tuple[str, int, int, int]] = []  # path, size, time, inode
     gone: list[str] = []
     stale = []
+    files = 0
     for prefix, listing in listings.items():
-        result.files += len(listing.names)
+        files += len(listing.names)
         if known_digests.get(prefix) == digests[prefix]:
             continue
         stale.append(prefix)
@@ -64,10 +89,9 @@ def bring_up_to_date(index: Index, workers: int | None,
     for prefix in vanished:
         gone += [row[0] for row in db.execute(
             "SELECT path FROM records WHERE folder = ?", (prefix,))]
-    result.read = len(todo)
-    result.cached = result.files - len(todo)
-    result.changed = bool(todo or gone or vanished)
-    if result.changed and before_change is not None:
+    found = Found(unreadable, len(todo), files - len(todo), files,
+                  bool(todo or gone or vanished), known_digests)
+    if found.changed and before_change is not None:
         before_change()
     if gone or vanished:
         transaction(db, lambda: _forget(db, gone, vanished))
@@ -75,12 +99,12 @@ def bring_up_to_date(index: Index, workers: int | None,
     todo.sort()  # in the order of the table's key: quicker to write
     fresh: set[str] = set()
     cores = workers if workers is not None else (os.cpu_count() or 1)
-    if not index.in_memory and cores >= 2 and len(todo) >= PARALLEL_MIN:
+    if database is not None and cores >= 2 and len(todo) >= PARALLEL_MIN:
         # Each reading process writes what it read, through its own connection.
-        work = functools.partial(_store_in_worker, str(index_path(index.folder)), racy)
+        work = functools.partial(_store_in_worker, database, busy, racy)
     else:  # here, through this connection (an index in memory is only in this process)
         work, cores = functools.partial(_store_here, db, racy), 1
-    for chunk, racy_ones in in_parallel_chunks(work, index.folder, todo, cores,
+    for chunk, racy_ones in in_parallel_chunks(work, folder, todo, cores,
                                                batch=BATCH):
         fresh.update(path[:path.rfind("/") + 1] for (path, *_), too_fresh
                      in zip(chunk, racy_ones, strict=True) if too_fresh)
@@ -88,10 +112,10 @@ def bring_up_to_date(index: Index, workers: int | None,
         if prefix not in fresh:
             transaction(db, lambda prefix=prefix: _seal(  # type: ignore[misc]
                 db, prefix, listings[prefix], digests[prefix]))
-    result.unreadable += db.execute(
+    unreadable += db.execute(
         "SELECT path, problem FROM records WHERE problem IS NOT NULL").fetchall()
-    result.unreadable.sort()
-    return result
+    unreadable.sort()
+    return found
 
 
 def _forget(db: sqlite3.Connection, paths: Sequence[str], vanished: Sequence[str]) -> None:
@@ -146,13 +170,13 @@ def _store_here(db: sqlite3.Connection, racy: int, folder: str,
 _connections: dict[str, sqlite3.Connection] = {}  # a reading process's, by database
 
 
-def _store_in_worker(database: str, racy: int, folder: str,
+def _store_in_worker(database: str, busy: float, racy: int, folder: str,
                      items: list[tuple[str, int, int, int]]) -> list[bool]:
     """`store_files` in a reading process, through its own connection to the index: the
     rows go straight to the database, not back through the process that started it."""
     db = _connections.get(database)
     if db is None:
-        db = sqlite3.connect(database, timeout=index_module.BUSY_SECONDS, isolation_level=None)
+        db = sqlite3.connect(database, timeout=busy, isolation_level=None)
         db.execute("PRAGMA synchronous=NORMAL")
         _connections[database] = db
     return store_files(db, folder, items, racy)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from deescalate.records.index import BATCH, Index, transaction
+from deescalate.records.update import BATCH, transaction
 
 
-def fill_visits(index: Index, where: str = "", params: Sequence[Any] = (), *,
-                workers: int | None = None) -> None:
+def fill_visits(db: sqlite3.Connection, folder: Path, where: str = "",
+                params: Sequence[Any] = (), *, workers: int | None = None) -> None:
     """Read the step visits of the records matching `where` that have none yet.
 
     Only `records stats --by step` and the Parquet step rows use them, and reading
@@ -23,13 +25,13 @@ def fill_visits(index: Index, where: str = "", params: Sequence[Any] = (), *,
            " WHERE r.problem IS NULL AND r.visits IS NULL")
     if where:
         sql += f" AND ({where})"
-    todo = index.db.execute(sql + " ORDER BY path", tuple(params)).fetchall()
-    for chunk, found in in_parallel_chunks(read_visits, index.folder, todo, workers,
+    todo = db.execute(sql + " ORDER BY path", tuple(params)).fetchall()
+    for chunk, found in in_parallel_chunks(read_visits, folder, todo, workers,
                                            batch=BATCH):
         rows = [(value, *row) for row, value in zip(chunk, found, strict=True)
                 if value is not None]
         if rows:
-            transaction(index.db, lambda rows=rows: index.db.executemany(  # type: ignore[misc]
+            transaction(db, lambda rows=rows: db.executemany(  # type: ignore[misc]
                 "UPDATE records SET visits = ? WHERE path = ? AND size = ? AND "
                 "mtime_ns = ? AND inode = ? AND visits IS NULL", rows))
 
