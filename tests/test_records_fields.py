@@ -7,6 +7,7 @@ import io
 import json
 import re
 import sqlite3
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,32 @@ def test_a_record_written_before_a_field_existed_takes_the_fast_path(
     new = write_call(isolated / "records", started=at("2026-11-03"), customer="Dana R.")
     assert ("\nchannel: null\n" in head_of(new)) is not optional
     assert fastreader.summary(head_of(new), "x.md") is not None
+
+
+@pytest.mark.parametrize(("kind", "written", "read"), [
+    ("text", "Phone, then chat", "Phone, then chat"), ("name", "chat", "chat"),
+    ("whole", 3, 3), ("count", 0, 0), ("bool", True, True),
+    ("day", date(2026, 11, 5), "2026-11-05"),
+    ("moment", datetime(2026, 11, 5, 10, 0, tzinfo=UTC), "2026-11-05T10:00:00Z"),
+    ("words", ["phone", "chat"], ("phone", "chat")), ("text", None, None),
+])
+def test_a_field_of_each_kind_reads_alike_and_reaches_the_index_and_exports(
+        isolated: Path, monkeypatch: pytest.MonkeyPatch, kind: str, written: object,
+        read: object) -> None:
+    with_channel(monkeypatch, Field("channel", kind))
+    folder = isolated / "records"
+    path = write_call(folder, started=at("2026-11-03"), more={"channel": written})
+    head = head_of(path)
+    quick = fastreader.summary(head, "x.md")
+    assert quick is not None, head
+    assert quick == reader.summarize(reader.load_safely(head), "x.md")
+    assert quick.get("channel") == (() if read is None and kind == "words" else read)
+    from deescalate.records import export, store
+
+    found = store.scan(folder).records
+    assert [record.get("channel") for record in found] == [quick.get("channel")]
+    row = json.loads(export.to_text(found, "jsonl"))
+    assert row["channel"] == (list(read) if isinstance(read, tuple) else read)
 
 
 def test_a_new_required_field_is_missing_from_an_old_record() -> None:

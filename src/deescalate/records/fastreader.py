@@ -278,9 +278,9 @@ _MOOD_VALUE = f"[{min(MOODS)}-{max(MOODS)}]"
 # the order of FIELDS into one pattern, so a record that matches needs no more than a
 # few values read to be summed up. `null` is allowed where the field may be empty.
 _KIND_PATTERN = {
-    "record": f"{VERSION}",
     "id": ID_PATTERN,
     "whole": _WHOLE,
+    "count": _WHOLE,
     "moment": _MOMENT,
     "outcome": "|".join(re.escape(outcome) for outcome in OUTCOMES),
     "bool": "true|false",
@@ -288,7 +288,7 @@ _KIND_PATTERN = {
     "captures": _TEXT_CAPTURES.pattern,
     "playbooks": r"\[[a-z0-9][a-z0-9-]*(?:, [a-z0-9][a-z0-9-]*)+\]",
 }
-_MAY_BE_NULL = {"whole", "moment", "bool", "day"}
+_MAY_BE_NULL = {"whole", "count", "moment", "bool", "day"}
 _BLOCK = {  # the two block sequences: no space after the colon
     "moods": (rf" \[\]|(?:\n- \{{step: [a-z0-9][a-z0-9-]*, at: {_NUMBER}, "
               rf"value: {_MOOD_VALUE}\}})+"),
@@ -382,8 +382,8 @@ def _day(text: str) -> str:
 
 
 _CONVERT: dict[str, Callable[[str], Any]] = {
-    "whole": int, "moment": _moment, "day": _day, "bool": lambda text: text == "true",
-    "outcome": sys.intern}
+    "whole": int, "count": int, "moment": _moment, "day": _day,
+    "bool": lambda text: text == "true", "outcome": sys.intern}
 
 
 def _id(match: re.Match[str], values: dict[str, Any]) -> None:

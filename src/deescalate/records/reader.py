@@ -330,7 +330,7 @@ def _unread(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
 
 _READ: dict[str, Callable[[dict[str, Any], Field, dict[str, Any]], None]] = {
     "record": _record, "id": _id, "outcome": _outcome, "bool": _bool, "whole": _whole,
-    "count": _whole, "mood": _whole, "text": _text_field, "name": _text_field,
+    "count": _whole, "text": _text_field, "name": _text_field,
     "moment": _moment_field, "day": _day_field, "words": _words, "moods": _moods,
     "steps": _steps, "playbooks": _playbooks, "captures": _captures, "sha256": _unread,
 }
