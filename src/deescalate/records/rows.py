@@ -25,6 +25,7 @@ from deescalate.records.summary import StepVisit, Summary, extra_columns
 # version by itself.)
 READERS = 3
 
+FILE_COLUMNS = ("path", "folder", "size", "mtime_ns", "inode")  # what `store_files` gives
 _HEAD = """
 CREATE TABLE IF NOT EXISTS records (
     path TEXT PRIMARY KEY,      -- relative to the records folder, '/'-separated
@@ -88,16 +89,17 @@ class Layout:
         # Written in this order: the Summary's attributes, its `more`, then the keys.
         written = [*attributes, *self.more]
         kinds = {column.name: column.kind for column in self.columns}
-        self._get = attrgetter(*attributes)
+        get = attrgetter(*attributes)
+        self._get = get if len(attributes) > 1 else lambda record: (get(record),)
         self._encode = [(place, _words_or_null if name in optional and kinds[name] == "words"
                          else _IN[kinds[name]])
                         for place, name in enumerate(written, 1) if kinds[name] in _IN]
         self._keys = [written.index(name) + 1 for name in self.keyed]
-        inserted = ["path", "folder", "size", "mtime_ns", "inode", "problem", *written,
-                    *(f"{name}_key" for name in self.keyed)]
+        said = [*written, *(f"{name}_key" for name in self.keyed)]
+        inserted = [*FILE_COLUMNS, "problem", *said]
         self.insert = (f"INSERT OR REPLACE INTO records ({', '.join(inserted)}) "
                        f"VALUES ({', '.join('?' * len(inserted))})")
-        self.empty = (None,) * (len(inserted) - 6)
+        self.empty = (None,) * len(said)  # after the problem, for a file that can't be read
         lines = [f"    {c.name} {COLUMN_KINDS[c.kind][0]}," for c in self.columns]
         lines += [f"    {name}_key TEXT,  -- case and runs of spaces ignored"
                   for name in self.keyed]
@@ -110,8 +112,7 @@ class Layout:
     def row(self, record: Summary, normalize: Callable[[str], str]) -> list[Any]:
         """The columns after path, folder, size, time and inode: problem (None), what
         the record says, and the keys (`normalize`d)."""
-        got = self._get(record)
-        row: list[Any] = [None, *got] if isinstance(got, tuple) else [None, got]
+        row: list[Any] = [None, *self._get(record)]
         if self.more:
             extra = dict(record.more)
             row += [extra.get(name) for name in self.more]
