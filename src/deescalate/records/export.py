@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
@@ -50,6 +50,10 @@ class Columns:
                 record.get(source) for source in sources)
         else:
             self._get = get
+        self._getters: list[Callable[[Summary], Any]] = [
+            attrgetter(source) if source not in more else
+            lambda record, source=source: record.get(source)  # type: ignore[misc]
+            for source in sources]
 
     def values(self, record: Summary) -> list[Any]:
         """The record's values, in column order; lists as lists."""
@@ -57,6 +61,11 @@ class Columns:
         for place in self._lists:
             values[place] = list(values[place])
         return values
+
+    def column(self, place: int, records: Sequence[Summary]) -> list[Any]:
+        """The values of the column at `place` for each record; lists as lists."""
+        values = list(map(self._getters[place], records))
+        return [list(value) for value in values] if place in self._lists else values
 
 
 _columns = Columns(record_format.FIELDS)

@@ -496,7 +496,7 @@ class _Table:
         found = values["visits"]
         values["visits"] = _visits(match["steps"], found, match["mood"]) if (
             found and visits) else ()
-        return make(values, self.more) if self.more else Summary(**values)
+        return make(values, self.more)
 
 
 _table = _Table(record_format.FIELDS)

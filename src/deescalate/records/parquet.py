@@ -73,32 +73,39 @@ def _day(text: str | None) -> date | None:
 
 def columns(records: Sequence[Summary], rows: str) -> dict[str, list[Any]]:
     """The dataset's columns, and `year` and `month` to partition by."""
-    data: dict[str, list[Any]] = {name: [] for name in schema(rows).names}
-    data["year"], data["month"] = [], []
+    if rows == "steps":
+        return _step_columns(records)
     chosen = export.columns()
-    moments = [place for place, column in enumerate(chosen.columns) if column.kind == "moment"]
-    days = [place for place, column in enumerate(chosen.columns) if column.kind == "day"]
+    data: dict[str, list[Any]] = {}
+    for place, (column, name) in enumerate(zip(chosen.columns, chosen.names, strict=True)):
+        values = chosen.column(place, records)
+        if column.kind == "moment":
+            values = [_moment(value) if value else None for value in values]
+        elif column.kind == "day":
+            values = [_day(value) for value in values]
+        data[name] = values
+    started = data["started"]
+    data["year"] = [moment.year for moment in started]
+    data["month"] = [moment.month for moment in started]
+    return data
+
+
+def _step_columns(records: Sequence[Summary]) -> dict[str, list[Any]]:
+    """A row per step visit: its columns, by name, and `year` and `month`."""
+    data: dict[str, list[Any]] = {name: [] for name in schema("steps").names}
+    data["year"], data["month"] = [], []
     for r in records:
         started = _moment(r.started)
-        if rows == "steps":
-            for place, visit in enumerate(r.visits):
-                step = {"record_id": r.id, "started": started, "agent": r.agent,
-                        "record_playbook": r.playbook, "outcome": r.outcome,
-                        "playbook": visit.playbook or r.playbook, "place": place,
-                        "step": visit.step, "at_seconds": visit.at, "seconds": visit.seconds,
-                        "skipped": visit.skipped, "answer": visit.answer,
-                        "mood_in": visit.mood_in, "mood_out": visit.mood_out,
-                        "year": started.year, "month": started.month}
-                for name, values in data.items():
-                    values.append(step[name])
-            continue
-        values = chosen.values(r)
-        for place in moments:
-            values[place] = _moment(values[place]) if values[place] else None
-        for place in days:
-            values[place] = _day(values[place])
-        for name, value in zip(data, (*values, started.year, started.month), strict=True):
-            data[name].append(value)
+        for place, visit in enumerate(r.visits):
+            step = {"record_id": r.id, "started": started, "agent": r.agent,
+                    "record_playbook": r.playbook, "outcome": r.outcome,
+                    "playbook": visit.playbook or r.playbook, "place": place,
+                    "step": visit.step, "at_seconds": visit.at, "seconds": visit.seconds,
+                    "skipped": visit.skipped, "answer": visit.answer,
+                    "mood_in": visit.mood_in, "mood_out": visit.mood_out,
+                    "year": started.year, "month": started.month}
+            for name, values in data.items():
+                values.append(step[name])
     return data
 
 

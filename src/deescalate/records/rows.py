@@ -50,14 +50,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 """
 
 
-def _words_in(value: Any) -> str:
-    return json.dumps(value) if value else "[]"
-
-
-def _words_or_null(value: Any) -> str | None:
-    return json.dumps(value) if value else None
-
-
 def _words_out(value: str | None) -> tuple[str, ...]:
     return tuple(json.loads(value)) if value and value != "[]" else ()
 
@@ -70,8 +62,7 @@ def _visits_out(value: str | None) -> tuple[StepVisit, ...]:
                  in json.loads(value))
 
 
-# How a value is stored and read back, by column kind (others are stored as they are).
-_IN: dict[str, Callable[[Any], Any]] = {"bool": int, "words": _words_in}
+# How a stored value is read back, by column kind (others are as stored).
 _OUT: dict[str, Callable[[Any], Any]] = {"bool": bool, "words": _words_out}
 
 
@@ -91,9 +82,12 @@ class Layout:
         kinds = {column.name: column.kind for column in self.columns}
         get = attrgetter(*attributes)
         self._get = get if len(attributes) > 1 else lambda record: (get(record),)
-        self._encode = [(place, _words_or_null if name in optional and kinds[name] == "words"
-                         else _IN[kinds[name]])
-                        for place, name in enumerate(written, 1) if kinds[name] in _IN]
+        # Where a row (after `problem`) has values not stored as they are: true/false as
+        # 1/0, lists as JSON ("[]" when empty, or NULL for an optional field's).
+        at = [(place, kinds[name], name in optional) for place, name in enumerate(written, 1)]
+        self._bools = [place for place, kind, _ in at if kind == "bool"]
+        self._lists = [place for place, kind, maybe in at if kind == "words" and not maybe]
+        self._lists_or_null = [place for place, kind, maybe in at if kind == "words" and maybe]
         self._keys = [written.index(name) + 1 for name in self.keyed]
         said = [*written, *(f"{name}_key" for name in self.keyed)]
         inserted = [*FILE_COLUMNS, "problem", *said]
@@ -116,8 +110,16 @@ class Layout:
         if self.more:
             extra = dict(record.more)
             row += [extra.get(name) for name in self.more]
-        for place, encode in self._encode:
-            row[place] = encode(row[place])
+        for place in self._bools:
+            value = row[place]
+            row[place] = None if value is None else 1 if value else 0
+        dumps = json.dumps
+        for place in self._lists:
+            value = row[place]
+            row[place] = dumps(value) if value else "[]"
+        for place in self._lists_or_null:
+            value = row[place]
+            row[place] = dumps(value) if value else None
         if self._keys:
             row += [normalize(row[place]) if row[place] is not None else None
                     for place in self._keys]

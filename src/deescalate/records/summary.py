@@ -8,6 +8,7 @@ caches it, and listing, stats, export and follow-ups use nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from deescalate.records.format import MAX_WHOLE
@@ -95,12 +96,15 @@ _ATTRIBUTES = frozenset(Summary._fields) | {
     name for name, value in vars(Summary).items() if isinstance(value, property)}
 
 
+_PICK = itemgetter(*Summary._fields)
+
+
 def make(values: dict[str, Any], more: tuple[str, ...]) -> Summary:
-    """A Summary of the columns in `values`, by name; those named in `more` (the columns
-    Summary has no attribute for, see `extra_columns`) go in its `more`."""
-    if more:
-        values["more"] = tuple((name, values.pop(name)) for name in more)
-    return Summary(**values)
+    """A Summary of the columns in `values`, by name (every one of its fields but
+    `more`); those named in `more` (the columns Summary has no attribute for, see
+    `extra_columns`) go in its `more`. Quicker than Summary(**values)."""
+    values["more"] = tuple((name, values[name]) for name in more) if more else ()
+    return Summary._make(_PICK(values))
 
 
 def extra_columns(names: Iterable[str]) -> tuple[str, ...]:
