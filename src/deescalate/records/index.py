@@ -367,4 +367,3 @@ def asking_ahead(folder: Path, query: Callable[[sqlite3.Connection], T], *,
                     reader.close()
     finally:
         index.close()
-

@@ -188,5 +188,3 @@ def digest(names: Sequence[str], stats: Sequence[tuple[int, int, int]]) -> str:
     named = hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"),
                             digest_size=8).hexdigest()
     return f"{named}{hash(tuple(stats)) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
-
-
