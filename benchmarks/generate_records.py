@@ -173,6 +173,7 @@ def _started(rng: random.Random, end: date, days: int) -> datetime:
 def write_chunk(folder: str, seed: int, first: int, last: int, end: date,
                 days: int) -> list[str]:
     """Write records number `first` to `last - 1`; returns their paths."""
+    from deescalate.call.record import finished
     from deescalate.records.followups import mark_done_text
     from deescalate.records.format import path_in
     from deescalate.records.writer import record_id, render
@@ -185,10 +186,10 @@ def write_chunk(folder: str, seed: int, first: int, last: int, end: date,
         rng = random.Random(seed * 1_000_003 + number)
         playbook = playbooks[number % len(playbooks)]
         started = _started(rng, end, days)
-        call = make_call(playbook, rng, started)
-        identifier = record_id(call, f"{rng.getrandbits(16):04x}")  # type: ignore[arg-type]
+        call = finished(make_call(playbook, rng, started))  # type: ignore[arg-type]
+        identifier = record_id(call, f"{rng.getrandbits(16):04x}")
         text = render(call, playbook, redactor, identifier)  # type: ignore[arg-type]
-        due = call.follow_up  # type: ignore[attr-defined]
+        due = call.follow_up
         if due and date.fromisoformat(due) < end and rng.random() < 0.6:
             done = min(end, date.fromisoformat(due) + timedelta(days=rng.randrange(-2, 4)))
             text = mark_done_text(text, done=done, agent=rng.choice(AGENTS),

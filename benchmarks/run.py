@@ -189,6 +189,7 @@ def bench_record(report: Report) -> None:
     sys.path.insert(0, str(REPO))
     from deescalate.call.engine import run_call
     from deescalate.call.model import Note
+    from deescalate.call.record import finished
     from deescalate.records.writer import write_record
     from deescalate.redaction import Redactor
     from tests.engine_script import builtin, new_call, route_through, walk
@@ -202,7 +203,7 @@ def bench_record(report: Report) -> None:
     times = []
     for _ in range(50):
         started = time.perf_counter()
-        write_record(folder, engine.call, book, Redactor())
+        write_record(folder, finished(engine.call), book, Redactor())
         times.append(time.perf_counter() - started)
     took = statistics.median(times)
     report.seconds("one record written (median of 50, with fsync)", took, 0.05,

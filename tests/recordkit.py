@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 from deescalate.call.engine import CallEngine, run_call
+from deescalate.call.record import finished
 from deescalate.playbooks.format import Playbook
 from deescalate.playbooks.loader import load_file
 from deescalate.records.followups import mark_done
@@ -48,10 +50,12 @@ def write_call(
     notes: Sequence[str] = (),
     steps: int = 3,
     done: date | None = None,
+    more: dict[str, object] | None = None,
 ) -> Path:
     """One call's record: `steps` steps walked (those in `skip` skipped), the first mood
     rating at the first step and one more at each step after it, ending `seconds` after
-    `started`."""
+    `started`; `more` gives the fields of the record's table the writer has no rule
+    for."""
     book = playbook(playbook_id)
     now = [started.replace(tzinfo=UTC) if started.tzinfo is None else started]
     engine = CallEngine.start(book, "", call_id="test", agent=agent, customer=customer,
@@ -88,7 +92,10 @@ def write_call(
     # The wrap-up as an agent answers it, by meaning: a new question takes its default.
     run_call(engine, Script(wrap_up(**answers)), lambda call: None,
              [root_cause] if root_cause else [])
-    path = write_record(folder, engine.call, book, Redactor())
+    record = finished(engine.call)
+    if more:
+        record = dataclasses.replace(record, more=more)
+    path = write_record(folder, record, book, Redactor())
     if done is not None:
         mark_done(path, done=done, agent=agent, note=None, redactor=Redactor())
     return path

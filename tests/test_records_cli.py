@@ -76,8 +76,9 @@ def test_list_json_has_every_field(cli, known) -> None:
     assert r2 == {
         "id": known.id("r2"), "started": "2026-11-05T10:00:00Z",
         "ended": "2026-11-05T10:10:00Z", "duration_seconds": 600, "agent": "jdoe",
-        "playbook": "upset-customer", "playbook_version": 1, "customer": "Sam Lee",
-        "reference": "T-1001", "outcome": "follow-up", "escalated": False,
+        "playbook": "upset-customer", "playbook_version": 1,
+        "playbooks": ["upset-customer"], "customer": "Sam Lee", "reference": "T-1001",
+        "outcome": "follow-up", "escalated": False,
         "root_cause": None, "summary": "Call back about the refund.",
         "follow_up": "2026-11-10", "follow_up_done": None, "mood_start": 5, "mood_end": 3,
         "steps": 4, "skipped_steps": ["stay-calm"], "redactions": 0, "tags": [],

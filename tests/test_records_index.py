@@ -15,6 +15,7 @@ import pytest
 
 from deescalate.records import index, store
 from deescalate.records.filters import Filters
+from deescalate.records.rows import layout
 from tests import oracle
 from tests.recordkit import at, generator, write_call
 
@@ -128,7 +129,7 @@ def test_an_index_of_another_version_is_emptied_and_filled_again(known) -> None:
     good = store.scan(known.folder)
     db = sqlite3.connect(index.index_path(known.folder))
     db.execute("UPDATE records SET outcome = 'resolved', customer = 'Someone Else'")
-    db.execute(f"PRAGMA user_version = {index.VERSION + 1}")
+    db.execute(f"PRAGMA user_version = {layout().version + 1}")
     db.execute("CREATE TABLE from_the_future (x)")
     db.commit()
     db.close()
@@ -204,7 +205,9 @@ def test_twenty_commands_at_once_while_records_are_written_and_marked_done(
     folder = isolated / "records"
     paths = generator().generate(folder, 400, seed=21, workers=1)
     repo = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": repo, "DEESCALATE_AGENT": "tester"}
+    # The tests' folder first, then the code under test as this run found it.
+    path = os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path, "DEESCALATE_AGENT": "tester"}
     due = [store.scan(folder, cache=False)]
     open_ = [r for r in due[0].records if r.follow_up_open]
     assert len(open_) >= 10

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from deescalate import safeyaml
 from deescalate.records import fastreader, reader
-from deescalate.records.format import FIELDS, ID, OPTIONAL_FIELDS, REQUIRED
+from deescalate.records.format import FIELDS, ID
 from deescalate.records.reader import summarize
 from deescalate.records.summary import StepVisit, Summary, Unreadable
 from tests.recordkit import at, generator, write_call
@@ -50,7 +50,7 @@ def test_the_fast_reader_takes_the_fields_in_the_formats_order_only(isolated: Pa
     path = generator().generate(isolated / "records", 1, seed=5, workers=1)[0]
     head = head_of(path)
     assert [line.split(":")[0] for line in head.splitlines() if line[:1].isalpha()] == [
-        field for field in FIELDS if field not in OPTIONAL_FIELDS]
+        field.name for field in FIELDS if not field.optional]
     assert fastreader.summary(head, "x.md") == outcome(head)
     lines = head.split("\n")
     agent = next(i for i, line in enumerate(lines) if line.startswith("agent: "))
@@ -281,7 +281,7 @@ def test_problems_are_named(change: dict, problem: str) -> None:
     assert str(caught.value).startswith(problem)
 
 
-@pytest.mark.parametrize("key", REQUIRED)
+@pytest.mark.parametrize("key", [field.name for field in FIELDS if field.required])
 def test_each_required_field_is_required(key: str) -> None:
     front = base_front()
     del front[key]

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deescalate.call.engine import run_call
+from deescalate.call.record import finished
 from deescalate.records import fastreader
 from deescalate.records import writer as record
 from deescalate.records.format import FILE_NAME
@@ -61,7 +62,7 @@ def front_of(path: Path) -> dict:
 
 def test_front_matter_field_by_field(tmp_path: Path) -> None:
     engine, book = finished_call()
-    path = write_record(tmp_path, engine.call, book, Redactor())
+    path = write_record(tmp_path, finished(engine.call), book, Redactor())
     front = front_of(path)
     assert list(front) == ["record", "id", "playbook", "playbook_version", "playbook_sha256",
                            "agent", "customer", "reference", "started", "ended",
@@ -98,7 +99,7 @@ def test_front_matter_field_by_field(tmp_path: Path) -> None:
 def test_file_name_and_folders(tmp_path: Path) -> None:
     engine, book = finished_call()
     engine.call.agent = "Jamie O'Doe"
-    path = write_record(tmp_path, engine.call, book, Redactor())
+    path = write_record(tmp_path, finished(engine.call), book, Redactor())
     assert path.parent == tmp_path / "2026" / "11"
     assert FILE_NAME.match(path.name)
     assert re.fullmatch(r"20261122-143012-jamie-o-doe-upset-customer-[0-9a-f]{4}\.md", path.name)
@@ -107,7 +108,7 @@ def test_file_name_and_folders(tmp_path: Path) -> None:
 
 def test_body_for_people(tmp_path: Path) -> None:
     engine, book = finished_call()
-    text = write_record(tmp_path, engine.call, book, Redactor()).read_text()
+    text = write_record(tmp_path, finished(engine.call), book, Redactor()).read_text()
     _, body = split(text)
     assert body.startswith("\n# Upset customer: Dana R. · T-1\n\nRefund promised, mail "
                            "[redacted: email]\n\n## Timeline\n")
@@ -124,9 +125,9 @@ def test_a_taken_name_is_never_overwritten(tmp_path: Path, monkeypatch) -> None:
     engine, book = finished_call()
     suffixes = iter(["aaaa", "aaaa", "bbbb"])
     monkeypatch.setattr(record.secrets, "token_hex", lambda n: next(suffixes) if n == 2 else "t")
-    first = write_record(tmp_path, engine.call, book, Redactor())
+    first = write_record(tmp_path, finished(engine.call), book, Redactor())
     original = first.read_bytes()
-    second = write_record(tmp_path, engine.call, book, Redactor())
+    second = write_record(tmp_path, finished(engine.call), book, Redactor())
     assert first.name.endswith("-aaaa.md") and second.name.endswith("-bbbb.md")
     assert first.read_bytes() == original
 
@@ -139,7 +140,7 @@ def test_a_crash_while_writing_leaves_no_record_and_no_temp(tmp_path: Path, monk
 
     monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError):
-        write_record(tmp_path, engine.call, book, Redactor())
+        write_record(tmp_path, finished(engine.call), book, Redactor())
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
@@ -147,7 +148,7 @@ def _write_one(folder: str, number: int, barrier) -> str:
     engine, book = finished_call()
     engine.call.summary = f"call number {number}"
     barrier.wait()
-    return str(write_record(Path(folder), engine.call, book, Redactor()))
+    return str(write_record(Path(folder), finished(engine.call), book, Redactor()))
 
 
 def test_twenty_processes_in_the_same_second_never_collide(tmp_path: Path) -> None:
@@ -173,7 +174,7 @@ def test_every_branch_walk_writes_a_readable_record(tmp_path: Path) -> None:
         engine = new_call(book)
         run_call(engine, walk(book, route_through(book, "weigh-facts", option)),
                  lambda c: None, [])
-        front = front_of(write_record(tmp_path, engine.call, book, Redactor()))
+        front = front_of(write_record(tmp_path, finished(engine.call), book, Redactor()))
         answers = [s.get("answer") for s in front["steps"] if s["id"] == "weigh-facts"]
         assert answers == [book.step("weigh-facts").branch.options[option].label]
 
@@ -196,7 +197,7 @@ def test_any_typed_text_comes_back_unchanged(tmp_path: Path, note: str, capture:
     engine.call.marks_for(engine.call.playbook, 'stay-calm').notes[0].text = note
     engine.call.captures["customer-concern"] = capture
     engine.call.summary = " ".join(summary.split())
-    path = write_record(tmp_path, engine.call, book, redactor)
+    path = write_record(tmp_path, finished(engine.call), book, redactor)
     front = front_of(path)
     expected = lambda text: redactor.redact(text)[0]  # noqa: E731
     assert front["steps"][0]["notes"][0]["text"] == expected(note)
@@ -224,7 +225,7 @@ def test_what_people_type_is_redacted_whatever_its_type(tmp_path: Path) -> None:
     marks.notes.append(Note(5, "card 4111 1111\n1111 1111, or cc5555.5555."
                                "5555.4444exp; call +49 (0)30 123456 or "
                                "+33 1 23 45 67 89"))
-    path = write_record(tmp_path, engine.call, book, Redactor())
+    path = write_record(tmp_path, finished(engine.call), book, Redactor())
     text = path.read_text()
     front = front_of(path)
     assert front["captures"]["amount"] == "[redacted: card]"

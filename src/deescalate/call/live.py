@@ -165,10 +165,12 @@ def finish(engine: CallEngine, settings: Config, store: CallStore,
     if engine.call.record_suffix is None:
         engine.call.record_suffix = os.urandom(2).hex()
         saver(engine.call)
+    from deescalate.call.record import finished as record_of
     from deescalate.records.writer import write_record  # only now: not before the first step
 
     try:
-        path = write_record(folder, engine.call, engine.playbooks, settings.redactor())
+        path = write_record(folder, record_of(engine.call), engine.playbooks,
+                            settings.redactor())
     except OSError as exc:
         kept = (f"the call is saved: deescalate resume {engine.call.id}" if not saver.failing
                 else f"and the call could not be saved to {store.folder} either")

@@ -147,9 +147,11 @@ def check(folder: Path, redactor: Redactor, *, workers: int | None = None,
 
 def _check(index: Index, result: Scan, *, redactor: Redactor, workers: int | None
            ) -> tuple[list[Finding], int]:
+    from deescalate.records.checked import check_key, set_checked, unchecked
+
     db = index.db
-    index.check_key(_cache_key(redactor))
-    todo = index.unchecked()
+    check_key(index, _cache_key(redactor))
+    todo = unchecked(index)
     ids = dict(db.execute("SELECT path, id FROM records WHERE checked IS NULL"))
     work = functools.partial(inspect_files, redactor=redactor)
     items = [(path, size, ids.get(path)) for path, size, _, _ in todo]
@@ -161,7 +163,7 @@ def _check(index: Index, result: Scan, *, redactor: Redactor, workers: int | Non
         done += len(part)
         for (path, _, _), lines in zip(part, found, strict=True):
             fresh[path] = lines
-        index.set_checked([(row, json.dumps(lines)) for row, lines
+        set_checked(index, [(row, json.dumps(lines)) for row, lines
                            in zip(rows, found, strict=True)])
     findings: list[Finding] = []
     for path, value in db.execute(

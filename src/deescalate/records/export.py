@@ -1,13 +1,15 @@
 """Records as rows: one per record, the same columns for JSON, CSV and JSON Lines.
 
-Columns are the record's front matter fields that summarize a call, under their
-front matter names, with three derived from the lists: `mood_start` and `mood_end`
-(the first and last mood rating), `steps` (how many step visits) and
-`skipped_steps`. In CSV, empty values are empty cells, true/false are `true` and
-`false`, and lists are joined with `;`. A text cell that a spreadsheet would run as a
-formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return, after any
-spaces) gets a `'` in front, as the common advice on CSV injection says, so it shows
-as the text it is; JSON Lines keep every value exactly as recorded.
+Columns are those of the record's fields (`deescalate.records.format.FIELDS`), the
+same as the Parquet dataset's, under their front matter names, with four derived
+from the lists: `mood_start` and `mood_end` (the first and last mood rating), `steps`
+(how many step visits) and `skipped_steps`; `playbooks` is every playbook the call
+used, in order (just `playbook` when it did not switch). In CSV, empty values are
+empty cells, true/false are `true` and `false`, and lists are joined with `;`. A text
+cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a
+tab or a carriage return, after any spaces) gets a `'` in front, as the common advice
+on CSV injection says, so it shows as the text it is; JSON Lines keep every value
+exactly as recorded.
 """
 
 from __future__ import annotations
@@ -15,49 +17,71 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
 from deescalate.errors import CantWrite
-from deescalate.records.summary import Summary
+from deescalate.records import format as record_format
+from deescalate.records.format import Field, export_columns
+from deescalate.records.summary import Summary, extra_columns
 from deescalate.text import json_text, shown
 
-COLUMNS = (
-    "id", "started", "ended", "duration_seconds", "agent", "playbook", "playbook_version",
-    "customer", "reference", "outcome", "escalated", "root_cause", "summary", "follow_up",
-    "follow_up_done", "mood_start", "mood_end", "steps", "skipped_steps", "redactions",
-    "tags", "path",
-)
+
+class Columns:
+    """The export columns for one version of the record's fields, in export order
+    (`format.export_columns`), and each record's values for them."""
+
+    def __init__(self, fields: tuple[Field, ...]) -> None:
+        self.fields = fields
+        self.columns = export_columns(fields)
+        self.names = tuple(column.export_name for column in self.columns)
+        sources = [column.exported or column.name for column in self.columns]
+        more = set(extra_columns(sources))
+        kept = [source for source in sources if source not in more]
+        get = attrgetter(*kept)
+        self._lists = [place for place, column in enumerate(self.columns)
+                       if column.kind == "words"]
+        if more:
+            self._get: Callable[[Summary], Any] = lambda record: tuple(
+                record.get(source) for source in sources)
+        else:
+            self._get = get
+        self._getters: list[Callable[[Summary], Any]] = [
+            attrgetter(source) if source not in more else
+            lambda record, source=source: record.get(source)  # type: ignore[misc]
+            for source in sources]
+
+    def values(self, record: Summary) -> list[Any]:
+        """The record's values, in column order; lists as lists."""
+        values = list(self._get(record))
+        for place in self._lists:
+            values[place] = list(values[place])
+        return values
+
+    def column(self, place: int, records: Sequence[Summary]) -> list[Any]:
+        """The values of the column at `place` for each record; lists as lists."""
+        values = list(map(self._getters[place], records))
+        return [list(value) for value in values] if place in self._lists else values
+
+
+_columns = Columns(record_format.FIELDS)
+
+
+def columns() -> Columns:
+    """The export columns for the fields as they are now (`format.FIELDS`)."""
+    global _columns
+    if _columns.fields is not record_format.FIELDS:
+        _columns = Columns(record_format.FIELDS)
+    return _columns
 
 
 def row(record: Summary) -> dict[str, Any]:
-    """One record as a row of plain values, in COLUMNS order."""
-    return {
-        "id": record.id,
-        "started": record.started,
-        "ended": record.ended,
-        "duration_seconds": record.duration,
-        "agent": record.agent,
-        "playbook": record.playbook,
-        "playbook_version": record.playbook_version,
-        "customer": record.customer,
-        "reference": record.reference,
-        "outcome": record.outcome,
-        "escalated": record.escalated,
-        "root_cause": record.root_cause,
-        "summary": record.summary,
-        "follow_up": record.follow_up,
-        "follow_up_done": record.follow_up_done,
-        "mood_start": record.mood_start,
-        "mood_end": record.mood_end,
-        "steps": record.steps,
-        "skipped_steps": list(record.skipped),
-        "redactions": record.redactions,
-        "tags": list(record.tags),
-        "path": record.path,
-    }
+    """One record as a row of plain values, in column order."""
+    chosen = columns()
+    return dict(zip(chosen.names, chosen.values(record), strict=True))
 
 
 # What makes a spreadsheet read a cell as a formula: these first (also in their
@@ -83,10 +107,11 @@ def _runs_as_formula(text: str) -> bool:
 
 def _csv(records: Iterable[Summary], out: IO[str]) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    chosen = columns()
+    writer.writerow(chosen.names)
     count = 0
     for record in records:
-        writer.writerow([_cell(value) for value in row(record).values()])
+        writer.writerow([_cell(value) for value in chosen.values(record)])
         count += 1
     return count
 

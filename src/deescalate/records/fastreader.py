@@ -20,19 +20,21 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from deescalate.records import format as record_format
 from deescalate.records.format import (
-    FIELDS,
     ID_PATTERN,
     MAX_WHOLE,
     MOODS,
-    OPTIONAL_FIELDS,
     OUTCOMES,
     VERSION,
+    Field,
+    columns,
 )
-from deescalate.records.summary import Summary, step_visits
+from deescalate.records.summary import Summary, extra_columns, make, step_visits
 
 # The writer's front matter is a few kilobytes; larger ones go to the safe parser,
 # whose caps on nesting and size then apply.
@@ -271,38 +273,46 @@ _WHOLE = f"(?:0|[1-9][0-9]{{0,{len(str(MAX_WHOLE)) - 1}}})"
 _DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _MOMENT = rf"{_DAY}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z"
 _MOOD_VALUE = f"[{min(MOODS)}-{max(MOODS)}]"
-# Each field of the format as the writer writes it and `reader.summarize` accepts it;
-# joined in the format's field order into one pattern: a record that matches needs
-# no more than a few values read to be summed up.
-_FIELD = {
-    "record": f"{VERSION}",
-    "id": f"(?P<id>{ID_PATTERN})",
-    "playbook_version": f"(?P<playbook_version>null|{_WHOLE})",
-    "started": f"(?P<started>{_MOMENT})",
-    "ended": f"(?P<ended>{_MOMENT})",
-    "duration_seconds": f"(?P<duration>{_WHOLE})",
-    "outcome": "(?P<outcome>" + "|".join(re.escape(outcome) for outcome in OUTCOMES) + ")",
-    "escalated": "(?P<escalated>true|false)",
-    "follow_up": f"(?P<follow_up>null|{_DAY})",
-    "follow_up_done": f"(?P<follow_up_done>null|{_DAY})",
-    "captures": f"(?P<captures>{_TEXT_CAPTURES.pattern})",
-    "redactions": f"(?P<redactions>{_WHOLE})",
+# Each kind of field as the writer writes it and `reader.summarize` accepts it (a kind
+# not here: any value, read by `_value`); a field's line is joined with the others in
+# the order of FIELDS into one pattern, so a record that matches needs no more than a
+# few values read to be summed up. `null` is allowed where the field may be empty.
+_KIND_PATTERN = {
+    "id": ID_PATTERN,
+    "whole": _WHOLE,
+    "count": _WHOLE,
+    "moment": _MOMENT,
+    "outcome": "|".join(re.escape(outcome) for outcome in OUTCOMES),
+    "bool": "true|false",
+    "day": _DAY,
+    "captures": _TEXT_CAPTURES.pattern,
+    "playbooks": r"\[[a-z0-9][a-z0-9-]*(?:, [a-z0-9][a-z0-9-]*)+\]",
 }
+_MAY_BE_NULL = {"whole", "count", "moment", "bool", "day"}
 _BLOCK = {  # the two block sequences: no space after the colon
-    "mood": (rf"(?P<mood> \[\]|(?:\n- \{{step: [a-z0-9][a-z0-9-]*, at: {_NUMBER}, "
-             rf"value: {_MOOD_VALUE}\}})+)"),
-    "steps": rf"(?P<steps> \[\]|(?:{_TEXT_STEP})+)",
+    "moods": (rf" \[\]|(?:\n- \{{step: [a-z0-9][a-z0-9-]*, at: {_NUMBER}, "
+              rf"value: {_MOOD_VALUE}\}})+"),
+    "steps": rf" \[\]|(?:{_TEXT_STEP})+",
 }
-_FIELD["playbooks"] = r"(?P<playbooks>\[[a-z0-9][a-z0-9-]*(?:, [a-z0-9][a-z0-9-]*)+\])"
 
 
-def _field(key: str) -> str:
-    line = (f"{key}:{_BLOCK[key]}\n" if key in _BLOCK else
-            f"{key}: {_FIELD.get(key, f'(?P<{key}>{_V})')}\n")
-    return f"(?:{line})?" if key in OPTIONAL_FIELDS else line
+def _line(field: Field, *, lenient: bool = False) -> str:
+    """The pattern of one field's line; the value is the group of the field's name.
+    The line may be missing when the writer leaves it out (an optional field with
+    nothing to say) or, `lenient`, when the field is not required."""
+    name = field.name
+    if field.kind in _BLOCK:
+        line = f"{name}:(?P<{name}>{_BLOCK[field.kind]})\n"
+    elif field.kind == "record":
+        line = f"{name}: {VERSION}\n"
+    else:
+        value = _KIND_PATTERN.get(field.kind, _V)
+        if field.kind in _MAY_BE_NULL and not field.required:
+            value = f"null|{value}"
+        line = f"{name}: (?P<{name}>{value})\n"
+    return f"(?:{line})?" if field.optional or (lenient and not field.required) else line
 
 
-_STRICT = re.compile("".join(_field(key) for key in FIELDS) + r"\Z")
 _MOOD_STEPS = re.compile(r"\{step: ([a-z0-9][a-z0-9-]*), ")
 _MOOD_VALUES = re.compile(rf"value: ({_MOOD_VALUE})\}}")
 
@@ -315,38 +325,96 @@ def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
     if (len(head) > FAST_LIMIT or " \n" in head or "\n\n" in head
             or not _printable(head)):
         return None
-    match = _STRICT.match(head)
+    table = _table if _table.fields is record_format.FIELDS else _new_table()
+    match = table.strict.match(head) or table.lenient().match(head)
     if match is None:
         return None
     try:
-        return _summary(match, path, visits)
+        return table.summary(match, path, visits)
     except _GiveUp:
         return None
 
 
-def _text(match: re.Match[str], key: str, *, required: bool = False) -> str | None:
-    value = _value(match[key])
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise _GiveUp  # the safe path says what is wrong
-    return value
+# -- reading each kind of field into its columns ----------------------------------------
+#
+# Text and plain values (the most fields) are read in one loop each by `_Table.summary`;
+# the other kinds by a function each, (match, values) -> None, setting its columns.
+
+Read = Callable[[re.Match[str], dict[str, Any]], None]
+_TEXTS = ("text", "name")
 
 
-def _summary(match: re.Match[str], path: str, visits: bool = True) -> Summary:
-    _value(match["playbook_sha256"])  # not summed up, but it must read
-    moods = match["mood"]
-    values: list[int] = []
-    if moods != " []":
-        if not _all_text(set(_MOOD_STEPS.findall(moods))):
+def _words(name: str, column: str) -> Read:
+    def read(match: re.Match[str], values: dict[str, Any]) -> None:
+        found = match[name]
+        value = _value(found) if found is not None else None
+        if value is None:
+            value = []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise _GiveUp
-        values = [int(value) for value in _MOOD_VALUES.findall(moods)]
+        values[column] = tuple(value)
+    return read
+
+
+def _must_read(name: str) -> Read:
+    """A field not summed up that must read all the same (`playbook_sha256`)."""
+    def read(match: re.Match[str], values: dict[str, Any]) -> None:
+        found = match[name]
+        if found is not None:
+            _value(found)
+    return read
+
+
+def _moment(text: str) -> str:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise _GiveUp from None
+    return text
+
+
+def _day(text: str) -> str:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise _GiveUp from None
+    return text
+
+
+_CONVERT: dict[str, Callable[[str], Any]] = {
+    "whole": int, "count": int, "moment": _moment, "day": _day,
+    "bool": lambda text: text == "true", "outcome": sys.intern}
+
+
+def _id(match: re.Match[str], values: dict[str, Any]) -> None:
+    values["id"] = match["id"]
+
+
+def _moods(match: re.Match[str], values: dict[str, Any]) -> None:
+    moods = match["mood"]
+    if moods is None or moods == " []":
+        values["mood_start"] = values["mood_end"] = None
+        return
+    if not _all_text(set(_MOOD_STEPS.findall(moods))):
+        raise _GiveUp
+    ratings = _MOOD_VALUES.findall(moods)
+    values["mood_start"], values["mood_end"] = int(ratings[0]), int(ratings[-1])
+
+
+def _steps(match: re.Match[str], values: dict[str, Any]) -> None:
+    """The steps' count and skipped ids; `visits` keeps the entries for `_visits`."""
     steps = match["steps"]
     found: list[tuple[str, str, str, str]] = []
-    if steps != " []":
+    if steps is not None and steps != " []":
         found = _STEP_IDS.findall(steps)
         if not _all_text({step[0] for step in found}):
             raise _GiveUp
+    values["steps"] = len(found)
+    values["skipped"] = tuple(dict.fromkeys(step[0] for step in found if step[3] == "true"))
+    values["visits"] = found
+
+
+def _playbooks(match: re.Match[str], values: dict[str, Any]) -> None:
     used = match["playbooks"]
     playbooks: tuple[str, ...] = ()
     if used is not None:
@@ -354,57 +422,94 @@ def _summary(match: re.Match[str], path: str, visits: bool = True) -> Summary:
         if not all(isinstance(name, str) for name in names):
             raise _GiveUp
         playbooks = tuple(names)
-    keys = _CAPTURE_KEYS.findall(match["captures"])
+    values["playbooks"] = playbooks
+
+
+def _captures(match: re.Match[str], values: dict[str, Any]) -> None:
+    """The captures are not summed up, but their keys must be text, each once."""
+    captures = match["captures"]
+    keys = _CAPTURE_KEYS.findall(captures) if captures is not None else []
     unique = set(keys)
     if len(unique) != len(keys) or not _all_text(unique):
         raise _GiveUp
-    tags = _value(match["tags"])
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise _GiveUp
-    try:
-        datetime.fromisoformat(match["started"])
-        datetime.fromisoformat(match["ended"])
-        days = [match["follow_up"], match["follow_up_done"]]
-        for day in days:
-            if day != "null":
-                date.fromisoformat(day)
-    except ValueError:
-        raise _GiveUp from None
-    version = match["playbook_version"]
-    intern = sys.intern
-    playbook = _text(match, "playbook", required=True)
-    agent = _text(match, "agent", required=True)
-    root_cause = _text(match, "root_cause")
-    assert playbook is not None and agent is not None
-    return Summary(
-        id=match["id"],
-        playbook=intern(playbook),
-        playbook_version=None if version == "null" else int(version),
-        agent=intern(agent),
-        customer=_text(match, "customer"),
-        reference=_text(match, "reference"),
-        started=match["started"],
-        ended=match["ended"],
-        duration=int(match["duration"]),
-        outcome=intern(match["outcome"]),
-        escalated=match["escalated"] == "true",
-        root_cause=intern(root_cause) if root_cause is not None else None,
-        summary=_text(match, "summary"),
-        follow_up=None if days[0] == "null" else days[0],
-        follow_up_done=None if days[1] == "null" else days[1],
-        mood_start=values[0] if values else None,
-        mood_end=values[-1] if values else None,
-        steps=len(found),
-        skipped=tuple(dict.fromkeys(step[0] for step in found if step[3] == "true")),
-        redactions=int(match["redactions"]),
-        tags=tuple(tags),
-        path=path,
-        playbooks=playbooks,
-        visits=_visits(steps, found, moods) if found and visits else (),
-    )
 
 
-def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str
+_SPECIAL: dict[str, Read] = {"id": _id, "moods": _moods, "steps": _steps,
+                             "playbooks": _playbooks, "captures": _captures}
+
+
+class _Table:
+    """The fast reader for one version of the fields: its pattern and its readers."""
+
+    def __init__(self, fields: tuple[Field, ...]) -> None:
+        self.fields = fields
+        self.strict = re.compile("".join(_line(field) for field in fields) + r"\Z")
+        self._lenient: re.Pattern[str] | None = None
+        self.more = extra_columns(column.name for column in columns(fields))
+        # (group, column, ...) of each text and each plain value; a function for the rest.
+        self.texts: list[tuple[str, str, bool, bool, Any]] = []
+        self.plain: list[tuple[str, str, Callable[[str], Any], Any]] = []
+        self.readers: list[Read] = []
+        for field in fields:
+            name, kind = field.name, field.kind
+            column = field.summed_up[0].name if field.summed_up else name
+            if kind in _TEXTS:
+                self.texts.append((name, column, field.required, kind == "name",
+                                   field.default))
+            elif kind in _CONVERT:
+                self.plain.append((name, column, _CONVERT[kind], field.default))
+            elif kind == "words":
+                self.readers.append(_words(name, column))
+            elif kind == "sha256":
+                self.readers.append(_must_read(name))
+            elif kind != "record":  # the pattern checks it all
+                self.readers.append(_SPECIAL[kind])
+
+    def lenient(self) -> re.Pattern[str]:
+        """The pattern with every field that is not required allowed to be missing, as
+        the safe reader allows: a record written before a field existed still reads
+        here (made when first needed: the writer writes every line `strict` wants)."""
+        if self._lenient is None:
+            self._lenient = re.compile("".join(_line(field, lenient=True)
+                                               for field in self.fields) + r"\Z")
+        return self._lenient
+
+    def summary(self, match: re.Match[str], path: str, visits: bool) -> Summary:
+        values: dict[str, Any] = {"path": path}
+        for group, column, required, recurs, default in self.texts:
+            found = match[group]
+            value = _value(found) if found is not None else None
+            if value is None:
+                if required:
+                    raise _GiveUp  # the safe path says what is wrong
+                value = default
+            elif type(value) is not str or (required and not value.strip()):
+                raise _GiveUp
+            elif recurs:
+                value = sys.intern(value)
+            values[column] = value
+        for group, column, convert, default in self.plain:
+            found = match[group]
+            values[column] = default if found is None or found == "null" else convert(found)
+        for read in self.readers:
+            read(match, values)
+        found = values["visits"]
+        values["visits"] = _visits(match["steps"], found, match["mood"]) if (
+            found and visits) else ()
+        return make(values, self.more)
+
+
+_table = _Table(record_format.FIELDS)
+
+
+def _new_table() -> _Table:
+    """The reader for the fields as they are now: they changed (in a test)."""
+    global _table
+    _table = _Table(record_format.FIELDS)
+    return _table
+
+
+def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str | None
             ) -> tuple[Any, ...]:
     """The StepVisits of the steps entries (`found` their id, at, seconds, skipped)."""
     answers: dict[int, Any] = {}
@@ -435,7 +540,7 @@ def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str
                         int(seconds) if len(seconds) < 10 else _whole(seconds),
                         skipped == "true", answers.get(n) if answers else None, visits))
     ratings: list[tuple[int, int]] | None = None
-    if moods != " []":
+    if moods is not None and moods != " []":
         times = [_whole(when) for when in _MOODS.findall(moods)]
         values = [int(value) for value in _MOOD_VALUES.findall(moods)]
         ratings = (None if None in times else

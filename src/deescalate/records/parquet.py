@@ -2,7 +2,8 @@
 
 A Hive-partitioned Parquet dataset, `DIR/year=2026/month=11/part-0.parquet`, one row
 per call (or with `rows="steps"`, one per step visit), in the schema below, which
-`docs/parquet-schema.md` describes. DuckDB, Spark, Trino and BigQuery read it with
+`docs/parquet-schema.md` describes: a call's row has the columns of CSV and JSON Lines
+(`deescalate.records.export`), typed. DuckDB, Spark, Trino and BigQuery read it with
 the year and month as columns from the folder names. Needs pyarrow, the `parquet`
 extra: `pip install 'deescalate[parquet]'`.
 """
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from deescalate.errors import BadInput, CantWrite
+from deescalate.records import export
+from deescalate.records.format import COLUMN_KINDS
 from deescalate.records.summary import Summary
 
 ROWS = ("calls", "steps")
@@ -44,17 +47,20 @@ def schema(rows: str = "calls") -> Any:
             ("at_seconds", pa.int64()), ("seconds", pa.int64()), ("skipped", pa.bool_()),
             ("answer", pa.string()), ("mood_in", pa.int8()), ("mood_out", pa.int8()),
         ])
-    return pa.schema([
-        ("id", pa.string()), ("started", moment), ("ended", moment),
-        ("duration_seconds", pa.int64()), ("agent", pa.string()), ("playbook", pa.string()),
-        ("playbook_version", pa.int64()), ("playbooks", pa.list_(pa.string())),
-        ("customer", pa.string()), ("reference", pa.string()), ("outcome", pa.string()),
-        ("escalated", pa.bool_()), ("root_cause", pa.string()), ("summary", pa.string()),
-        ("follow_up", pa.date32()), ("follow_up_done", pa.date32()),
-        ("mood_start", pa.int8()), ("mood_end", pa.int8()), ("steps", pa.int32()),
-        ("skipped_steps", pa.list_(pa.string())), ("redactions", pa.int64()),
-        ("tags", pa.list_(pa.string())), ("path", pa.string()),
-    ])
+    return pa.schema([(column.export_name, _type(pa, column.kind))
+                      for column in export.columns().columns])
+
+
+def _type(pa: Any, kind: str) -> Any:
+    """The Parquet type of a column of this kind (`format.COLUMN_KINDS`)."""
+    name = COLUMN_KINDS[kind][1]
+    if name == "timestamp":
+        return pa.timestamp("s", tz="UTC")
+    if name == "date":
+        return pa.date32()
+    if name == "list":
+        return pa.list_(pa.string())
+    return getattr(pa, "bool_" if name == "bool" else name)()
 
 
 def _moment(text: str) -> datetime:
@@ -67,27 +73,39 @@ def _day(text: str | None) -> date | None:
 
 def columns(records: Sequence[Summary], rows: str) -> dict[str, list[Any]]:
     """The dataset's columns, and `year` and `month` to partition by."""
-    data: dict[str, list[Any]] = {name: [] for name in schema(rows).names}
+    if rows == "steps":
+        return _step_columns(records)
+    chosen = export.columns()
+    data: dict[str, list[Any]] = {}
+    for place, (column, name) in enumerate(zip(chosen.columns, chosen.names, strict=True)):
+        values = chosen.column(place, records)
+        if column.kind == "moment":
+            values = [_moment(value) if value else None for value in values]
+        elif column.kind == "day":
+            values = [_day(value) for value in values]
+        data[name] = values
+    started = data["started"]
+    data["year"] = [moment.year for moment in started]
+    data["month"] = [moment.month for moment in started]
+    return data
+
+
+def _step_columns(records: Sequence[Summary]) -> dict[str, list[Any]]:
+    """A row per step visit: its columns, by name, and `year` and `month`."""
+    data: dict[str, list[Any]] = {name: [] for name in schema("steps").names}
     data["year"], data["month"] = [], []
     for r in records:
         started = _moment(r.started)
-        if rows == "steps":
-            for place, visit in enumerate(r.visits):
-                step: tuple[Any, ...] = (r.id, started, r.agent, r.playbook, r.outcome,
-                          visit.playbook or r.playbook, place, visit.step, visit.at,
-                          visit.seconds, visit.skipped, visit.answer, visit.mood_in,
-                          visit.mood_out, started.year, started.month)
-                for name, value in zip(data, step, strict=True):
-                    data[name].append(value)
-            continue
-        values: tuple[Any, ...] = (r.id, started, _moment(r.ended), r.duration, r.agent, r.playbook,
-                  r.playbook_version, list(r.playbooks) or [r.playbook], r.customer,
-                  r.reference, r.outcome, r.escalated, r.root_cause, r.summary,
-                  _day(r.follow_up), _day(r.follow_up_done), r.mood_start, r.mood_end,
-                  r.steps, list(r.skipped), r.redactions, list(r.tags), r.path,
-                  started.year, started.month)
-        for name, value in zip(data, values, strict=True):
-            data[name].append(value)
+        for place, visit in enumerate(r.visits):
+            step = {"record_id": r.id, "started": started, "agent": r.agent,
+                    "record_playbook": r.playbook, "outcome": r.outcome,
+                    "playbook": visit.playbook or r.playbook, "place": place,
+                    "step": visit.step, "at_seconds": visit.at, "seconds": visit.seconds,
+                    "skipped": visit.skipped, "answer": visit.answer,
+                    "mood_in": visit.mood_in, "mood_out": visit.mood_out,
+                    "year": started.year, "month": started.month}
+            for name, values in data.items():
+                values.append(step[name])
     return data
 
 

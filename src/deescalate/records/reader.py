@@ -12,19 +12,29 @@ what the safe reader would make of the same text; the tests hold it to that.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from deescalate.records import format as record_format
 from deescalate.records.format import (
     ID,
     ID_EXAMPLE,
     MAX_BYTES,
     MAX_WHOLE,
     OUTCOMES,
-    REQUIRED,
     VERSION,
+    Field,
+    columns,
 )
-from deescalate.records.summary import Summary, Unreadable, step_visits, whole
+from deescalate.records.summary import (
+    Summary,
+    Unreadable,
+    extra_columns,
+    make,
+    step_visits,
+    whole,
+)
 
 _INT = {int}
 _STR = {str}
@@ -183,37 +193,109 @@ def _shown(value: Any) -> str:
 
 def summarize(data: dict[str, Any], path: str) -> Summary:
     """The summary of a record's front matter; Unreadable names the first problem."""
-    for key in REQUIRED:
-        if key not in data:
-            raise Unreadable(f"the required field '{key}' is missing")
-    version = data["record"]
+    fields = record_format.FIELDS
+    for field in fields:
+        if field.required and field.name not in data:
+            raise Unreadable(f"the required field '{field.name}' is missing")
+    values: dict[str, Any] = {"path": path}
+    first = [field for name in _FIRST for field in fields if field.name == name]
+    for field in (*first, *(field for field in fields if field.name not in _FIRST)):
+        _READ[field.kind](data, field, values)
+    # The moods and steps readers leave their checked lists for the step visits.
+    values["visits"] = _visits(values["visits"], values.pop(_MOODS))
+    return make(values, extra_columns(column.name for column in columns(fields)))
+
+
+# Checked first, in this order (the order `records check` has always named a record's
+# first problem in); the other fields follow in the order of FIELDS.
+_FIRST = ("record", "id", "outcome", "escalated", "duration_seconds", "mood", "steps",
+          "tags", "captures")
+_MOODS = " moods"  # where the moods reader leaves the checked ratings: not a column
+
+
+def _column(field: Field) -> str:
+    return field.summed_up[0].name if field.summed_up else field.name
+
+
+def _record(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    version = data[field.name]
     if version != VERSION or type(version) is not int:
         raise Unreadable(f"'record' is {_shown(version)}; this version of deescalate reads "
                          f"record format {VERSION}")
-    identifier = _text(data, "id", required=True)
+
+
+def _id(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    identifier = _text(data, field.name, required=True)
     assert identifier is not None
     if not ID.match(identifier):
         raise Unreadable(f"'id' {_shown(identifier)} is not a record id like {ID_EXAMPLE}")
-    outcome = _text(data, "outcome", required=True)
+    values[_column(field)] = identifier
+
+
+def _outcome(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    outcome = _text(data, field.name, required=True)
     if outcome not in OUTCOMES:
         raise Unreadable(f"'outcome' is {_shown(outcome)}, not one of {', '.join(OUTCOMES)}")
-    escalated = data["escalated"]
-    if not isinstance(escalated, bool):
-        raise Unreadable(f"'escalated' should be true or false, not {_shown(escalated)}")
-    duration = _int(data, "duration_seconds")
-    if duration is None:
-        raise Unreadable("'duration_seconds' is empty")
-    moods = _list(data, "mood")
+    values[_column(field)] = _intern(outcome)
+
+
+def _bool(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    value = data.get(field.name)
+    if value is None and not field.required:
+        value = field.default
+    elif not isinstance(value, bool):
+        raise Unreadable(f"'{field.name}' should be true or false, not {_shown(value)}")
+    values[_column(field)] = value
+
+
+def _whole(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    value = _int(data, field.name, default=field.default)
+    if value is None and field.required:
+        raise Unreadable(f"'{field.name}' is empty")
+    values[_column(field)] = value
+
+
+def _text_field(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    value = _text(data, field.name, required=field.required)
+    if value is not None and field.kind == "name":
+        value = _intern(value)
+    values[_column(field)] = field.default if value is None else value
+
+
+def _moment_field(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    empty = data.get(field.name) is None and not field.required
+    values[_column(field)] = field.default if empty else _moment(data, field.name)
+
+
+def _day_field(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    values[_column(field)] = _day(data, field.name)
+
+
+def _words(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    words = _list(data, field.name)
+    if not all(isinstance(word, str) for word in words):
+        raise Unreadable(f"'{field.name}' should be a list of words")
+    values[_column(field)] = tuple(words)
+
+
+def _moods(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    moods = _list(data, field.name)
     try:  # comprehensions and type sets, not a loop of checks: this runs 100,000 times
-        values = [entry["value"] for entry in moods]
+        ratings = [entry["value"] for entry in moods]
         kinds = {type(entry["step"]) for entry in moods} | {type(entry["at"]) for entry in moods}
     except (TypeError, KeyError):
         kinds = set()
-        values = [None]
-    if values and (not {type(value) for value in values} <= _INT or min(values) < 1
-                   or max(values) > 5 or not kinds <= _STR_INT):
+        ratings = [None]
+    if ratings and (not {type(value) for value in ratings} <= _INT or min(ratings) < 1
+                    or max(ratings) > 5 or not kinds <= _STR_INT):
         raise Unreadable("each 'mood' entry should be {step: ID, at: SECONDS, value: 1-5}")
-    steps = _list(data, "steps")
+    values["mood_start"] = ratings[0] if ratings else None
+    values["mood_end"] = ratings[-1] if ratings else None
+    values[_MOODS] = moods
+
+
+def _steps(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    steps = _list(data, field.name)
     try:
         ids = [entry["id"] for entry in steps]
         flags = [entry.get("skipped", False) for entry in steps]
@@ -224,44 +306,34 @@ def summarize(data: dict[str, Any], path: str) -> Summary:
             type(flag) for flag in flags} <= _BOOL:
         raise Unreadable("each 'steps' entry should be a mapping with an 'id' and "
                          "'skipped: true|false'")
-    skipped = tuple(dict.fromkeys(identifier for identifier, flag in zip(ids, flags,
-                                                                         strict=True) if flag))
-    tags = _list(data, "tags")
-    if not all(isinstance(tag, str) for tag in tags):
-        raise Unreadable("'tags' should be a list of words")
-    captures = data.get("captures")
+    values["steps"] = len(steps)
+    values["skipped"] = tuple(dict.fromkeys(
+        identifier for identifier, flag in zip(ids, flags, strict=True) if flag))
+    values["visits"] = steps
+
+
+def _playbooks(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    used = data.get(field.name)  # never a reason to refuse: the record's own playbook stands
+    values[_column(field)] = (tuple(name for name in used if isinstance(name, str))
+                              if isinstance(used, list) else ())
+
+
+def _captures(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    captures = data.get(field.name)
     if captures is not None and not isinstance(captures, dict):
         raise Unreadable(f"'captures' should be a mapping, not {_shown(captures)}")
-    used = data.get("playbooks")
-    playbooks = (tuple(name for name in used if isinstance(name, str))
-                 if isinstance(used, list) else ())
-    text = _text
-    return Summary(
-        id=identifier,
-        playbook=_intern(text(data, "playbook", required=True)),
-        playbook_version=_int(data, "playbook_version"),
-        agent=_intern(text(data, "agent", required=True)),
-        customer=text(data, "customer"),
-        reference=text(data, "reference"),
-        started=_moment(data, "started"),
-        ended=_moment(data, "ended"),
-        duration=duration,
-        outcome=_intern(outcome),
-        escalated=escalated,
-        root_cause=_intern(text(data, "root_cause")),
-        summary=text(data, "summary"),
-        follow_up=_day(data, "follow_up"),
-        follow_up_done=_day(data, "follow_up_done"),
-        mood_start=values[0] if values else None,
-        mood_end=values[-1] if values else None,
-        steps=len(steps),
-        skipped=skipped,
-        redactions=_int(data, "redactions", default=0) or 0,
-        tags=tuple(tags),
-        path=path,
-        playbooks=playbooks,
-        visits=_visits(steps, moods),
-    )
+
+
+def _unread(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
+    """A field not summed up and never a reason to refuse (`playbook_sha256`)."""
+
+
+_READ: dict[str, Callable[[dict[str, Any], Field, dict[str, Any]], None]] = {
+    "record": _record, "id": _id, "outcome": _outcome, "bool": _bool, "whole": _whole,
+    "count": _whole, "text": _text_field, "name": _text_field,
+    "moment": _moment_field, "day": _day_field, "words": _words, "moods": _moods,
+    "steps": _steps, "playbooks": _playbooks, "captures": _captures, "sha256": _unread,
+}
 
 
 def _visits(steps: list[Any], moods: list[Any]) -> tuple[Any, ...]:

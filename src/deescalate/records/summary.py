@@ -8,6 +8,7 @@ caches it, and listing, stats, export and follow-ups use nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from deescalate.records.format import MAX_WHOLE
@@ -31,7 +32,10 @@ class StepVisit(NamedTuple):
 
 
 class Summary(NamedTuple):
-    """What the record commands need from one record; a plain tuple, so it caches as JSON."""
+    """What the record commands need from one record: a column of
+    `deescalate.records.format.FIELDS` each, built by keyword. A column the code reads
+    by name is an attribute here; any other is in `more`, by name, and reaches the
+    index, the exports and `records show` all the same."""
 
     id: str
     playbook: str
@@ -59,6 +63,19 @@ class Summary(NamedTuple):
     playbooks: tuple[str, ...] = ()
     # One per `steps` entry, in order; empty when the index was asked without them.
     visits: tuple[StepVisit, ...] = ()
+    # The columns not named above, (name, value) in the order of the fields.
+    more: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, name: str) -> Any:
+        """The column `name`, wherever it is kept."""
+        if name in _ATTRIBUTES:
+            return getattr(self, name)
+        return dict(self.more).get(name)
+
+    @property
+    def used_playbooks(self) -> tuple[str, ...]:
+        """Every playbook the call used, in order: `playbooks`, or just `playbook`."""
+        return self.playbooks or (self.playbook,)
 
     @property
     def day(self) -> str:
@@ -72,6 +89,27 @@ class Summary(NamedTuple):
     def used(self, playbook: str) -> bool:
         """Whether the call used `playbook` at any point (ended in it, or switched)."""
         return self.playbook == playbook or playbook in self.playbooks
+
+
+# What Summary has by name: its fields and its properties.
+_ATTRIBUTES = frozenset(Summary._fields) | {
+    name for name, value in vars(Summary).items() if isinstance(value, property)}
+
+
+_PICK = itemgetter(*Summary._fields)
+
+
+def make(values: dict[str, Any], more: tuple[str, ...]) -> Summary:
+    """A Summary of the columns in `values`, by name (every one of its fields but
+    `more`); those named in `more` (the columns Summary has no attribute for, see
+    `extra_columns`) go in its `more`. Quicker than Summary(**values)."""
+    values["more"] = tuple((name, values[name]) for name in more) if more else ()
+    return Summary._make(_PICK(values))
+
+
+def extra_columns(names: Iterable[str]) -> tuple[str, ...]:
+    """Those of the columns `names` that Summary has no attribute for."""
+    return tuple(name for name in names if name not in _ATTRIBUTES)
 
 
 class Unreadable(ValueError):

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from rich.console import Group
 from rich.text import Text
 
-from deescalate.records.format import MOODS
+from deescalate.records import format as record_format
+from deescalate.records.format import MOODS, columns
 from deescalate.records.layout import Column, Line, Segment
 from deescalate.records.layout import table as lay_out
 from deescalate.records.report import length
@@ -80,7 +81,7 @@ def records_table(records: Sequence[Summary], today: date, *, width: int | None 
                      (follow, "red" if follow.endswith("overdue") else ""),
                      _cell(record.customer), _cell(record.reference), _cell(record.summary)])
     if not records:
-        rows.append([("(no records)", ""), *[("", "")] * 6])
+        rows.append([("(no records)", ""), *[("", "")] * (len(RECORD_COLUMNS) - 1)])
     return _text(lay_out(RECORD_COLUMNS, rows, width, ellipsis=glyphs.ellipsis,
                        dot=glyphs.dot))
 
@@ -118,6 +119,7 @@ def record_view(record: Summary, body: str, today: date, *, where: str,
         rows.append(("Follow-up", follow_up_text(record, today)))
     if record.skipped:
         rows.append(("Skipped", ", ".join(record.skipped)))
+    rows += labelled(record)
     rows.append(("File", where))
     label = max(len(name) for name, _ in rows) + 2
     facts = Text()
@@ -134,6 +136,22 @@ def record_view(record: Summary, body: str, today: date, *, where: str,
 
         return Group(facts, Markdown(shown(body)))
     return Text.assemble(facts, shown(body.strip("\n")))
+
+
+def labelled(record: Summary) -> list[tuple[str, str]]:
+    """The facts of the record's columns that have a label (`format.Column.label`), in
+    the order of the fields: those not shown by hand above, when not empty."""
+    rows = []
+    for column in columns(record_format.FIELDS):
+        if column.label is not None:
+            value = record.get(column.name)
+            if isinstance(value, tuple):
+                value = ", ".join(value)
+            elif isinstance(value, bool):
+                value = "yes" if value else "no"
+            if value is not None and value != "":
+                rows.append((column.label, str(value)))
+    return rows
 
 
 _STATUS = {"overdue": "red", "today": "yellow", "upcoming": "", "done": "dim"}

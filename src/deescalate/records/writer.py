@@ -18,10 +18,11 @@ from typing import Any
 
 import yaml
 
-from deescalate.call.model import Call, Marks, mark_key, parse_iso
 from deescalate.files import write_exclusive
 from deescalate.playbooks.captures import kind_of
 from deescalate.playbooks.format import Playbook
+from deescalate.records import format as record_format
+from deescalate.records.finished import FinishedCall, Marks
 from deescalate.records.format import (
     FOLLOW_UP_HEADING,
     HANDOVER_HEADING,
@@ -84,11 +85,14 @@ def _has_surrogate(text: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
-def record_id(call: Call, suffix: str) -> str:
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def record_id(call: FinishedCall, suffix: str) -> str:
     started = parse_iso(call.started)
     return (f"{started:%Y%m%d-%H%M%S}-{slug(call.agent, 'agent')}-"
             f"{slug(call.playbook, 'playbook')}-{suffix}")
-
 
 
 def minutes(seconds: int) -> str:
@@ -129,17 +133,17 @@ def _books(playbook: Playbook | Books) -> Books:
     return {playbook.id: playbook} if isinstance(playbook, Playbook) else playbook
 
 
-def step_entries(call: Call, books: Books, scrub: _Scrubber) -> list[dict[str, Any]]:
+def step_entries(call: FinishedCall, books: Books, scrub: _Scrubber) -> list[dict[str, Any]]:
     """One entry per step the call reached, in the order first reached: the step's final
     marks, its first arrival, its total time and, when it was visited more than once,
     each visit's time."""
     entries: dict[str, dict[str, Any]] = {}
     for visit in call.visits:
-        book = visit.playbook or call.playbook
-        key = mark_key(book, visit.step)
+        book = visit.playbook
+        key = f"{book}/{visit.step}"
         entry = entries.get(key)
         if entry is None:
-            marks = call.marks.get(key, Marks())
+            marks = call.marks.get((book, visit.step), Marks())
             known = books.get(book)
             checklist = (known.step(visit.step).checklist
                          if known and visit.step in _ids(known) else ())
@@ -147,7 +151,7 @@ def step_entries(call: Call, books: Books, scrub: _Scrubber) -> list[dict[str, A
                 "id": visit.step, "at": visit.at, "seconds": 0,
                 "skipped": marks.skipped,
                 "unticked": [item for item in checklist if item not in marks.ticked],
-                "notes": [{"at": note.at, "text": scrub(note.text)} for note in marks.notes],
+                "notes": [{"at": at, "text": scrub(text)} for at, text in marks.notes],
             }
             if marks.skipped and marks.skip_reason:
                 entry["skip_reason"] = scrub(marks.skip_reason)
@@ -164,44 +168,59 @@ def step_entries(call: Call, books: Books, scrub: _Scrubber) -> list[dict[str, A
     return list(entries.values())
 
 
-def render(call: Call, playbook: Playbook | Books, redactor: Redactor, identifier: str) -> str:
+def render(call: FinishedCall, playbook: Playbook | Books, redactor: Redactor,
+           identifier: str) -> str:
     """The whole record: front matter, then the body for people."""
     books = _books(playbook)
     final = books[call.playbook]
-    book = call.book(call.playbook)
     scrub = _Scrubber(redactor)
     started, ended = parse_iso(call.started), parse_iso(call.ended or call.started)
     steps = step_entries(call, books, scrub)
-    captures = {key: scrub.value(value) for key, value in call.captures.items()}
-    front: dict[str, Any] = {
+    used = list(dict.fromkeys(visit.playbook for visit in call.visits))
+    given: dict[str, Any] = {
         "record": VERSION,
         "id": identifier,
-        "playbook": call.playbook,
-        "playbook_version": book.version,
-        "playbook_sha256": book.sha256,
-        "agent": call.agent,
-        "customer": scrub(call.customer),
-        "reference": scrub(call.reference),
         "started": started,
         "ended": ended,
         "duration_seconds": max(0, int((ended - started).total_seconds())),
-        "outcome": call.outcome,
-        "escalated": call.escalated,
-        "root_cause": call.root_cause,
-        "summary": scrub(call.summary),
         "follow_up": date.fromisoformat(call.follow_up) if call.follow_up else None,
         "follow_up_done": None,
         "mood": [{"step": m.step, "at": m.at, "value": m.value} for m in call.mood],
         "steps": steps,
+        "playbooks": used if used and used != [call.playbook] else None,
+        "captures": _captures(call, scrub),
+        "redactions": 0,
+        "tags": [],
     }
-    used = list(dict.fromkeys(visit.playbook or call.playbook for visit in call.visits))
-    if used and used != [call.playbook]:
-        front["playbooks"] = used
-    front.update({"captures": captures, "redactions": 0, "tags": []})
+    front = _front(call, given, scrub)
     handover = [scrub(line) or "" for line in call.handover] if call.handover else None
     body = _body(front, final, books, handover)
     front["redactions"] = scrub.count
     return f"---\n{dump_front_matter(front)}---\n\n{body}"
+
+
+def _front(call: FinishedCall, given: dict[str, Any], scrub: _Scrubber) -> dict[str, Any]:
+    """The front matter in the order of the fields: each as `given`, else the call's
+    attribute of its name (or its entry in `call.more`), redacted when it is typed
+    text. An optional field with nothing to say is left out."""
+    front: dict[str, Any] = {}
+    for field in record_format.FIELDS:
+        name = field.name
+        if name in given:
+            value = given[name]
+        else:
+            value = getattr(call, name) if hasattr(call, name) else call.more.get(name)
+            if field.kind == "text" and isinstance(value, str):
+                value = scrub(value)
+        if field.optional and value in (None, "", [], ()):
+            continue
+        front[name] = value
+    return front
+
+
+def _captures(call: FinishedCall, scrub: _Scrubber) -> dict[str, Any]:
+    """The captured values as written: each redacted, whatever its type."""
+    return {key: scrub.value(value) for key, value in call.captures.items()}
 
 
 def _ids(playbook: Playbook) -> set[str]:
@@ -279,7 +298,7 @@ def _body(front: dict[str, Any], playbook: Playbook, books: Books,
     return "\n".join(lines) + "\n"
 
 
-def write_record(folder: Path, call: Call, playbook: Playbook | Books,
+def write_record(folder: Path, call: FinishedCall, playbook: Playbook | Books,
                  redactor: Redactor) -> Path:
     """Write the call's record under `folder`, exclusively and atomically; returns its path.
 

@@ -1,0 +1,31 @@
+"""A call, once finished, as the plain record the records room writes."""
+
+from __future__ import annotations
+
+from deescalate.call.model import Call
+from deescalate.records.finished import FinishedCall, Marks, Rating, Visit
+
+
+def finished(call: Call) -> FinishedCall:
+    """What the call's record says, as `deescalate.records.writer` takes it."""
+    book = call.book(call.playbook)
+    marks = {}
+    for key, marked in call.marks.items():
+        playbook, step = key.split("/", 1)  # mark_key: neither id has a '/'
+        marks[playbook, step] = Marks(tuple(marked.ticked),
+                                      tuple((note.at, note.text) for note in marked.notes),
+                                      marked.skipped, marked.skip_reason, marked.answer)
+    return FinishedCall(
+        playbook=call.playbook, playbook_version=book.version, playbook_sha256=book.sha256,
+        agent=call.agent, customer=call.customer, reference=call.reference,
+        started=call.started, ended=call.ended, outcome=call.outcome,
+        escalated=call.escalated, root_cause=call.root_cause, summary=call.summary,
+        follow_up=call.follow_up,
+        visits=tuple(Visit(visit.playbook or call.playbook, visit.step, visit.at, visit.seconds)
+                     for visit in call.visits),
+        marks=marks,
+        mood=tuple(Rating(mood.step, mood.at, mood.value) for mood in call.mood),
+        captures=dict(call.captures),
+        handover=tuple(call.handover) if call.handover is not None else None,
+        record_suffix=call.record_suffix,
+    )
