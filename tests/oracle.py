@@ -9,7 +9,6 @@ here, by name: the tests check that every entry of `filters.FILTERS` and
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sqlite3
@@ -184,21 +183,13 @@ def compute(records: list[Summary], *, by: str | None = None, today: date,
 def index_of(records: Iterable[Summary]) -> sqlite3.Connection:
     """An index in memory holding `records` (Summaries made by hand), by column name,
     for the SQL the commands run."""
-    from deescalate.records.index import SCHEMA
+    from deescalate.records.rows import layout
 
+    table = layout()  # the index's own table and insert: the one statement of its columns
     db = sqlite3.connect(":memory:", isolation_level=None)
-    db.executescript(SCHEMA)
+    db.executescript(table.schema)
     for n, record in enumerate(records):
-        row = record._asdict()
-        row.pop("visits")
-        row.update(
-            path=record.path or f"{n}.md", folder="", size=0, mtime_ns=0, inode=n,
-            escalated=int(record.escalated), skipped=json.dumps(list(record.skipped)),
-            tags=json.dumps(list(record.tags)),
-            playbooks=json.dumps(list(record.playbooks)) if record.playbooks else None,
-            customer_key=normalize(record.customer) if record.customer is not None else None,
-            reference_key=(normalize(record.reference) if record.reference is not None
-                           else None))
-        db.execute(f"INSERT INTO records ({', '.join(row)}) VALUES "
-                   f"({', '.join('?' * len(row))})", tuple(row.values()))
+        path = record.path or f"{n}.md"
+        db.execute(table.insert, (path, "", 0, 0, n,
+                                  *table.row(record._replace(path=path), normalize)))
     return db

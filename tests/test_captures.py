@@ -13,6 +13,7 @@ import yaml
 
 from deescalate.call.engine import CaptureError, capture_prompt, parse_capture, run_call
 from deescalate.call.plain import PlainScreen
+from deescalate.call.record import finished
 from deescalate.call.screen import LiveScreen
 from deescalate.playbooks import captures
 from deescalate.playbooks.captures import TYPES, CaptureType
@@ -129,7 +130,7 @@ def test_a_new_type_is_written_in_the_record_and_read_back_fast(
                     wrap_up(outcome="resolved", summary="Refund agreed"))
     run_call(engine, script, lambda call: None, [])
     assert script.problems == ["Refund owed should be an amount, like 12.50 EUR"]
-    path = write_record(tmp_path, engine.call, book, Redactor())
+    path = write_record(tmp_path, finished(engine.call), book, Redactor())
     text = path.read_text(encoding="utf-8")
     head, _ = split(text)
     assert yaml.safe_load(head)["captures"] == {"refund": "EUR 12.50"}
@@ -185,7 +186,7 @@ steps:
                               clock=Clock())
     engine.set_capture(book.step("one").capture[0], stand_in(capture))
     run_call(engine, Script(end_call(), wrap_up(outcome="resolved")), lambda call: None, [])
-    path = write_record(tmp_path, engine.call, book, Redactor())
+    path = write_record(tmp_path, finished(engine.call), book, Redactor())
     head, _ = split(path.read_text(encoding="utf-8"))
     assert yaml.safe_load(head)["captures"] == {capture.id: value}
     quick = fastreader.summary(head, "r.md")

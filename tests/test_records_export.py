@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from deescalate.records import export
+from deescalate.records import columns, export
 from tests.recordkit import summary_record
 
 
@@ -65,7 +65,7 @@ def test_a_format_added_to_the_table_is_a_choice_of_format(cli, known, monkeypat
     from enum import StrEnum
 
     def tsv(records, out) -> int:
-        rows = [export.row(record) for record in records]
+        rows = [columns.row(record) for record in records]
         for row in rows:
             out.write("\t".join(str(row[name]) for name in ("id", "outcome")) + "\n")
         return len(rows)

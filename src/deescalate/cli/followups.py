@@ -37,14 +37,14 @@ def main(
 ) -> None:
     """List the follow-ups owed to customers."""
     from deescalate.dates import today
-    from deescalate.records import export
+    from deescalate.records import columns
     from deescalate.records.followups import owed
 
     items, _ = ask(records, lambda index, _: owed(index, chosen, today=today(),
                                                   include_done=all))
     if json:
         common.print_json([{"status": item.status, "due": item.due.isoformat(),
-                            "days": item.days, **export.row(item.record)} for item in items])
+                            "days": item.days, **columns.row(item.record)} for item in items])
         return
     import sys
 

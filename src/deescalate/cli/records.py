@@ -181,12 +181,12 @@ def list_(
       deescalate records list --since monday --outcome follow-up
       deescalate records list --customer 'dana*' --json
     """
-    from deescalate.records import export, store, views
+    from deescalate.records import columns, store, views
 
     cap = limit if limit is not None else (0 if json else 50)
     (shown, total), _ = ask(records, lambda index, _: store.newest(index, chosen, limit=cap))
     if json:
-        common.print_json([export.row(record) for record in shown])
+        common.print_json([columns.row(record) for record in shown])
         return
     out = common.console(wide=True)
     out.print(views.records_table(shown, _today(), width=out.width,  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from deescalate.errors import BadInput, CantWrite
-from deescalate.records import export
+from deescalate.records import columns as exported
 from deescalate.records.format import COLUMN_KINDS
 from deescalate.records.summary import Summary
 
@@ -48,7 +48,7 @@ def schema(rows: str = "calls") -> Any:
             ("answer", pa.string()), ("mood_in", pa.int8()), ("mood_out", pa.int8()),
         ])
     return pa.schema([(column.export_name, _type(pa, column.kind))
-                      for column in export.columns().columns])
+                      for column in exported.columns().columns])
 
 
 def _type(pa: Any, kind: str) -> Any:
@@ -75,7 +75,7 @@ def columns(records: Sequence[Summary], rows: str) -> dict[str, list[Any]]:
     """The dataset's columns, and `year` and `month` to partition by."""
     if rows == "steps":
         return _step_columns(records)
-    chosen = export.columns()
+    chosen = exported.columns()
     data: dict[str, list[Any]] = {}
     for place, (column, name) in enumerate(zip(chosen.columns, chosen.names, strict=True)):
         values = chosen.column(place, records)
