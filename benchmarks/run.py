@@ -374,7 +374,8 @@ def bench_scale(report: Report) -> None:
         colds.append(command(stats))
         reads.append(wall([PYTHON, "-c", BARE_READ, str(folder)]))
     cold, read = statistics.median(colds), statistics.median(reads)
-    report.ratio("records stats, 100,000 records, first run", cold, read, 3.0,
+    # 4x on 2 cores (PRODUCT.md section 8): the work spreads over cores, the floor does not.
+    report.ratio("records stats, 100,000 records, first run", cold, read, 4.0,
                  "a bare read of every file")
     shutil.rmtree(cache, ignore_errors=True)
     _, _, tree = run_measured(stats, env=env, cwd=cwd, sample=True)
