@@ -228,6 +228,21 @@ def test_check_names_raw_numbers_by_line_and_never_shows_them(cli, isolated: Pat
                    for digit in ("4111", "3704", "6016"))
 
 
+def files_read(monkeypatch) -> list[str]:
+    """The paths `records check` reads its files from, from now on, in order."""
+    from deescalate.records import check as checking
+
+    read: list[str] = []
+    real = checking.inspect_files
+
+    def counting(folder, items, *, redactor):
+        read.extend(path for path, _, _ in items)
+        return real(folder, items, redactor=redactor)
+
+    monkeypatch.setattr(checking, "inspect_files", counting)
+    return read
+
+
 def test_what_check_found_is_kept_until_a_file_or_the_settings_change(known,
                                                                      monkeypatch) -> None:
     import os
@@ -240,14 +255,7 @@ def test_what_check_found_is_kept_until_a_file_or_the_settings_change(known,
     r1 = known.paths["r1"]
     r1.write_text(r1.read_text() + "card 4111 1111 1111 1111\n")
     os.utime(r1, ns=(old, old))
-    read: list[str] = []
-    real = checking.inspect_files
-
-    def counting(folder, items, *, redactor):
-        read.extend(path for path, _, _ in items)
-        return real(folder, items, redactor=redactor)
-
-    monkeypatch.setattr(checking, "inspect_files", counting)
+    read = files_read(monkeypatch)
     first = checking.check(known.folder, Redactor(), workers=1)
     assert len(read) == 11 and (known.folder / ".cache" / "index.sqlite3").exists()
     read.clear()
@@ -275,7 +283,6 @@ def test_a_kind_declared_at_test_time_is_redacted_named_found_and_switched(
     the team file can turn it off, and check's kept findings follow the switch."""
     import os
 
-    from deescalate.records import check as checking
     from tests.test_redaction import add_nino
 
     add_nino(monkeypatch)
@@ -286,14 +293,7 @@ def test_a_kind_declared_at_test_time_is_redacted_named_found_and_switched(
     path.write_text(text + "Called back, NI AB123456C.\n")
     old = 1_600_000_000_000_000_000  # long unchanged: its findings are kept
     os.utime(path, ns=(old, old))
-    read: list[str] = []
-    real = checking.inspect_files
-
-    def counting(folder, items, *, redactor):
-        read.extend(path for path, _, _ in items)
-        return real(folder, items, redactor=redactor)
-
-    monkeypatch.setattr(checking, "inspect_files", counting)
+    read = files_read(monkeypatch)
     (isolated / ".deescalate.yaml").write_text("records: records\n")
     found = cli("records", "check")
     assert found.code == 1 and len(read) == 1
