@@ -24,19 +24,17 @@ class Columns:
         self.names = tuple(column.export_name for column in self.columns)
         sources = [column.exported or column.name for column in self.columns]
         more = set(extra_columns(sources))
-        kept = [source for source in sources if source not in more]
-        get = attrgetter(*kept)
         self._lists = [place for place, column in enumerate(self.columns)
                        if column.kind == "words"]
-        if more:
-            self._get: Callable[[Summary], Any] = lambda record: tuple(
-                record.get(source) for source in sources)
-        else:
-            self._get = get
         self._getters: list[Callable[[Summary], Any]] = [
             attrgetter(source) if source not in more else
             lambda record, source=source: record.get(source)  # type: ignore[misc]
             for source in sources]
+        # With every column an attribute, one attrgetter takes the whole row at once.
+        getters = self._getters
+        self._get: Callable[[Summary], Any] = (
+            attrgetter(*sources) if not more and len(sources) > 1
+            else lambda record: tuple(get(record) for get in getters))
 
     def values(self, record: Summary) -> list[Any]:
         """The record's values, in column order; lists as lists."""
@@ -51,13 +49,13 @@ class Columns:
         return [list(value) for value in values] if place in self._lists else values
 
 
-_columns = Columns(record_format.FIELDS)
+_columns: Columns | None = None  # made when first asked for: not at import, for start-up
 
 
 def columns() -> Columns:
     """The export columns for the fields as they are now (`format.FIELDS`)."""
     global _columns
-    if _columns.fields is not record_format.FIELDS:
+    if _columns is None or _columns.fields is not record_format.FIELDS:
         _columns = Columns(record_format.FIELDS)
     return _columns
 
