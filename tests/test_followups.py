@@ -211,44 +211,95 @@ def test_different_records_at_once_all_get_their_note(isolated: Path, monkeypatc
         assert path.read_text().endswith(f"by agent{n}: note number {n}\n")
 
 
-def test_a_lock_left_by_a_dead_process_is_taken_over(isolated: Path) -> None:
-    import json
-    import socket
+def hold_lock(lock: Path, then: str) -> None:
+    """Take the record's lock in a process of its own, as another `followups done`
+    would, then `then` (Python run while it holds it)."""
     import subprocess
     import sys
 
+    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                    "from deescalate.files import held_lock\n"
+                    f"with held_lock(Path({str(lock)!r}), wait=1, stale=600):\n    {then}"],
+                   check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+def test_a_lock_left_by_a_dead_process_is_taken_over(isolated: Path) -> None:
+    import time
+
     path = follow_up_record(isolated / "r")
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
     lock = path.with_name(f".{path.name}.lock")
-    lock.write_text(json.dumps({"host": socket.gethostname(), "pid": int(gone.stdout),
-                                "since": 0}))
+    hold_lock(lock, "import os; os._exit(0)")  # killed while holding it: nothing released
+    assert lock.exists()
+    began = time.monotonic()
     assert mark(path, 1) == "ok"
+    assert time.monotonic() - began < 1  # not the 10 s a live holder is waited for
     assert not lock.exists()
 
 
 def test_a_lock_from_long_ago_is_taken_over(isolated: Path) -> None:
     path = follow_up_record(isolated / "r")
     lock = path.with_name(f".{path.name}.lock")
-    lock.write_text('{"host": "elsewhere", "pid": 42}')
+    hold_lock(lock, "import os; os._exit(0)")
+    # as if from a machine that went away with it: its pid can't be asked after there
+    lines = lock.read_text().split("\n")
+    lock.write_text("\n".join([lines[0], "elsewhere", *lines[2:]]))
     long_ago = 1_600_000_000
     os.utime(lock, (long_ago, long_ago))
     assert mark(path, 1) == "ok"
+    assert not lock.exists()
 
 
 def test_a_lock_held_by_a_live_process_is_waited_for_then_named(isolated: Path) -> None:
-    import json
-    import socket
+    from deescalate.files import held_lock
 
     path = follow_up_record(isolated / "r")
     before = path.read_bytes()
     lock = path.with_name(f".{path.name}.lock")
-    lock.write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
-    with pytest.raises(DeescalateError) as caught:
+    with held_lock(lock, wait=1, stale=600), pytest.raises(DeescalateError) as caught:
         followups.mark_done(path, done=date(2026, 11, 6), agent="a", note=None,
                             redactor=Redactor(), wait=0.3)
-    assert caught.value.message.startswith(
-        f"{path}: another `followups done` is changing this record (process {os.getpid()} "
-        f"on {socket.gethostname()}, for ")
-    assert caught.value.message.endswith(f"; try again, or delete {lock} if no one is")
-    assert path.read_bytes() == before and lock.exists()
+    assert caught.value.message == (
+        f"{path}: another `followups done` is changing this record (process {os.getpid()}); "
+        f"try again, or delete {lock} if no one is")
+    assert path.read_bytes() == before and not lock.exists()
+
+
+def test_a_lock_that_could_not_be_written_is_gone(isolated: Path, monkeypatch) -> None:
+    """A full disk while the lock is taken: one clear line, and no lock file left to
+    make every later `followups done` of the record wait and fail."""
+    import errno
+    import time
+
+    path = follow_up_record(isolated / "r")
+    before = path.read_bytes()
+    real_write = os.write
+
+    def full(fd: int, data) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(DeescalateError) as caught:
+        followups.mark_done(path, done=date(2026, 11, 6), agent="a", note=None,
+                            redactor=Redactor())
+    assert caught.value.message == f"{path}: can't lock it (No space left on device)"
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no lock left
+    monkeypatch.setattr(os, "write", real_write)  # space again
+    began = time.monotonic()
+    assert mark(path, 1) == "ok"
+    assert time.monotonic() - began < 1
+
+
+def test_a_failure_while_the_lock_is_held_releases_it(isolated: Path, monkeypatch) -> None:
+    path = follow_up_record(isolated / "r")
+    lock = path.with_name(f".{path.name}.lock")
+
+    def broken(*args, **kwargs):
+        assert lock.exists()  # held while the record is changed
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(followups, "replace_file", broken)
+    with pytest.raises(OSError):
+        followups.mark_done(path, done=date(2026, 11, 6), agent="a", note=None,
+                            redactor=Redactor())
+    assert not lock.exists()

@@ -17,8 +17,26 @@ def test_the_wheel_ships_the_playbooks_and_runs_from_elsewhere(tmp_path: Path) -
          "-w", str(tmp_path / "dist"), str(REPO)],
         capture_output=True, text=True, check=False)
     assert built.returncode == 0, built.stderr
-    (wheel,) = (tmp_path / "dist").glob("deescalate-*.whl")
+    (wheel,) = (tmp_path / "dist").glob("deescalate_coach-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
+    assert "deescalate/py.typed" in names  # type checkers read the package's own hints
+    (info,) = {n.split("/")[0] for n in names if ".dist-info/" in n}
+    assert f"{info}/licenses/LICENSE" in names
+    metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
+    assert "\nName: deescalate-coach\n" in metadata
+    assert "\nLicense-Expression: MIT\n" in metadata
+    for system in ("Microsoft :: Windows", "MacOS", "POSIX :: Linux"):
+        assert f"Classifier: Operating System :: {system}\n" in metadata
+    assert "Project-URL: Source, https://github.com/deescalate/deescalate\n" in metadata
+    # The README is the index page: every link on it must work from there
+    assert "](docs/" not in metadata
+    test_extra = [line for line in metadata.splitlines() if "extra == 'test'" in line]
+    dev_extra = [line for line in metadata.splitlines() if "extra == 'dev'" in line]
+    assert test_extra and not any(tool in line for line in test_extra
+                                  for tool in ("ruff", "mypy", "twine"))
+    assert any("ruff" in line for line in dev_extra) and any("mypy" in line for line in dev_extra)
+    entry = zipfile.ZipFile(wheel).read(f"{info}/entry_points.txt").decode()
+    assert "deescalate = deescalate.cli:main" in entry  # the command keeps its name
     for stem in ("customer-is-wrong", "upset-customer", "difficult-customer"):
         assert f"deescalate/builtin/{stem}.yaml" in names
     scenarios = sorted(p.name for p in (REPO / "playbooks" / "scenarios").glob("*.yaml"))

@@ -18,7 +18,9 @@ def quick_start() -> list[str]:
 
 def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
     install_and_run, install_and_test = quick_start()
-    assert install_and_run.startswith("python3 -m pip install . && deescalate start")
+    # by the name it has on the package index, which is this project's and no other's
+    assert install_and_run.startswith("python3 -m pip install deescalate-coach && "
+                                      "deescalate start")
     assert "[test]" in install_and_test and "pytest" in install_and_test
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert install_and_test in ci.splitlines()
@@ -155,3 +157,27 @@ def test_the_practice_turn_is_a_real_live_screen(isolated) -> None:
 
     assert unclocked(screen) == unclocked(block)
     term.kill()
+
+
+def test_every_install_line_names_the_distribution_and_links_work_on_the_index() -> None:
+    import tomllib
+
+    name = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["name"]
+    assert name == "deescalate-coach"
+    texts = {"README.md": README, **{f"docs/{p.name}": p.read_text(encoding="utf-8")
+                                     for p in (REPO / "docs").glob("*.md")}}
+    for where, text in texts.items():
+        for match in re.finditer(r"(?:pip|pipx|uv tool) install (?:-\S+ )*'?([\w.\[\]-]+)", text):
+            package = match.group(1)
+            if not package.startswith("."):  # a checkout
+                assert package.split("[")[0] == name, (where, match.group(0))
+    # The README is the package index's page, where a relative link leads nowhere
+    for target in re.findall(r"\]\(([^)]+)\)", README):
+        assert target.startswith(("https://", "#")), target
+
+
+def test_the_pre_commit_lines_pin_a_release_tag() -> None:
+    from deescalate import __version__
+
+    rev = re.search(r"- repo: https://github.com/deescalate/deescalate\n  rev: (\S+)", README)
+    assert rev is not None and rev.group(1) == f"v{__version__}"

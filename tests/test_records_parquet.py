@@ -71,5 +71,5 @@ def test_without_pyarrow_one_line(cli, folder: Path, isolated: Path, monkeypatch
     assert result.code == 2
     assert result.err.strip().splitlines()[-1] == (
         "deescalate: records export --format parquet needs pyarrow, which is not "
-        "installed: pip install 'deescalate[parquet]'")
+        "installed: pip install 'deescalate-coach[parquet]'")
     assert not (isolated / "x").exists()

@@ -1,5 +1,6 @@
 """Writing files so a crash leaves the old file or the new one, never half of either;
 reading other people's files so that no file can hang or flood us; and lock files.
+On every system: files are opened in binary mode, and locks come from filelock.
 
 Every file the tool writes goes through here: records (`write_exclusive`, which never
 replaces anything), saved calls, follow-up updates, exports, the records cache and
@@ -19,12 +20,23 @@ import contextlib
 import errno
 import os
 import stat
-import time
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 Data = bytes | Iterable[bytes]  # all at once, or chunk by chunk
+
+# Every file is opened in binary mode: on Windows os.open's default, text mode, would
+# write LF as CRLF and end a read at Ctrl-Z. (0 where there is no such flag.)
+BINARY = getattr(os, "O_BINARY", 0)
+# Whether a folder listing's entries carry each file's inode: Windows's do not (os.scandir
+# gives 0 there, os.stat the real number), so a file is known by size and time alone.
+WINDOWS = sys.platform == "win32"
+
+
+def identity(info: os.stat_result) -> int:
+    """A file's inode, as a folder listing would give it (0 on Windows, where it can't)."""
+    return 0 if WINDOWS else info.st_ino
 
 
 def temp_beside(path: Path) -> Path:
@@ -43,7 +55,7 @@ def write_temp(path: Path, data: Data, *, mode: int = 0o644, durable: bool = Tru
     """Write `data` to a new temp file beside `path` (flushed to disk when `durable`);
     returns its path. Nothing is left behind if that fails."""
     temp = temp_beside(path)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, mode)
     try:
         for chunk in (data,) if isinstance(data, bytes) else data:
             write_all(fd, chunk)
@@ -87,7 +99,7 @@ def write_exclusive(path: Path, data: bytes, *, mode: int = 0o644) -> bool:
             return False
         except OSError:  # a file system without hard links
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, mode)
             except FileExistsError:
                 return False
             os.close(fd)
@@ -141,7 +153,7 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | BINARY
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -189,10 +201,12 @@ def read_limited(path: str | os.PathLike[str], limit: int, *, follow_links: bool
 
 # -- lock files --------------------------------------------------------------------------
 #
-# Whoever creates the lock file (O_CREAT|O_EXCL, which works on NFS and SMB folders too)
-# holds the lock; it is removed when done. A lock left by a process that died (on this
-# machine: its pid is gone; anywhere: older than `stale` seconds) is taken over, so a
-# crash can't block what it locked.
+# filelock's SoftFileLock: whoever creates the lock file (exclusively, which works on NFS
+# and SMB folders too, where fcntl and Windows locks may not reach the other machine)
+# holds the lock; the file says who (host, pid) and goes when the holder is done. A lock
+# whose holder died (on this machine, on any system: its pid is gone) or that is older
+# than `stale` seconds is taken over, and one that could not be written (a full disk) is
+# removed there and then, so no failure leaves a lock that blocks the next command.
 
 
 class LockBusy(OSError):
@@ -203,102 +217,29 @@ class LockBusy(OSError):
         self.holder = holder
 
 
-def acquire_lock(lock: Path, *, wait: float, stale: float) -> None:
-    """Create `lock`, waiting up to `wait` seconds while another process holds it;
-    LockBusy after that. The file says who holds it (host, pid, since when)."""
-    import json
-    import socket  # here, not at the top: every records command imports this module
+@contextlib.contextmanager
+def held_lock(lock: Path, *, wait: float, stale: float) -> Iterator[None]:
+    """Hold `lock` while the block runs, waiting up to `wait` seconds while another
+    process holds it (LockBusy after that). Other failures are the system's OSError,
+    with no lock file left behind."""
+    import warnings
 
-    deadline = time.monotonic() + wait
-    pause = 0.005
-    while True:
-        try:
-            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            holder = _holder(lock)
-            if holder is not None and _left_over(holder, stale):
-                _take_over(lock, holder)
-                continue
-            if time.monotonic() >= deadline:
-                raise LockBusy(lock, _describe(holder)) from None
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
-            continue
-        try:
-            write_all(fd, json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
-                                      "since": time.time()}).encode())
-        finally:
-            os.close(fd)
-        return
+    from filelock import SoftFileLock, SoftFileLockLifetimeWarning, Timeout
 
-
-def release_lock(lock: Path) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(lock)
-
-
-class _Holder(NamedTuple):
-    inode: int
-    age: float  # seconds since the lock file was made
-    host: str
-    pid: int
-
-
-def _holder(lock: Path) -> _Holder | None:
-    """Who holds the lock, as its file says; None if it is gone meanwhile."""
-    import json
-
+    # filelock warns that an age limit can overlap a live holder; ours hold a lock for
+    # milliseconds, and `stale` is minutes, there for a holder on a machine that is gone.
+    warnings.filterwarnings("ignore", category=SoftFileLockLifetimeWarning)
+    handle = SoftFileLock(lock, timeout=wait, lifetime=stale, thread_local=False)
     try:
-        info = os.stat(lock)
-    except OSError:
-        return None
+        handle.acquire()
+    except Timeout:
+        raise LockBusy(lock, _describe(handle.pid)) from None
     try:
-        with open(lock, "rb") as handle:
-            data = json.loads(handle.read(4096) or b"{}")
-    except (OSError, ValueError):
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    pid = data.get("pid")
-    return _Holder(info.st_ino, time.time() - info.st_mtime, str(data.get("host", "")),
-                   pid if isinstance(pid, int) else 0)
-
-
-def _left_over(holder: _Holder, stale: float) -> bool:
-    """Whether the lock was left by a process that is gone."""
-    import socket
-
-    if holder.age > stale:
-        return True
-    if holder.host != socket.gethostname() or holder.pid <= 0:
-        return False  # another machine's, or still being written: wait for it
-    try:
-        os.kill(holder.pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists, and is someone else's
-        return False
-    return False
-
-
-def _take_over(lock: Path, holder: _Holder) -> None:
-    """Remove a left-over lock, and only that one: it is moved aside first, and put
-    back if, meanwhile, it was replaced by a live process's lock."""
-    aside = lock.with_name(f"{lock.name}.{os.getpid()}.{os.urandom(3).hex()}.stale")
-    try:
-        os.rename(lock, aside)
-    except OSError:
-        return  # another waiter took it over first
-    try:
-        if os.stat(aside).st_ino != holder.inode:
-            with contextlib.suppress(OSError):
-                os.link(aside, lock)  # a live lock: back where it was
+        yield
     finally:
-        discard(aside)
+        with contextlib.suppress(OSError):
+            handle.release()
 
 
-def _describe(holder: _Holder | None) -> str:
-    if holder is None:
-        return "a moment ago"
-    who = f"process {holder.pid}" + (f" on {holder.host}" if holder.host else "")
-    return f"{who}, for {holder.age:.0f} s"
+def _describe(pid: int | None) -> str:
+    return "a process that is still writing it" if pid is None else f"process {pid}"

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -138,19 +138,36 @@ def run(engine: CallEngine, settings: Config, store: CallStore, *,
         screen = LiveScreen(engine, glyphs, notices=notices, earlier=earlier,
                             on_typing=typing)
     saver.tell = screen.problem
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
-
-    def hang_up(signum: int, frame: FrameType | None) -> None:
-        screen.hang_up()  # the engine saves, keeps any half-typed text, and stops
-
-    for sig in previous:
-        signal.signal(sig, hang_up)
-    try:
+    with hang_up_on_signals(screen.hang_up):
         screen.run(lambda: run_call(engine, screen, saver, settings.root_causes.value, others))
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     return finish(engine, settings, store, saver)
+
+
+# The signals that end a call from outside: the terminal closed (SIGHUP on POSIX; on
+# Windows closing the console window or Ctrl-Break arrives as SIGBREAK) or the process
+# told to stop (SIGTERM). Each system has only some of them.
+HANG_UP_SIGNALS = ("SIGHUP", "SIGTERM", "SIGBREAK")
+
+
+def hang_up_signals() -> list[signal.Signals]:
+    """The hang-up signals this system has."""
+    found = (getattr(signal, name, None) for name in HANG_UP_SIGNALS)
+    return [sig for sig in found if sig is not None]
+
+
+@contextlib.contextmanager
+def hang_up_on_signals(hang_up: Callable[[], None]) -> Iterator[None]:
+    """Call `hang_up` (the engine saves, keeps any half-typed text, and stops) on any
+    hang-up signal while the block runs; the handlers before come back after."""
+    def handler(signum: int, frame: FrameType | None) -> None:
+        hang_up()
+
+    previous = {sig: signal.signal(sig, handler) for sig in hang_up_signals()}
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            signal.signal(sig, before if before is not None else signal.SIG_DFL)
 
 
 def finish(engine: CallEngine, settings: Config, store: CallStore,

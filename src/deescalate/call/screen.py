@@ -146,6 +146,9 @@ class LiveScreen:
     def _hold_keys(self) -> None:
         """Stop the terminal echoing or line-editing keys typed before the view is up, so
         they wait for it; the terminal's own settings come back when the call ends."""
+        self._terminal_settings = None
+        if sys.platform == "win32":  # no termios; the console holds keys for the view itself
+            return
         try:
             import termios
 
@@ -159,7 +162,7 @@ class LiveScreen:
 
     def _give_back_terminal(self) -> None:
         settings = self._terminal_settings
-        if settings is None:
+        if settings is None or sys.platform == "win32":
             return
         try:
             import termios

@@ -43,6 +43,8 @@ def walk(folder: Path, problems: list[tuple[str, str]] | None = None) -> dict[st
     (path, problem): a `.md` that is a link, a FIFO, a device or a socket, a broken
     link of any name, and a folder that can't be read (so the records in it are
     missing). Links to folders are not followed, and not a problem."""
+    from deescalate.files import WINDOWS
+
     found: dict[str, Listing] = {}
     stack = [(str(folder), "")]
     while stack:
@@ -67,7 +69,9 @@ def walk(folder: Path, problems: list[tuple[str, str]] | None = None) -> dict[st
                     elif entry.is_file(follow_symlinks=False):
                         if name.endswith(".md"):
                             info = entry.stat(follow_symlinks=False)
-                            stats.append((info.st_size, info.st_mtime_ns, info.st_ino))
+                            # files.identity, inline: this runs once per file
+                            stats.append((info.st_size, info.st_mtime_ns,
+                                          0 if WINDOWS else info.st_ino))
                             names.append(name)
                     elif problems is not None:
                         problem = _not_a_record(entry)

@@ -198,28 +198,27 @@ def _mark_done(path: Path, *, done: date, agent: str, note: str | None,
 
 # -- the record's lock ---------------------------------------------------------------------
 #
-# A hidden file beside the record, `.<name>.lock` (see `files.acquire_lock`): exclusive
-# creation works on a shared folder too (NFS, SMB), where fcntl locks may not reach the
-# other machine, and a hidden file is never read as a record.
+# A hidden file beside the record, `.<name>.lock` (see `files.held_lock`): exclusive
+# creation works on a shared folder too (NFS, SMB), and a hidden file is never read as a
+# record. It is gone when the update is done, however it ends.
 
 @contextlib.contextmanager
 def record_lock(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
     """Hold the record's lock while the block runs; Conflict if another process holds
     it for longer than `wait` seconds."""
-    from deescalate.files import LockBusy, acquire_lock, release_lock
+    from deescalate.files import LockBusy, held_lock
 
     lock = path.with_name(f".{path.name}.lock")
+    holding = contextlib.ExitStack()
     try:
-        acquire_lock(lock, wait=wait, stale=STALE)
+        holding.enter_context(held_lock(lock, wait=wait, stale=STALE))
     except LockBusy as exc:
         raise Conflict(f"{path}: another `followups done` is changing this record "
                        f"({exc.holder}); try again, or delete {lock} if no one is") from None
     except OSError as exc:
         raise CantWrite(f"{path}: can't lock it ({exc.strerror or exc})") from None
-    try:
+    with holding:  # leaving it releases the lock, however the block ends
         yield
-    finally:
-        release_lock(lock)
 
 
 def replace_file(path: Path, data: bytes, before: os.stat_result) -> None:

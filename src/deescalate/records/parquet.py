@@ -5,7 +5,7 @@ per call (or with `rows="steps"`, one per step visit), in the schema below, whic
 `docs/parquet-schema.md` describes: a call's row has the columns of CSV and JSON Lines
 (`deescalate.records.export`), typed. DuckDB, Spark, Trino and BigQuery read it with
 the year and month as columns from the folder names. Needs pyarrow, the `parquet`
-extra: `pip install 'deescalate[parquet]'`.
+extra: `pip install 'deescalate-coach[parquet]'`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from deescalate.records.summary import Summary
 
 ROWS = ("calls", "steps")
 MISSING = ("records export --format parquet needs pyarrow, which is not installed: "
-           "pip install 'deescalate[parquet]'")
+           "pip install 'deescalate-coach[parquet]'")
 
 
 def _arrow() -> Any:

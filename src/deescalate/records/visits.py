@@ -41,6 +41,7 @@ def read_visits(folder: str, items: list[tuple[str, int, int, int]]) -> list[str
     """The step visits (JSON) of each file (path, size, time, inode as its row has
     them), or None when the file is no longer the one its row was read from (the next
     refresh reads it again). Run in the reading processes."""
+    from deescalate.files import identity
     from deescalate.records.folder import read_file
 
     found: list[str | None] = []
@@ -50,7 +51,7 @@ def read_visits(folder: str, items: list[tuple[str, int, int, int]]) -> list[str
         except OSError:
             found.append(None)
             continue
-        if (info.st_size, info.st_ino) != (size, inode) or mtime not in (info.st_mtime_ns, -1):
+        if (info.st_size, identity(info)) != (size, inode) or mtime not in (info.st_mtime_ns, -1):
             found.append(None)
             continue
         r = read_file(folder, path, size)

