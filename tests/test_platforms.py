@@ -140,3 +140,103 @@ def test_ci_checks_types_as_windows_and_macos_see_them() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert 'for platform in "" win32 darwin; do' in ci
     assert 'python -m mypy ${platform:+--platform "$platform"}' in ci
+
+
+# -- the user's folders ----------------------------------------------------------------------
+
+def folders(cli) -> dict[str, tuple[str, str]]:
+    import json
+
+    result = cli("config", "--json")
+    assert result.code == 0, result.err
+    return {row["name"]: (row["value"], row["source"]) for row in json.loads(result.out)
+            if row["name"] != "playbooks"}
+
+
+@pytest.fixture
+def no_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_linux_folders_are_the_xdg_ones(cli, isolated: Path, no_xdg) -> None:
+    home = isolated.parent / "home"
+    found = folders(cli)
+    assert found["records"] == (str(home / ".local/share/deescalate/records"), "default")
+    assert found["state"] == (str(home / ".local/state/deescalate/calls"), "default")
+    assert found["user file"] == (str(home / ".config/deescalate/config.yaml"),
+                                  "not there (optional)")
+
+
+def as_macos(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+    import platformdirs.macos
+
+    monkeypatch.setattr(platformdirs, "PlatformDirs", platformdirs.macos.MacOS)
+
+
+def as_windows(monkeypatch: pytest.MonkeyPatch, local: Path) -> None:
+    """platformdirs as on Windows, the system's folder lookup answering `local` for
+    %LOCALAPPDATA%."""
+    import platformdirs
+    import platformdirs.windows
+
+    monkeypatch.setattr(platformdirs, "PlatformDirs", platformdirs.windows.Windows)
+    monkeypatch.setattr(platformdirs.windows, "get_win_folder",
+                        lambda name: str(local) if name == "CSIDL_LOCAL_APPDATA" else "")
+
+
+def test_macos_folders_are_in_application_support(cli, isolated: Path, no_xdg,
+                                                  monkeypatch) -> None:
+    as_macos(monkeypatch)
+    support = isolated.parent / "home/Library/Application Support/deescalate"
+    found = folders(cli)
+    assert found["records"] == (str(support / "records"), "default")
+    assert found["state"] == (str(support / "calls"), "default")
+    assert found["practice"] == (str(support / "practice"), "default")
+    assert found["user file"][0] == str(support / "config.yaml")
+
+
+def test_windows_folders_are_in_local_appdata(cli, isolated: Path, no_xdg,
+                                              monkeypatch) -> None:
+    local = isolated.parent / "home/AppData/Local"
+    as_windows(monkeypatch, local)
+    found = folders(cli)
+    assert found["records"] == (str(local / "deescalate/records"), "default")
+    assert found["state"] == (str(local / "deescalate/calls"), "default")
+    assert found["user file"][0] == str(local / "deescalate/config.yaml")
+    # the name asked for once is kept there
+    from deescalate.config import save_agent
+
+    assert save_agent("Dana Jones") == local / "deescalate/config.yaml"
+
+
+def test_an_earlier_versions_folders_are_still_found_and_said_so(cli, isolated: Path,
+                                                                 no_xdg, monkeypatch) -> None:
+    """Before platformdirs, ~/.config, ~/.local/share and ~/.local/state held the user's
+    folders on every system: a Windows user's name, records and saved calls stay found."""
+    home = isolated.parent / "home"
+    old_config = home / ".config/deescalate"
+    old_config.mkdir(parents=True)
+    (old_config / "config.yaml").write_text("agent: old-name\n")
+    (home / ".local/share/deescalate/records").mkdir(parents=True)
+    (home / ".local/state/deescalate/calls").mkdir(parents=True)
+    local = home / "AppData/Local"
+    as_windows(monkeypatch, local)
+    monkeypatch.delenv("DEESCALATE_AGENT")
+    found = folders(cli)
+    new = local / "deescalate"
+    assert found["agent"] == ("old-name", f"user file {old_config / 'config.yaml'}")
+    assert found["user file"] == (
+        str(old_config / "config.yaml"),
+        f"exists; the folder an earlier version used, still used; new ones go in {new}")
+    assert found["records"] == (
+        str(home / ".local/share/deescalate/records"),
+        f"default (the folder an earlier version used, still used; new ones go in {new})")
+    assert found["state"][0] == str(home / ".local/state/deescalate/calls")
+    # each is looked for on its own: saved calls in the new place win, the rest stay
+    (new / "calls").mkdir(parents=True)
+    found = folders(cli)
+    assert found["state"] == (str(new / "calls"), "default")
+    assert found["records"][0] == str(home / ".local/share/deescalate/records")
+    assert found["agent"][0] == "old-name"

@@ -2,8 +2,14 @@
 
 Precedence, highest first: command-line flag, environment (`DEESCALATE_AGENT`,
 `DEESCALATE_RECORDS`, `DEESCALATE_PLAYBOOKS`), the team file (found by walking up
-from the current folder), the user's `deescalate/config.yaml` in the XDG config
-folder, then defaults. Every value remembers where it came from, for `deescalate config`.
+from the current folder), the user's `deescalate/config.yaml` in their config folder,
+then defaults. Every value remembers where it came from, for `deescalate config`.
+
+The user's own folders (config, data, state) are where each system keeps them, as
+platformdirs says: on Linux the XDG folders (`~/.config/deescalate` and so on), on
+macOS `~/Library/Application Support/deescalate`, on Windows `%LOCALAPPDATA%\\deescalate`.
+Earlier versions used the XDG folders on every system; one of those that exists where
+the new one does not is still used, and its source says so.
 """
 
 from __future__ import annotations
@@ -122,10 +128,11 @@ class Config:
     team_file: Path | None
     user_file: Path
     team_records: Path | None = None  # the team's records folder, when there is a team file
+    user_file_note: str | None = None  # when the user's file is in an earlier version's folder
     user_playbooks: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        self.user_playbooks = self.user_file.parent / "playbooks"
+        self.user_playbooks = user_path("config", "playbooks")[0]
 
     @property
     def team_dir(self) -> Path | None:
@@ -146,14 +153,35 @@ class Config:
                 for name in settings()]
 
 
-def xdg_dir(variable: str, fallback: str) -> Path:
+APP = "deescalate"
+# Each of the user's folders: its platformdirs attribute, and where versions before
+# platformdirs kept it on every system (an XDG variable, or a folder in the home).
+USER_DIRS = {
+    "config": ("user_config_path", "XDG_CONFIG_HOME", ".config"),
+    "data": ("user_data_path", "XDG_DATA_HOME", ".local/share"),
+    "state": ("user_state_path", "XDG_STATE_HOME", ".local/state"),
+}
+EARLIER = "the folder an earlier version used, still used"
+
+
+def user_path(kind: str, name: str) -> tuple[Path, str | None]:
+    """`name` in the user's folder of this kind (config, data or state), and a note when
+    it is where an earlier version kept it: there, and not yet in the new place."""
+    import platformdirs
+
+    attribute, variable, fallback = USER_DIRS[kind]
+    new = Path(getattr(platformdirs.PlatformDirs(APP, appauthor=False, roaming=False),
+                       attribute)) / name
     value = os.environ.get(variable, "")
     base = Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
-    return base / "deescalate"
+    old = base / APP / name
+    if old != new and os.path.lexists(old) and not os.path.lexists(new):
+        return old, f"{EARLIER}; new ones go in {new.parent}"
+    return new, None
 
 
 def user_config_file() -> Path:
-    return xdg_dir("XDG_CONFIG_HOME", ".config") / "config.yaml"
+    return user_path("config", "config.yaml")[0]
 
 
 def save_agent(name: str) -> Path:
@@ -229,7 +257,7 @@ def load(
     cwd: Path | None = None,
 ) -> Config:
     """Resolve every setting from flags (the arguments), environment, files and defaults."""
-    user_file = user_config_file()
+    user_file, config_note = user_path("config", "config.yaml")
     user = read_settings(user_file, USER_SCHEMA) if user_file.is_file() else {}
     team_file = find_team_file(cwd)
     team = read_settings(team_file, TEAM_SCHEMA) if team_file else {}
@@ -283,11 +311,12 @@ def load(
         redact_patterns=team_value(patterns or None, []),
         git_commit=team_value(team.get("git", {}).get("commit"), False),
         git_push=team_value(team.get("git", {}).get("push"), False),
-        state_dir=Setting(xdg_dir("XDG_STATE_HOME", ".local/state") / "calls", "default"),
+        state_dir=_user_folder("state", "calls"),
         practice_dir=_default_folder("practice", team_file),
         team_file=team_file,
         user_file=user_file,
         team_records=team_records,
+        user_file_note=config_note,
     )
 
 
@@ -295,7 +324,12 @@ def _default_folder(name: str, team_file: Path | None) -> Setting[Path]:
     """The folder `name` beside the team file, or in the user's data folder without one."""
     if team_file:
         return Setting(team_file.parent / name, f"default (beside {team_file})")
-    return Setting(xdg_dir("XDG_DATA_HOME", ".local/share") / name, "default")
+    return _user_folder("data", name)
+
+
+def _user_folder(kind: str, name: str) -> Setting[Path]:
+    folder, note = user_path(kind, name)
+    return Setting(folder, f"default ({note})" if note else "default")
 
 
 def _playbook_dirs(flags: list[Path] | None,
@@ -313,7 +347,7 @@ def _playbook_dirs(flags: list[Path] | None,
         for entry in values.get("playbooks", []):
             assert base is not None
             dirs.append(Setting((base.parent / entry).resolve(), source))
-    dirs.append(Setting(user_file.parent / "playbooks", "your playbooks folder"))
+    dirs.append(Setting(user_path("config", "playbooks")[0], "your playbooks folder"))
     return dirs
 
 

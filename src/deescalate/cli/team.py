@@ -61,7 +61,8 @@ def show_config(
         ("practice", settings.practice_dir.value, settings.practice_dir.source),
         ("team file", settings.team_file or "none found", "searched from the current folder up"),
         ("user file", settings.user_file,
-         "exists" if settings.user_file.is_file() else "not there (optional)"),
+         ("exists" if settings.user_file.is_file() else "not there (optional)")
+         + (f"; {settings.user_file_note}" if settings.user_file_note else "")),
     ]
     if json:
         common.print_json([{"name": n, "value": _plain(v), "source": s} for n, v, s in rows])
