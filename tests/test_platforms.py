@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -240,3 +242,97 @@ def test_an_earlier_versions_folders_are_still_found_and_said_so(cli, isolated: 
     assert found["state"] == (str(new / "calls"), "default")
     assert found["records"][0] == str(home / ".local/share/deescalate/records")
     assert found["agent"][0] == "old-name"
+
+
+# -- the pager ---------------------------------------------------------------------------------
+
+def test_no_pager_set_and_no_less_prints_the_text(monkeypatch, capsys) -> None:
+    """Windows has no `less`: with no PAGER, the text is printed, not lost."""
+    import shutil
+
+    from deescalate.cli import common
+
+    monkeypatch.delenv("PAGER", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    ran: list[object] = []
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: ran.append(a))
+    common._page("line one\nline two\n")
+    assert capsys.readouterr().out == "line one\nline two\n" and ran == []
+
+
+class FakePager:
+    """A shell that could not find the pager, answering `code` as it would."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+        self.stdin = open(os.devnull, "wb")  # noqa: SIM115 - closed by the pager code
+
+    def wait(self) -> int:
+        return self.code
+
+
+@pytest.mark.parametrize("code", [127, 9009], ids=["sh", "cmd.exe"])
+def test_a_pager_the_shell_cant_find_still_shows_the_text(monkeypatch, capsys,
+                                                          code: int) -> None:
+    from deescalate.cli import common
+
+    monkeypatch.setenv("PAGER", "no-such-pager")
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: FakePager(code))
+    common._page("the record\n")
+    assert capsys.readouterr().out == "the record\n"
+
+
+def test_a_pager_that_ran_is_not_followed_by_the_text(monkeypatch, capsys) -> None:
+    from deescalate.cli import common
+
+    monkeypatch.setenv("PAGER", "some-pager")
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: FakePager(0))
+    common._page("the record\n")
+    assert capsys.readouterr().out == ""
+
+
+# -- the background push ----------------------------------------------------------------------
+
+def test_the_background_push_outlives_the_command_on_each_system(monkeypatch,
+                                                                 tmp_path: Path) -> None:
+    from deescalate.records import sync
+
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(sync, "work_tree", lambda path: tmp_path)
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **options: started.append(options))
+    sync.push_later(tmp_path / "record.md")
+    assert started[-1]["start_new_session"] is True and "creationflags" not in started[-1]
+    # Windows: no sessions; a process group of its own and no console instead
+    monkeypatch.setattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200, raising=False)
+    monkeypatch.setattr(subprocess, "DETACHED_PROCESS", 0x8, raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    sync.push_later(tmp_path / "record.md")
+    monkeypatch.undo()
+    assert started[-1]["creationflags"] == 0x208 and "start_new_session" not in started[-1]
+
+
+# -- binary file I/O ---------------------------------------------------------------------------
+
+def test_every_file_is_opened_binary(monkeypatch, tmp_path: Path) -> None:
+    """On Windows os.open defaults to text mode (LF written as CRLF, a read ending at
+    Ctrl-Z): every open asks for O_BINARY. Here the flag is given Windows's value and
+    taken off again before the real open, which has no such flag."""
+    O_BINARY = 0x8000
+    opened: list[int] = []
+    real_open = os.open
+
+    def windows_open(path, flags, *args, **kwargs):
+        opened.append(flags)
+        return real_open(path, flags & ~O_BINARY, *args, **kwargs)
+
+    monkeypatch.setattr(files, "BINARY", O_BINARY)
+    monkeypatch.setattr(files, "_READ_FLAGS", files._READ_FLAGS | O_BINARY)
+    monkeypatch.setattr(os, "open", windows_open)
+    data = b"line one\nline two \x1a and on\r\n"
+    files.write_atomic(tmp_path / "a", data)
+    assert files.write_exclusive(tmp_path / "b", data)
+    assert files.read_limited(tmp_path / "a", 1000) == data
+    assert (tmp_path / "b").read_bytes() == data
+    file_opens = [flags for flags in opened if not flags & getattr(os, "O_DIRECTORY", 0)
+                  and flags != os.O_RDONLY]  # sync_folder opens the folder itself
+    assert len(file_opens) >= 3 and all(flags & O_BINARY for flags in file_opens)

@@ -135,10 +135,13 @@ def show_paged(renderable: Any) -> None:
 
 def _page(text: str) -> None:
     import os
+    import shutil
     import subprocess
 
-    command = os.environ.get("PAGER", "less").strip()
-    if not command or command == "cat":
+    command = os.environ.get("PAGER", "").strip()
+    if not command and shutil.which("less"):
+        command = "less"
+    if not command or command == "cat":  # no pager set, and no `less` (as on Windows)
         sys.stdout.write(text)
         return
     env = dict(os.environ)
@@ -161,8 +164,12 @@ def _page(text: str) -> None:
             break
         except KeyboardInterrupt:  # Ctrl-C is the pager's; wait until it is done
             continue
-    if code == 127:  # no such pager: the text is not lost
+    if code in NO_SUCH_COMMAND:  # no such pager: the text is not lost
         sys.stdout.write(text)
+
+
+# What a shell answers for a command it can't find: sh 127, Windows's cmd.exe 9009.
+NO_SUCH_COMMAND = (127, 9009)
 
 
 def colour(stream: Any = None) -> bool | None:

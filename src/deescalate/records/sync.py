@@ -27,6 +27,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from deescalate.errors import BadInput, CantRead, CantWrite, Conflict, NotFound
 from deescalate.records.git import TIMEOUT, last_line, run_git, work_tree
@@ -164,7 +165,17 @@ def push_later(path: Path) -> None:
     with contextlib.suppress(OSError):
         subprocess.Popen(["git", "push", "--quiet"], cwd=top, env=env,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+                         stderr=subprocess.DEVNULL, **detached())
+
+
+def detached() -> dict[str, Any]:
+    """Popen's options for a process that outlives this one and its terminal: a session
+    of its own on POSIX; on Windows (where there are no sessions) a process group of
+    its own, with no console, so neither Ctrl-C nor closing the window reaches it."""
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP
+                | subprocess.DETACHED_PROCESS}
+    return {"start_new_session": True}
 
 
 # -- the merge driver ----------------------------------------------------------------------
