@@ -32,7 +32,8 @@ def test_calls_by_month_outcome_and_playbook(cli, folder: Path, isolated: Path) 
     assert (out / "year=2026" / "month=11").is_dir()
     records = store.scan(folder).records
     db = duckdb.connect()
-    data = f"read_parquet('{out}/**/*.parquet', hive_partitioning = true)"
+    data = (f"read_parquet('{out}/**/*.parquet', hive_partitioning = true, "
+            f"hive_types = {{'year': INTEGER, 'month': INTEGER}})")
     months = dict(db.execute(f"SELECT format('{{}}-{{:02d}}', year, month), count(*) "
                              f"FROM {data} GROUP BY ALL").fetchall())
     assert months == dict(Counter(r.started[:7] for r in records))
@@ -73,3 +74,74 @@ def test_without_pyarrow_one_line(cli, folder: Path, isolated: Path, monkeypatch
         "deescalate: records export --format parquet needs pyarrow, which is not "
         "installed: pip install 'deescalate-coach[parquet]'")
     assert not (isolated / "x").exists()
+
+
+def dataset_months(out: Path) -> dict[str, int]:
+    """Calls per month as DuckDB counts them, as it reads the folders by itself."""
+    db = duckdb.connect()
+    types = dict(db.execute(f"DESCRIBE SELECT year, month FROM read_parquet('{out}/**/*.parquet'"
+                            ", hive_partitioning = true)").fetchall()[i][:2] for i in range(2))
+    assert types == {"year": "BIGINT", "month": "VARCHAR"}  # as docs/parquet-schema.md says
+    return dict(db.execute(
+        f"SELECT format('{{}}-{{}}', year, month), count(*) FROM read_parquet("
+        f"'{out}/**/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY ALL").fetchall())
+
+
+def test_a_narrower_re_export_and_an_empty_one_keep_every_month(cli, folder: Path,
+                                                                 isolated: Path) -> None:
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+    out = isolated / "warehouse"
+    records = store.scan(folder).records
+    by_month = dict(sorted(Counter(r.started[:7] for r in records).items()))
+    assert len(by_month) >= 6
+    first = cli("records", "export", "--format", "parquet", "--output", out,
+                "--records", folder)
+    assert first.code == 0, first.err
+    assert dataset_months(out) == by_month
+    later = sorted(by_month)[-2]  # the last two months again, into the same folder
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
+    again = cli("records", "export", "--format", "parquet", "--output", out,
+                "--records", folder, "--since", f"{later}-01")
+    taken = sum(n for month, n in by_month.items() if month >= later)
+    assert again.code == 0 and f"Wrote {taken} records" in again.err
+    assert dataset_months(out) == by_month  # every month still there, none twice
+    changed = {p.parent.name for p in out.rglob("*.parquet") if p.stat().st_mtime_ns
+               != before.get(p)}
+    assert changed == {f"month={m[5:]}" for m in by_month if m >= later}
+    empty = cli("records", "export", "--format", "parquet", "--output", out,
+                "--records", folder, "--since", "2031-01-01")
+    assert empty.code == 0
+    assert empty.err.strip().splitlines()[-1] == (
+        f"No records to export: nothing written to {out.relative_to(isolated)}")
+    assert dataset_months(out) == by_month
+    nowhere = isolated / "nothing"
+    assert cli("records", "export", "--format", "parquet", "--output", nowhere,
+               "--records", folder, "--since", "2031-01-01").code == 0
+    assert not nowhere.exists()  # an empty dataset folder would fail every reader
+    assert not [p for p in out.rglob(".*")]  # no temp folder left
+    # pyarrow: one schema across partitions, exact counts; the months are whole numbers
+    dataset = ds.dataset(out, partitioning="hive")
+    assert str(dataset.schema.field("month").type) == "int32"
+    assert str(dataset.schema.field("started").type) == "timestamp[ms, tz=UTC]"
+    assert dataset.count_rows() == len(records)
+    # pandas: months in calendar order
+    frame = pd.read_parquet(out)
+    seen = [f"{y}-{int(m):02d}" for y, m in
+            frame.groupby(["year", "month"], observed=True).size().index]
+    assert seen == list(by_month)
+
+
+def test_month_folders_are_zero_padded_and_old_ones_renamed(cli, folder: Path,
+                                                           isolated: Path) -> None:
+    out = isolated / "warehouse"
+    old = out / "year=2020" / "month=3"
+    old.mkdir(parents=True)
+    (old / "part-0.parquet").write_bytes(b"kept")
+    result = cli("records", "export", "--format", "parquet", "--output", out,
+                 "--records", folder)
+    assert result.code == 0, result.err
+    months = sorted(p.name for p in out.glob("year=*/month=*"))
+    assert all(len(name) == len("month=01") for name in months)
+    assert (out / "year=2020" / "month=03" / "part-0.parquet").read_bytes() == b"kept"

@@ -348,6 +348,10 @@ def export(
         steps = rows_wanted is Rows.steps
         written = spec.dataset(taken, output, rows_wanted.value)
         what = "step visit" if steps else "record"
+        if not written:
+            common.echo(f"No {what}s to export: nothing written to {display(output)}",
+                        err=True)
+            return
         common.echo(f"Wrote {written:,} {what}{'s' if written != 1 else ''} to "
                     f"{display(output)} ({spec.kind})", err=True)
         return

@@ -6,10 +6,16 @@ per call (or with `rows="steps"`, one per step visit), in the schema below, whic
 (`deescalate.records.export`), typed. DuckDB, Spark, Trino and BigQuery read it with
 the year and month as columns from the folder names. Needs pyarrow, the `parquet`
 extra: `pip install 'deescalate-coach[parquet]'`.
+
+An export never destroys: it replaces only the months it has rows for (each month
+folder written beside and swapped in), and leaves every other month as it was; an
+export with no rows writes nothing. Months are zero-padded (`month=01`), so readers
+that take them as text still order them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -38,7 +44,7 @@ def _arrow() -> Any:
 def schema(rows: str = "calls") -> Any:
     """The dataset's schema (without the year and month, which are its folders)."""
     pa = _arrow()
-    moment = pa.timestamp("s", tz="UTC")
+    moment = pa.timestamp("ms", tz="UTC")  # what Parquet stores: it has no seconds unit
     if rows == "steps":
         return pa.schema([
             ("record_id", pa.string()), ("started", moment), ("agent", pa.string()),
@@ -55,7 +61,7 @@ def _type(pa: Any, kind: str) -> Any:
     """The Parquet type of a column of this kind (`format.COLUMN_KINDS`)."""
     name = COLUMN_KINDS[kind][1]
     if name == "timestamp":
-        return pa.timestamp("s", tz="UTC")
+        return pa.timestamp("ms", tz="UTC")
     if name == "date":
         return pa.date32()
     if name == "list":
@@ -110,27 +116,54 @@ def _step_columns(records: Sequence[Summary]) -> dict[str, list[Any]]:
 
 
 def write(records: Sequence[Summary], output: Path, *, rows: str = "calls") -> int:
-    """Write the dataset under `output` (replacing a dataset there); returns the rows."""
+    """Write the records' months under `output`, replacing those months (and no other)
+    in a dataset there; returns the rows written. No rows: nothing written."""
     pa = _arrow()
-    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
 
-    full = schema(rows).append(pa.field("year", pa.int16())).append(
-        pa.field("month", pa.int8()))
-    table = pa.Table.from_pydict(columns(records, rows), schema=full)
+    data = columns(records, rows)
+    months: dict[tuple[int, int], list[int]] = {}
+    for place, key in enumerate(zip(data.pop("year"), data.pop("month"), strict=True)):
+        months.setdefault(key, []).append(place)
+    table = pa.Table.from_pydict(data, schema=schema(rows))
     if output.exists() and not output.is_dir():
         raise BadInput(f"{output}: is a file; --output for parquet is a folder")
+    if not table.num_rows:
+        return 0
     try:
-        if output.is_dir():
-            # Only a dataset of ours is replaced: year=* folders of Parquet files.
-            for old in output.glob("year=*"):
-                if old.is_dir():
-                    shutil.rmtree(old)
-        ds.write_dataset(table, output, format="parquet",
-                         partitioning=ds.partitioning(
-                             pa.schema([("year", pa.int16()), ("month", pa.int8())]),
-                             flavor="hive"),
-                         existing_data_behavior="overwrite_or_ignore",
-                         basename_template="part-{i}.parquet")
+        output.mkdir(parents=True, exist_ok=True)
+        _pad_months(output)
+        for (year, month), places in sorted(months.items()):
+            _replace_month(output / f"year={year}" / f"month={month:02d}",
+                           lambda path, places=places: pq.write_table(
+                               table.take(places), path))
     except OSError as exc:
         raise CantWrite(f"{output}: can't write the dataset ({exc})") from None
     return int(table.num_rows)
+
+
+def _replace_month(folder: Path, write_part: Any) -> None:
+    """Put a month's folder in place all at once: written beside it (hidden, so no
+    reader takes it), then swapped for the old one, which goes only after."""
+    folder.parent.mkdir(exist_ok=True)
+    token = f"{os.getpid()}.{os.urandom(3).hex()}"
+    temp = folder.with_name(f".{folder.name}.{token}.tmp")
+    old = folder.with_name(f".{folder.name}.{token}.old")
+    temp.mkdir()
+    try:
+        write_part(temp / "part-0.parquet")
+        if folder.exists():
+            os.rename(folder, old)
+        os.rename(temp, folder)
+    finally:
+        for leftover in (temp, old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+
+
+def _pad_months(output: Path) -> None:
+    """Give month folders an earlier version wrote (`month=1`) their padded names."""
+    for folder in output.glob("year=*/month=?"):
+        padded = folder.with_name(f"month=0{folder.name[-1]}")
+        if folder.is_dir() and folder.name[-1].isdigit() and not padded.exists():
+            os.rename(folder, padded)
