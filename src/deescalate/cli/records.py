@@ -373,6 +373,10 @@ def export(
 @app.command()
 def check(
     records: common.RecordsOption = None,
+    repository: Annotated[bool, typer.Option(
+        "--repository", help="Check the team folder of the git repository here: the "
+        ".deescalate.yaml at its root or in a folder below (as the pre-commit hook does); "
+        "exit 2 if there is none.")] = False,
 ) -> None:
     """Check the records folder, for a team's CI: exit 1 with a PATH: problem line for
     each record whose front matter does not parse or misses a required field, whose
@@ -383,11 +387,64 @@ def check(
     Examples:
       deescalate records check
       deescalate records check --records support-team/records
+      deescalate records check --repository
     """
     from deescalate.records import check as checking
 
+    if repository:
+        if records is not None:
+            raise BadInput("--repository checks the team folders of the repository; "
+                           "--records names another folder: give one or the other")
+        found = [_check_team(team, checking) for team in _repository_teams()]
+        if any(found):
+            raise typer.Exit(common.EXIT_FINDINGS)
+        return
     settings = common.settings(records=records)
     where = folder(records, must_exist=True, settings=settings)
+    if _check_folder(where, settings, checking):
+        raise typer.Exit(common.EXIT_FINDINGS)
+
+
+def _repository_teams() -> list[Config]:
+    """The settings of each team folder in the git repository here; exit 2 with a line
+    saying why when there is none, or a team's records are outside the repository."""
+    from deescalate import config
+    from deescalate.records.git import team_files
+    from deescalate.records.store import display
+
+    top, teams = team_files(Path.cwd())
+    if not teams:
+        raise NotFound(f"no {config.TEAM_FILE} in the repository {top}, at its root or "
+                       "below, so there are no team records to check (`deescalate init` "
+                       "makes one)")
+    found = []
+    for team in teams:
+        settings = config.load(cwd=team.parent)
+        records = settings.team_records
+        assert records is not None  # a team file always names its records folder
+        inside = records.resolve()
+        if inside != top.resolve() and top.resolve() not in inside.parents:
+            raise BadInput(f"{display(team)}: its records folder {records} is outside the "
+                           "repository, so this repository has no records of it to check")
+        found.append(settings)
+    return found
+
+
+def _check_team(settings: Config, checking: Any) -> bool:
+    from deescalate.records.store import display
+
+    assert settings.team_records is not None
+    where = settings.team_records
+    if not where.is_dir():
+        raise NotFound(f"{display(where)}: no records folder there (team file "
+                       f"{display(settings.team_file or where)})")
+    common.echo(f"Records in {display(where)} (team file "
+                f"{display(settings.team_file or where)})", err=True)
+    return _check_folder(where, settings, checking)
+
+
+def _check_folder(where: Path, settings: Config, checking: Any) -> bool:
+    """Check one records folder, printing what is found; True if anything was."""
     findings, checked = checking.check(where, settings.redactor())
     for finding in findings:
         common.echo(one_line(finding.show(where)))
@@ -396,8 +453,9 @@ def check(
     if findings:
         common.echo(f"{count}: {len(findings):,} problem{'s' if len(findings) != 1 else ''} "
                     f"in {files:,} file{'s' if files != 1 else ''}", err=True)
-        raise typer.Exit(common.EXIT_FINDINGS)
+        return True
     common.echo(f"{count}: no problems", err=True)
+    return False
 
 
 @app.command()

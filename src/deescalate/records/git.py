@@ -73,3 +73,25 @@ def commit_record(path: Path, *, message: str | None = None) -> str | None:
 def last_line(done: subprocess.CompletedProcess[str]) -> str:
     lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
     return lines[-1].strip() if lines else f"exit code {done.returncode}"
+
+
+def team_files(folder: Path) -> tuple[Path, list[Path]]:
+    """The top of the git repository `folder` is in, and the team files
+    (`.deescalate.yaml`) in it: at its root and in any folder below, tracked or new (not
+    ignored). BadInput outside a repository."""
+    import shutil
+
+    from deescalate.config import TEAM_FILE
+    from deescalate.errors import BadInput
+
+    if shutil.which("git") is None:
+        raise BadInput("git: no git command found, so the repository's team folder can't "
+                       "be found")
+    top = work_tree(folder / "-")
+    if top is None:
+        raise BadInput(f"{folder}: not in a git repository, so there is no repository to "
+                       "find the team folder in")
+    listed = run_git(top, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+                     "--", f":(glob)**/{TEAM_FILE}")
+    names = sorted({name for name in listed.stdout.split("\0") if name})
+    return top, [top / name for name in names if (top / name).is_file()]
