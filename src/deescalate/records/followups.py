@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from deescalate.errors import BadFile, CantRead, CantWrite, Conflict, DeescalateError
 from deescalate.files import write_atomic
-from deescalate.records.format import FOLLOW_UP_HEADING, MAX_BYTES
+from deescalate.records.format import FOLLOW_UP_HEADING, MAX_BYTES, body_text
 from deescalate.records.reader import load_safely, split
 from deescalate.records.summary import Summary, Unreadable
 from deescalate.redaction import Redactor
@@ -124,11 +124,11 @@ def mark_done_text(text: str, *, done: date, agent: str, note: str | None,
                       "command does not change; edit it by hand")
 
     who, found = redactor.redact(" ".join(agent.split()))
-    line_text = f"Done {done.isoformat()} by {who}"
+    line_text = f"Done {done.isoformat()} by {body_text(who)}"  # typed text, as text
     if note and note.strip():
         cleaned, more = redactor.redact(" ".join(note.split()))
         found += more
-        line_text += f": {cleaned}"
+        line_text += f": {body_text(cleaned)}"
     else:
         line_text += "."
     expected: dict[str, Any] = {**before, "follow_up_done": done}

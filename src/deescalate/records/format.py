@@ -183,3 +183,33 @@ def relative_path(identifier: str) -> str:
 def path_in(folder: Path, identifier: str) -> Path:
     """The record's path under `folder`."""
     return folder / relative_path(identifier)
+
+
+# -- text in the body ------------------------------------------------------------------
+#
+# What an agent or customer typed (and a playbook's titles and items beside it) is text in
+# the body, never markup. Each character that Markdown (CommonMark, GFM, GitHub's math) or
+# HTML inside Markdown would read as markup is escaped with a backslash: anywhere, those
+# that make emphasis, code, tags, tables and math (`*_`<|~$\`), an entity's `&`, and the
+# brackets of a link, a link definition or a footnote (`](`, `][`, `]:`, `[[`, `[^`); at
+# the start of a line, what starts a block (`#`, `>`, `-`, `+`, `=`, `1.`, `1)`). A line's
+# leading space or tab, which could make a code block, is written as its character
+# reference. Brackets that make nothing stay as they are: `[redacted: card]` reads as
+# itself. `body_plain` undoes it all.
+
+_MARKUP = re.compile(r"[\\`*_<|~$]|&(?=#?[A-Za-z0-9]+;)|\](?=[(\[:])|\[(?=[\[^])")
+_LEADING_SPACE = re.compile(r"^[ \t]", re.M)
+_LINE_START = re.compile(r"^(?:([-+=#>])|([0-9]{1,9})([.)]))", re.M)
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])|&#32;|&#9;")
+
+
+def body_text(text: str) -> str:
+    """`text` as it goes into a record's body, to be shown as typed by any renderer."""
+    text = _MARKUP.sub(r"\\\g<0>", text)
+    text = _LEADING_SPACE.sub(lambda m: "&#32;" if m.group() == " " else "&#9;", text)
+    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+
+
+def body_plain(text: str) -> str:
+    """The text `body_text` was given, from what it made."""
+    return _ESCAPED.sub(lambda m: m[1] or (" " if m[0] == "&#32;" else "\t"), text)

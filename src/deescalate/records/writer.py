@@ -28,6 +28,7 @@ from deescalate.records.format import (
     HANDOVER_HEADING,
     MOODS,
     VERSION,
+    body_text,
     path_in,
 )
 from deescalate.redaction import Redactor
@@ -228,21 +229,22 @@ def _ids(playbook: Playbook) -> set[str]:
 
 
 def _indent(text: str) -> str:
-    """Keep a multi-line text inside its Markdown list item."""
-    return text.replace("\n", "\n  ")
+    """Typed text, as text (see `format.body_text`), kept inside its Markdown list item."""
+    return body_text(text).replace("\n", "\n  ")
 
 
 def _body(front: dict[str, Any], playbook: Playbook, books: Books,
           handover: list[str] | None) -> str:
     """The Markdown for people, from the (already redacted) front matter."""
-    who = " · ".join(str(x) for x in (front["customer"], front["reference"]) if x)
-    lines = [f"# {playbook.title}{': ' + who if who else ''}", ""]
-    lines += [front["summary"] or "(no summary)", "", "## Timeline", ""]
+    who = " · ".join(body_text(str(x)) for x in (front["customer"], front["reference"]) if x)
+    lines = [f"# {body_text(playbook.title)}{': ' + who if who else ''}", ""]
+    lines += [body_text(front["summary"]) if front["summary"] else "(no summary)", "",
+              "## Timeline", ""]
     moods = list(front["mood"])
     for entry in front["steps"]:
         book = books.get(entry.get("playbook", front["playbook"]))
         step = book.step(entry["id"]) if book and entry["id"] in _ids(book) else None
-        title = step.title if step else entry["id"]
+        title = body_text(step.title) if step else entry["id"]
         if "playbook" in entry:
             title += f" ({entry['playbook']})"
         lines.append(f"### {minutes(entry['at'])} {title}")
@@ -267,11 +269,11 @@ def _body(front: dict[str, Any], playbook: Playbook, books: Books,
             if value is not None and not entry["skipped"]:
                 kind = kind_of(capture)  # how its type reads: a yes-no as yes or no
                 shown = kind.shown(value) if kind else str(value)
-                items.append(f"{capture.label}: {_indent(shown)}")
+                items.append(f"{_indent(capture.label)}: {_indent(shown)}")
         if entry.get("answer"):
-            items.append(f"{step.branch.question if step and step.branch else 'Answer'} "
-                         f"→ {entry['answer']}")
-        items += [f"Not ticked: {item}" for item in entry["unticked"]]
+            question = step.branch.question if step and step.branch else "Answer"
+            items.append(f"{_indent(question)} → {_indent(entry['answer'])}")
+        items += [f"Not ticked: {_indent(item)}" for item in entry["unticked"]]
         lines += [f"- {item}" for item in items] or ["- (nothing noted)"]
         lines.append("")
     for mood in moods:  # ratings the timeline could not place
@@ -287,7 +289,8 @@ def _body(front: dict[str, Any], playbook: Playbook, books: Books,
         trend = "cooled down" if last < first else "heated up" if last > first else "held steady"
         lines.append(f"- Mood: {first} → {last} ({trend})")
     version = f" v{front['playbook_version']}" if front["playbook_version"] else ""
-    lines.append(f"- Agent: {front['agent']} · Playbook: {front['playbook']}{version}")
+    lines.append(f"- Agent: {body_text(front['agent'])} · Playbook: {front['playbook']}"
+                 f"{version}")
     if "playbooks" in front:
         lines.append(f"- Playbooks used: {' → '.join(front['playbooks'])}")
     if handover:
