@@ -266,3 +266,37 @@ def test_show_never_splits_a_path_and_pads_nothing(cli, isolated, monkeypatch) -
     for line in lines:
         assert not line.endswith(" ")
         assert len(line) <= 60 or line == shown
+
+
+def test_mermaid_labels_are_text(cli, write) -> None:
+    """Titles, questions and answers are labels that show as written: no HTML from
+    them (Mermaid makes labels HTML), no character codes, nothing cut off."""
+    import html
+    import re
+
+    title = "<b>now</b> #1; & \"quoted\" `code` <script>alert(1)</script> after"
+    write("playbooks/odd.yaml", f"""
+        title: Odd
+        steps:
+          - id: first
+            title: {json.dumps(title)}
+            branch:
+              question: "Is it <i>so</i> #2?"
+              options:
+                - {{label: "Yes & <u>no</u>", goto: second}}
+                - {{label: "No #35;", goto: second}}
+          - id: second
+            title: Second
+        """)
+    out = cli("playbooks", "show", "odd", "--format", "mermaid", "--playbooks", "playbooks").out
+    labels = re.findall(r'"([^"]*)"', out)
+    for label in labels:
+        assert not set(label) & set('<>&`')
+        assert re.fullmatch(r"(?:[^#]|#(?:35|quot|lt|gt|amp|96);)*", label), label
+
+    def shown(label: str) -> str:  # as Mermaid decodes its codes, then HTML shows them
+        return html.unescape(re.sub(r"#(\w+);", lambda m: f"&{'#' if m[1].isdigit() else ''}"
+                                                          f"{m[1]};", label))
+
+    assert f"1. {title}: Is it <i>so</i> #2?" in [shown(label) for label in labels]
+    assert {"Yes & <u>no</u>", "No #35;"} <= {shown(label) for label in labels}

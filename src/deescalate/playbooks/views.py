@@ -116,6 +116,14 @@ def _target(book: Playbook, step_id: str) -> str:
     return f"{book.number(step_id)}. {book.step(step_id).title}"
 
 
+# What Mermaid, or the HTML its labels become, would read in a label, as Mermaid's own
+# entity codes: `#` first of all (`#1;` would be a character code), the quote that ends
+# the label, HTML's `<`, `>` and `&` (tags and entities), and the backtick that starts
+# a Markdown label.
+MERMAID_CODES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;",
+                 "`": "#96;"}
+
+
 def mermaid(book: Playbook) -> str:
     """A Mermaid flowchart of the steps and branches."""
 
@@ -123,7 +131,7 @@ def mermaid(book: Playbook) -> str:
         return "done" if step_id == END else f"s{book.number(step_id)}"
 
     def quote(text: str) -> str:
-        return '"' + one_line(text).replace('"', "#quot;") + '"'
+        return '"' + "".join(MERMAID_CODES.get(ch, ch) for ch in one_line(text)) + '"'
 
     lines = ["flowchart TD", f"    begin(({quote('Start')})) --> {node(book.start)}"]
     for number, step in enumerate(book.steps, 1):
