@@ -67,10 +67,13 @@ def check_node(node: Node, schema: dict[str, Any], where: str, report: Report,
         _check_one_of(node, schema["oneOf"], where, report, subject, root)
         return
     expected = schema.get("type")
+    if isinstance(expected, list):  # text that may be written as a number or true/false:
+        expected = "string" if "string" in expected else expected[0]  # any scalar's words
     if "enum" in schema:
         if node.kind != "scalar" or node.text not in schema["enum"]:
-            options = ", ".join(schema["enum"])
-            hint = did_you_mean(node.text, schema["enum"]) if node.kind == "scalar" else ""
+            named = [option for option in schema["enum"] if option is not None]  # null: unset
+            options = ", ".join(named)
+            hint = did_you_mean(node.text, named) if node.kind == "scalar" else ""
             report(node, f"{where} is {_kind(node)}; it must be one of: {options}{hint}")
         return
     if expected == "object":
