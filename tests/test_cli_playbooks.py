@@ -185,6 +185,11 @@ def test_new_writes_a_valid_playbook_in_the_team_folder(cli) -> None:
     assert str(path) in result.out
     text = path.read_text()
     assert text.startswith("# yaml-language-server: $schema=playbook.schema.json\n")
+    # committed and shared: no path of this machine, and docs an installed tool can reach
+    assert str(Path.cwd()) not in text and str(Path.home()) not in text
+    assert "deescalate playbooks validate billing-dispute.yaml" in text
+    assert "README" not in text
+    assert "https://github.com/deescalate/deescalate/blob/main/docs/playbook-format.md" in text
     checked = cli("playbooks", "validate", path)
     assert checked.code == 0 and checked.out == ""
     assert "billing-dispute" in cli("playbooks", "list").out

@@ -13,9 +13,13 @@ from deescalate.schemacheck import ID_HINT, ID_PATTERN
 
 SCHEMA_FILE = "playbook.schema.json"
 
+# Where the format is described for someone with only the installed tool: the page on
+# the web, never a path on the author's machine (the file is committed and shared).
+FORMAT_DOCS = "https://github.com/deescalate/deescalate/blob/main/docs/playbook-format.md"
+
 TEMPLATE = """\
-# A deescalate playbook. Check it with: deescalate playbooks validate {file}
-# The format is described in the README; `deescalate playbooks schema` prints it for editors.
+# A deescalate playbook. Check it, in its folder: deescalate playbooks validate {file}
+# Every key: {docs} (`deescalate playbooks schema` prints it for editors)
 id: {id}
 title: {title}
 summary: One line that says when to use this playbook.
@@ -99,7 +103,7 @@ def new_playbook(playbook_id: str, source: str | None, settings: Config) -> tupl
                           count=1, flags=re.MULTILINE)
     else:
         title = playbook_id.replace("-", " ").capitalize()
-        text = TEMPLATE.format(id=playbook_id, title=title, file=path)
+        text = TEMPLATE.format(id=playbook_id, title=title, file=path.name, docs=FORMAT_DOCS)
     if (folder / SCHEMA_FILE).is_file() and "yaml-language-server" not in text:
         text = f"# yaml-language-server: $schema={SCHEMA_FILE}\n{text}"
     book, _problems = check_bytes(text.encode("utf-8"), path, str(path))
