@@ -138,10 +138,12 @@ def test_a_call_hangs_up_on_sighup_where_there_is_one() -> None:
 
 # -- CI ------------------------------------------------------------------------------------
 
-def test_ci_checks_types_as_windows_and_macos_see_them() -> None:
+def test_ci_checks_types_as_windows_and_macos_see_them_and_the_release() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python -m pip install -q -e '.[dev]'" in ci
     assert 'for platform in "" win32 darwin; do' in ci
     assert 'python -m mypy ${platform:+--platform "$platform"}' in ci
+    assert 'python -m twine check --strict "$dist"/*' in ci
 
 
 # -- the user's folders ----------------------------------------------------------------------
