@@ -240,6 +240,12 @@ def test_an_earlier_versions_folders_are_still_found_and_said_so(cli, isolated: 
         str(home / ".local/share/deescalate/records"),
         f"default (the folder an earlier version used, still used; new ones go in {new})")
     assert found["state"][0] == str(home / ".local/state/deescalate/calls")
+    listed = cli("records", "list")
+    assert listed.code == 0
+    assert listed.err.splitlines()[0] == (
+        f"Records in {home / '.local/share/deescalate/records'} (your own: no team folder "
+        f"(.deescalate.yaml) here or above; the folder an earlier version used, still used; "
+        f"new ones go in {new})")
     # each is looked for on its own: saved calls in the new place win, the rest stay
     (new / "calls").mkdir(parents=True)
     found = folders(cli)

@@ -113,8 +113,10 @@ def _same(one: Path, other: Path) -> bool:
 
 
 def _whose(source: str) -> str:
-    if source == "default":
-        return "your own: no team folder (.deescalate.yaml) here or above"
+    if source.startswith("default"):  # perhaps "(the folder an earlier version used ...)"
+        note = source.removeprefix("default").strip(" ()")
+        return ("your own: no team folder (.deescalate.yaml) here or above"
+                + (f"; {note}" if note else ""))
     if source.startswith("--records"):
         return "from --records"
     if source.startswith("DEESCALATE_RECORDS"):
