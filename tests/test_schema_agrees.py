@@ -87,6 +87,8 @@ BROKEN = {
     "the capture id ref": steps("- id: a", "  title: A", "  capture: [{id: ref, label: C}]"),
     "an unknown capture type": steps("- id: a", "  title: A",
                                      "  capture: [{id: c, label: C, type: money}]"),
+    "an empty capture type": steps("- id: a", "  title: A",
+                                   "  capture: [{id: c, label: C, type: }]"),
     "required not true or false": steps("- id: a", "  title: A",
                                         "  capture: [{id: c, label: C, required: maybe}]"),
     "version 0": "version: 0\n" + HEAD + ONE,
@@ -176,3 +178,11 @@ def test_an_editor_reads_the_rules_in_words() -> None:
     document = yaml.safe_load(textwrap.dedent(BROKEN["the step id end"]))
     assert [e.schema.get("errorMessage") for e in validator.iter_errors(document)] == [
         "the step id 'end' is reserved for the end of the call"]
+
+
+def test_an_empty_capture_type_is_named_as_such(tmp_path: Path) -> None:
+    _, problems = check_bytes(BROKEN["an empty capture type"].encode(), tmp_path / "p.yaml",
+                              "p.yaml")
+    assert [p.message for p in problems] == [
+        "capture 'c': 'type' is empty; it must be one of: line, text, number, choice, "
+        "yes-no, date"]

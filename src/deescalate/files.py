@@ -110,6 +110,24 @@ def write_exclusive(path: Path, data: bytes, *, mode: int = 0o644) -> bool:
     return True
 
 
+def swap_folder(new: Path, target: Path) -> None:
+    """Put the folder `new` (written beside `target`) at `target` in one rename; a
+    folder already there is moved aside first and removed only after."""
+    import shutil
+
+    aside = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(3).hex()}.old")
+    if target.exists():
+        os.rename(target, aside)
+    try:
+        os.rename(new, target)
+    except OSError:
+        if aside.exists():
+            os.rename(aside, target)  # the old one back where it was
+        raise
+    if aside.exists():
+        shutil.rmtree(aside)
+
+
 def discard(temp: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         temp.unlink()

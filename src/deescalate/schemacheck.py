@@ -36,6 +36,8 @@ def did_you_mean(word: str, candidates: list[str] | set[str] | tuple[str, ...]) 
 
 
 def _kind(node: Node) -> str:
+    if node.kind == "scalar" and node.is_null:
+        return "empty"
     if node.kind == "map":
         return "a mapping"
     if node.kind == "seq":
@@ -71,9 +73,8 @@ def check_node(node: Node, schema: dict[str, Any], where: str, report: Report,
         expected = "string" if "string" in expected else expected[0]  # any scalar's words
     if "enum" in schema:
         if node.kind != "scalar" or node.text not in schema["enum"]:
-            named = [option for option in schema["enum"] if option is not None]  # null: unset
-            options = ", ".join(named)
-            hint = did_you_mean(node.text, named) if node.kind == "scalar" else ""
+            options = ", ".join(schema["enum"])
+            hint = did_you_mean(node.text, schema["enum"]) if node.kind == "scalar" else ""
             report(node, f"{where} is {_kind(node)}; it must be one of: {options}{hint}")
         return
     if expected == "object":
@@ -172,8 +173,9 @@ def _check_mapping(node: Node, schema: dict[str, Any], subject: str, report: Rep
                     hint = "; merge keys are not supported, write the keys out"
                 report(key, f"{subject} has an unknown key {name!r}{hint}")
             continue
-        if value.is_null and name not in schema.get("required", ()):
-            continue  # `key:` with nothing after it means "not set"
+        if value.is_null and name not in schema.get("required", ()) and "enum" not in (
+                _resolve(properties.get(name, {}), root)):
+            continue  # `key:` with nothing after it means "not set" (not one of a list)
         where_value = f"{where}: {name!r}" if where else repr(name)
         if name == "branch":
             where_value = f"{where} branch".strip()

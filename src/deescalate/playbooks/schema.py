@@ -163,7 +163,8 @@ SCHEMA: dict[str, Any] = {
 
 def _unset(schema: Any) -> None:
     """`key:` with nothing after it means "not set" to `playbooks validate`: say so for
-    every key a mapping may leave out, so that an editor agrees."""
+    every key a mapping may leave out, so that an editor agrees. Not for a key that
+    names one of a list (a capture's `type`): empty there, both refuse it."""
     if isinstance(schema, list):
         for item in schema:
             _unset(item)
@@ -173,9 +174,7 @@ def _unset(schema: Any) -> None:
     for name, value in schema.get("properties", {}).items():
         if name in schema.get("required", ()) or not isinstance(value, dict):
             continue
-        if "enum" in value:
-            value["enum"] = [*value["enum"], None]
-        elif isinstance(value.get("type"), list):
+        if isinstance(value.get("type"), list):
             value["type"] = [*value["type"], "null"]
         elif "type" in value:
             value["type"] = [value["type"], "null"]

@@ -145,25 +145,24 @@ def write(records: Sequence[Summary], output: Path, *, rows: str = "calls") -> i
 def _replace_month(folder: Path, write_part: Any) -> None:
     """Put a month's folder in place all at once: written beside it (hidden, so no
     reader takes it), then swapped for the old one, which goes only after."""
+    from deescalate.files import swap_folder
+
     folder.parent.mkdir(exist_ok=True)
-    token = f"{os.getpid()}.{os.urandom(3).hex()}"
-    temp = folder.with_name(f".{folder.name}.{token}.tmp")
-    old = folder.with_name(f".{folder.name}.{token}.old")
+    temp = folder.with_name(f".{folder.name}.{os.getpid()}.{os.urandom(3).hex()}.tmp")
     temp.mkdir()
     try:
         write_part(temp / "part-0.parquet")
-        if folder.exists():
-            os.rename(folder, old)
-        os.rename(temp, folder)
+        swap_folder(temp, folder)
     finally:
-        for leftover in (temp, old):
-            if leftover.exists():
-                shutil.rmtree(leftover)
+        if temp.exists():
+            shutil.rmtree(temp)
 
 
 def _pad_months(output: Path) -> None:
     """Give month folders an earlier version wrote (`month=1`) their padded names."""
+    from deescalate.files import swap_folder
+
     for folder in output.glob("year=*/month=?"):
         padded = folder.with_name(f"month=0{folder.name[-1]}")
         if folder.is_dir() and folder.name[-1].isdigit() and not padded.exists():
-            os.rename(folder, padded)
+            swap_folder(folder, padded)
