@@ -346,3 +346,26 @@ def test_every_file_is_opened_binary(monkeypatch, tmp_path: Path) -> None:
     file_opens = [flags for flags in opened if not flags & getattr(os, "O_DIRECTORY", 0)
                   and flags != os.O_RDONLY]  # sync_folder opens the folder itself
     assert len(file_opens) >= 3 and all(flags & O_BINARY for flags in file_opens)
+
+
+# -- the terminal ------------------------------------------------------------------------------
+
+def test_the_live_screen_holds_keys_with_termios_only_where_there_is_one(monkeypatch) -> None:
+    """Windows has no termios: the view starts and ends without it."""
+    import termios
+    import types
+
+    from deescalate.call.screen import LiveScreen
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("termios used on Windows")
+
+    monkeypatch.setattr(termios, "tcgetattr", refuse)
+    monkeypatch.setattr(termios, "tcsetattr", refuse)
+    monkeypatch.setattr(sys, "platform", "win32")
+    screen = types.SimpleNamespace(_terminal_settings=["kept from before"])
+    LiveScreen._hold_keys(screen)  # type: ignore[arg-type]
+    assert screen._terminal_settings is None
+    screen._terminal_settings = ["as if held"]
+    LiveScreen._give_back_terminal(screen)  # type: ignore[arg-type]
+    monkeypatch.undo()
