@@ -324,6 +324,10 @@ class LiveScreen:
             wrapped = [[("", piece)] for line in self.wrap_lines
                        for piece in wrap(one_line(line), width)]
             body = wrapped[:room]
+            if len(wrapped) > room and body:  # cut: say so, and where it is whole
+                body[-1] = [("class:more", clip(
+                    f"+{len(wrapped) - room + 1} more lines of the brief: Esc, then h, "
+                    "shows it whole", width, glyphs.ellipsis))]
         elif view is not None:
             live = replace(view, elapsed=self.engine.elapsed())
             header = layout.header(live, width, glyphs, earlier=self.earlier() or 0)
@@ -475,12 +479,16 @@ class LiveScreen:
 
 
 def pick(question: str, options: list[tuple[str, str]]) -> str:
-    """Ask which of `options` (label, value) the agent means; returns its value."""
+    """Ask which of `options` (label, value) the agent means; returns its value. A label
+    longer than the terminal is cut to one line."""
+    import shutil
+
     from deescalate.text import plain_terminal
 
+    width = shutil.get_terminal_size().columns
     if plain_terminal():
         for number, (label, _) in enumerate(options, 1):
-            print(f"  {number} {one_line(label)}")
+            print(f"  {number} {clip(one_line(label), max(10, width - 5), '...')}")
         while True:
             typed = input(f"{question} (1-{len(options)}): ").strip()
             chosen = picked(typed, len(options))
@@ -488,22 +496,27 @@ def pick(question: str, options: list[tuple[str, str]]) -> str:
                 return options[chosen - 1][1]
     import questionary
 
-    choices = [questionary.Choice(one_line(label), value=value) for label, value in options]
+    choices = [questionary.Choice(clip(one_line(label), max(10, width - 6)), value=value)
+               for label, value in options]
     return str(questionary.select(question, choices, use_shortcuts=len(choices) <= 9,
                                   use_jk_keys=False).unsafe_ask())
 
 
-def ask_line(question: str, *, default: str = "") -> str:
-    """One line of text before a call starts (the agent's name, say); never empty."""
+def ask_line(question: str, *, suggested: str = "") -> str:
+    """One line of text before a call starts (the agent's name, say); never empty. The
+    prompt starts empty; Enter on it takes `suggested`, shown greyed as a hint."""
     from deescalate.text import plain_terminal
 
     while True:
         if plain_terminal():
-            typed = input(f"{question} [{default}]: ") if default else input(f"{question}: ")
+            typed = input(f"{question} [{suggested}]: ") if suggested else input(f"{question}: ")
         else:
             import questionary
 
-            typed = str(questionary.text(question, default=default).unsafe_ask())
-        answer = " ".join((typed or default).split())
+            hint: dict[str, Any] = ({"placeholder": [("fg:#888888", suggested)],
+                                     "instruction": "(Enter takes the grey name)"}
+                                    if suggested else {})
+            typed = str(questionary.text(question, **hint).unsafe_ask())
+        answer = " ".join((typed or suggested).split())
         if answer:
             return answer

@@ -45,21 +45,25 @@ def start(
       deescalate start
     """
     from deescalate.call import live
+    from deescalate.call.engine import who_or_refusal
     from deescalate.call.saved import CallStore
 
+    customer, ref = who_or_refusal(customer, "--customer"), who_or_refusal(ref, "--ref")
     settings = common.settings(playbooks=playbooks, records=records, agent=agent)
     catalog = common.catalog(playbooks)
     book = catalog.find(playbook) if playbook is not None else None  # before the terminal
     live.require_terminal()
     if book is None:
         book = catalog.find(_pick_playbook(catalog))
+    notices = []
     if settings.agent.source.startswith("default"):
-        settings = _first_call(settings, playbooks=playbooks, records=records)
+        settings, said = _first_call(settings, playbooks=playbooks, records=records)
+        notices.append(said)
     folder = settings.records.value
     made = live.ready_records_folder(folder)
     engine = live.begin(book, settings, customer=customer, reference=ref)
     store = CallStore(settings.state_dir.value)
-    notices = [f"Saving as you go to {store.path(engine.call.id)}"]
+    notices.append(f"Saving as you go to {store.path(engine.call.id)}")
     if made:
         notices.append(f"Made the records folder {folder}")
     unfinished = len(store.ids())
@@ -150,16 +154,17 @@ def _run(engine: CallEngine, settings: Config, store: CallStore, notices: list[s
 
 
 def _first_call(settings: Config, *, playbooks: list[Path] | None,
-                records: Path | None) -> Config:
-    """No agent name set anywhere: ask once, keep it in the user's config, say where."""
+                records: Path | None) -> tuple[Config, str]:
+    """No agent name set anywhere: ask once, keep it in the user's config; the settings
+    now, and where it was kept, for the call's first screen."""
     from deescalate import config
     from deescalate.call.screen import ask_line
 
     name = ask_line("Your name as it goes into call records (asked once)",
-                    default=config.login_name())
+                    suggested=config.login_name())
     path = config.save_agent(name)
-    common.echo(f"Saved your name in {path}; change it there or with --agent.")
-    return common.settings(playbooks=playbooks, records=records)
+    return (common.settings(playbooks=playbooks, records=records),
+            f"Saved your name in {path}; change it there or with --agent.")
 
 
 def _pick_playbook(catalog: object) -> str:
@@ -171,8 +176,10 @@ def _pick_playbook(catalog: object) -> str:
     if not entries:
         raise NotFound("no playbooks found; `deescalate playbooks list` shows where "
                        "they are searched for")
-    return pick("Which playbook?", [(f"{e.playbook.title}  ({e.id})", e.id)
-                                    for e in entries if e.playbook])
+    return pick("Which playbook?", [
+        (f"{e.playbook.title}  ({e.id})"
+         + (f" - {e.playbook.summary}" if e.playbook.summary else ""), e.id)
+        for e in entries if e.playbook])
 
 
 def _pick_saved(store: CallStore, ids: list[str]) -> str:
