@@ -124,13 +124,15 @@ def sections(view: StepView, glyphs: Glyphs) -> list[Section]:
     return parts
 
 
-def where_on_path(view: StepView) -> str:
+def where_on_path(view: StepView, short: bool = False) -> str:
     """The step's place on the way the call is taking: `step 5 of 8`, `step 8 of 8, last`,
-    or `step 2` while a question ahead decides the way."""
+    or `step 2` while a question ahead decides the way; `short`: `5/8`, `8/8 last`."""
     if not view.on_path:
-        return f"step {view.number} of {view.total}"
+        return f"{view.number}/{view.total}" if short else f"step {view.number} of {view.total}"
     if view.path_total is None:
         return f"step {view.on_path}"
+    if short:
+        return f"{view.on_path}/{view.path_total}" + (" last" if view.last else "")
     return f"step {view.on_path} of {view.path_total}" + (", last" if view.last else "")
 
 
@@ -143,15 +145,19 @@ def header(view: StepView, width: int, glyphs: Glyphs, *, earlier: int = 0) -> L
                 if earlier else [""])
     dot = f" {glyphs.dot} "
     title = one_line(view.playbook_title)
-    where = where_on_path(view)
     step_title = one_line(view.step.title)
     flag = "ESCALATED" if view.escalated else ""
+    wheres = [where_on_path(view), where_on_path(view, short=True)]
     # From the fullest header to the barest; the first that shows the step's title whole
     # wins, else the barest, with the title cut.
-    choices = [(True, moods[0], earliers[0]), (True, moods[-1], earliers[0]),
-               (True, moods[-1], earliers[-1]), (False, moods[0], earliers[0]),
-               (False, moods[-1], earliers[0]), (False, moods[-1], earliers[-1])]
-    for number, (with_title, mood, before) in enumerate(choices):
+    choices = [(True, moods[0], earliers[0], wheres[0]), (True, moods[-1], earliers[0], wheres[0]),
+               (True, moods[-1], earliers[-1], wheres[0]),
+               (False, moods[0], earliers[0], wheres[0]),
+               (False, moods[-1], earliers[0], wheres[0]),
+               (False, moods[-1], earliers[-1], wheres[0]),
+               (False, moods[-1], earliers[-1], wheres[-1]),
+               (False, "", "", wheres[-1])]
+    for number, (with_title, mood, before, where) in enumerate(choices):
         right = dot.join(x for x in (clock, mood, before, flag) if x)
         left = dot.join(x for x in ((title if with_title else ""), where) if x)
         room = width - cells(right) - cells(left) - cells(dot) - 1

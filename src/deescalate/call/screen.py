@@ -76,6 +76,7 @@ class LiveScreen:
         self.glyphs = glyphs
         self.notices = list(notices)  # shown until the first key
         self.messages: list[tuple[str, str]] = []  # (style, text) until the next key
+        self.rejected: list[tuple[str, str]] = []  # messages about the answer being typed
         self.earlier = earlier or (lambda: None)
         self.view: StepView | None = None
         self.lead: list[tuple[str, str]] = []  # (style, text) above the step, such as a line
@@ -208,6 +209,9 @@ class LiveScreen:
 
     def problem(self, message: str) -> None:
         self.messages.append(("class:problem", message))
+        request = self.handoff.request
+        if request is not None and request.kind == "text":  # about what is being typed
+            self.rejected.append(("class:problem", message))
 
     def action(self, view: StepView) -> tuple[Action, int | None]:
         result: tuple[Action, int | None] = self._ask("action", view=view)
@@ -453,7 +457,7 @@ class LiveScreen:
             return self.overlay is None and self._kind() == "text"
 
         self.buffer = Buffer(multiline=Condition(multiline),
-                             on_text_changed=lambda _: self.drafts.changed(self._app.loop))
+                             on_text_changed=lambda _: self._edited())
         self._top_window = Window(FormattedTextControl(cast(Any, self._top_text), focusable=True,
                                                        show_cursor=False),
                                   wrap_lines=False, always_hide_cursor=True)
@@ -472,6 +476,13 @@ class LiveScreen:
         app.timeoutlen = 0.3
         self._app = app
         return app
+
+    def _edited(self) -> None:
+        """The answer being typed changed: what was wrong with it before is old news (its
+        echo, if any, is worked out afresh on the redraw), and the draft is handed on."""
+        self.messages[:] = [m for m in self.messages if m not in self.rejected]
+        self.rejected.clear()
+        self.drafts.changed(self._app.loop)
 
     def _typing(self) -> str | None:
         """The text being typed, while a text question is open (UI thread)."""

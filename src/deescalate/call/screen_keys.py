@@ -34,6 +34,7 @@ class Screen(Protocol):
     scroll: int
     selected: int
     messages: list[tuple[str, str]]
+    rejected: list[tuple[str, str]]  # those about the answer being typed
     notices: list[str]
     buffer: Any  # prompt_toolkit's Buffer, the text being typed
 
@@ -136,7 +137,7 @@ def _typing(add: Add, screen: Screen, typing: Filter) -> None:
         check = request.payload["check"]
         problem = check(text) if check else None
         if problem:
-            screen.messages[:] = [("class:problem", problem)]
+            screen.messages[:] = screen.rejected[:] = [("class:problem", problem)]
             return
         screen.messages.clear()
         screen.notices.clear()

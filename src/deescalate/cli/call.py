@@ -55,15 +55,14 @@ def start(
     live.require_terminal()
     if book is None:
         book = catalog.find(_pick_playbook(catalog))
-    notices = []
+    said = None
     if settings.agent.source.startswith("default"):
         settings, said = _first_call(settings, playbooks=playbooks, records=records)
-        notices.append(said)
     folder = settings.records.value
     made = live.ready_records_folder(folder)
     engine = live.begin(book, settings, customer=customer, reference=ref)
     store = CallStore(settings.state_dir.value)
-    notices.append(f"Saving as you go to {store.path(engine.call.id)}")
+    notices = [f"Saving as you go to {store.path(engine.call.id)}"]
     if made:
         notices.append(f"Made the records folder {folder}")
     unfinished = len(store.ids())
@@ -75,6 +74,8 @@ def start(
     if count:
         notices.append(f"{count} earlier call{'s' if count != 1 else ''} with this "
                        f"{'reference' if ref else 'customer'}: h shows them")
+    if said:  # last, so it is on the first screen however many lines come before
+        notices.append(said)
     _run(engine, settings, store, notices, earlier, playbooks)
 
 
