@@ -92,6 +92,8 @@ class CallEngine:
         self.call = call
         self.clock = clock
         self.earlier: list[str] = []  # lines about earlier calls, for the handover brief
+        # What the handover brief goes through before it is shown: the team's redaction.
+        self.redact: Callable[[str], str] = _as_typed
 
     @classmethod
     def start(cls, playbook: Playbook, playbook_text: str, *, call_id: str, agent: str,
@@ -351,7 +353,11 @@ class CallEngine:
     # -- the handover brief ----------------------------------------------------------
 
     def handover(self) -> list[str]:
-        """A brief to read aloud or paste to a supervisor, from what the call knows."""
+        """A brief to read aloud or paste to a supervisor, from what the call knows, with
+        card numbers, IBANs and whatever else the team redacts taken out."""
+        return [self.redact(line) for line in self._brief()]
+
+    def _brief(self) -> list[str]:
         call = self.call
         lines = [f"Handover: {self.playbook.title}"]
         who = [f"Customer: {call.customer or 'not given'}"]
@@ -500,6 +506,10 @@ def who_or_refusal(text: str | None, flag: str) -> str | None:
         return _who(text, flag)
     except ValueError as exc:
         raise BadInput(str(exc).replace(f"the {flag} is", f"{flag} is")) from None
+
+
+def _as_typed(text: str) -> str:
+    return text
 
 
 def _book(playbook: Playbook, text: str) -> Book:

@@ -93,6 +93,8 @@ class LiveScreen:
         self._terminal_settings: Any = None  # the terminal's own, while the view holds it
         self._top_window: Any = None
         self._input: Any = None
+        # Writes the handover brief to a file for a supervisor (`w` on the brief); its path.
+        self.keep_brief: Callable[[list[str]], str] | None = None
 
     # -- running -----------------------------------------------------------------
 
@@ -248,7 +250,34 @@ class LiveScreen:
         return result
 
     def brief(self, lines: list[str], title: str = "Handover brief") -> None:
-        self._ask("brief", lines=lines, title=title)
+        keep = title == "Handover brief" and self.keep_brief is not None
+        self._ask("brief", lines=lines, title=title, keep=keep)
+
+    def brief_to_file(self) -> None:
+        """`w` on the handover brief: write it to a file and say where (UI thread)."""
+        request = self.handoff.request
+        if self.keep_brief is None or request is None or not request.payload.get("keep"):
+            return
+        try:
+            where = self.keep_brief(request.payload["lines"])
+        except OSError as exc:
+            self.messages[:] = [("class:problem", f"The brief could not be written "
+                                                  f"({exc.strerror or exc})")]
+            return
+        self.messages[:] = [("class:notice", f"Brief written to {where}")]
+
+    def brief_to_clipboard(self) -> None:
+        """`y` on the handover brief: hand it to the terminal's clipboard (OSC 52), for
+        terminals that take it."""
+        import base64
+
+        request = self.handoff.request
+        if request is None or not request.payload.get("keep"):
+            return
+        data = base64.b64encode("\n".join(request.payload["lines"]).encode()).decode()
+        self._app.output.write_raw(f"\x1b]52;c;{data}\x07")
+        self._app.output.flush()
+        self.messages[:] = [("class:notice", "Brief copied, where the terminal allows it")]
 
     def confirm_stop(self) -> bool:
         return bool(self._ask("confirm", question="Paused; everything so far is saved. "
@@ -402,7 +431,10 @@ class LiveScreen:
         glyphs = self.glyphs
         view = self.view
         if self.overlay is not None:
-            hint = "Any key goes on · Up/Down scroll"
+            request = self.handoff.request
+            keep = request is not None and request.payload.get("keep")
+            hint = ("w writes it to a file · y copies · any other key goes on · Up/Down"
+                    if keep else "Any key goes on · Up/Down scroll")
             return [("class:hint", clip(hint, width, glyphs.ellipsis))]
         if kind == "text":
             request = self.handoff.request

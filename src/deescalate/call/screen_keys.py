@@ -38,6 +38,10 @@ class Screen(Protocol):
     notices: list[str]
     buffer: Any  # prompt_toolkit's Buffer, the text being typed
 
+    def brief_to_file(self) -> None: ...
+
+    def brief_to_clipboard(self) -> None: ...
+
 
 def bindings(screen: Screen) -> KeyBindings:
     """Every key of the live screen, each bound in the mode where it works."""
@@ -117,6 +121,22 @@ def _overlaid(add: Add, screen: Screen, overlaid: Filter) -> None:
     def _down(event: Any) -> None:
         screen.scroll += 1
 
+    @add("w", filter=overlaid)
+    @add("W", filter=overlaid)
+    def _write(event: Any) -> None:
+        if not _keeping(screen):
+            _close(event)
+            return
+        screen.brief_to_file()
+
+    @add("y", filter=overlaid)
+    @add("Y", filter=overlaid)
+    def _copy(event: Any) -> None:
+        if not _keeping(screen):
+            _close(event)
+            return
+        screen.brief_to_clipboard()
+
     @add("<any>", filter=overlaid)
     @add("enter", filter=overlaid)
     @add("escape", filter=overlaid, eager=True)
@@ -125,6 +145,12 @@ def _overlaid(add: Add, screen: Screen, overlaid: Filter) -> None:
         request = screen.handoff.request
         if request is not None and request.kind == "brief":
             request.answer(None)
+
+
+def _keeping(screen: Screen) -> bool:
+    """Whether the brief on screen can be written out or copied (the handover brief)."""
+    request = screen.handoff.request
+    return bool(request is not None and request.kind == "brief" and request.payload.get("keep"))
 
 
 def _typing(add: Add, screen: Screen, typing: Filter) -> None:

@@ -106,14 +106,17 @@ def resume(
         return
     if discard:
         found = store.find(discard)
-        call = store.load(found)
+        try:
+            call = store.load(found)
+            what = f"{call.playbook}, {call.customer or 'no name'}"
+        except DeescalateError:  # a damaged file: removing it is what --discard is for
+            what = "a file that did not read as a call"
         store.discard(found)
-        common.echo(f"Discarded {found} ({call.playbook}, {call.customer or 'no name'}); "
-                    "it had no record yet.")
+        common.echo(f"Discarded {found} ({what}); it had no record yet.")
         return
     live.require_terminal()
     if call_id is None:
-        ids = store.ids()
+        ids = _readable(store)
         if not ids:
             raise NotFound("there is no saved call to resume")
         call_id = ids[0] if len(ids) == 1 else _pick_saved(store, ids)
@@ -188,6 +191,19 @@ def _pick_saved(store: CallStore, ids: list[str]) -> str:
 
     return pick("Which call?", [(_describe(call_id, store), store.load(call_id).id)
                                 for call_id in reversed(ids)])
+
+
+def _readable(store: CallStore) -> list[str]:
+    """The saved calls that read; one warning for each that doesn't."""
+    readable = []
+    for call_id in store.ids():
+        try:
+            store.load(call_id)
+        except DeescalateError as exc:
+            common.warn(exc.message)
+            continue
+        readable.append(call_id)
+    return readable
 
 
 def _describe(call_id: str, store: CallStore) -> str:
