@@ -148,8 +148,9 @@ class CallEngine:
         def value(match: re.Match[str]) -> str:
             name = match.group(1)
             known = self._placeholder_value(name)
-            if known is not None:
-                return known
+            if known is not None:  # "Dana R." before a full stop: one stop, not two
+                after = match.string[match.end():match.end() + 1]
+                return known[:-1] if after and known.endswith(after) and after in ".!?" else known
             if name in labels:
                 return f"[{labels[name].lower()}]"
             if name in CALL_FIELDS:
