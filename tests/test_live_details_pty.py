@@ -6,6 +6,7 @@ agent would at 80x24 (or 60x20), and reads back the record it wrote.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -185,7 +186,7 @@ def test_p_there_and_back_resumes_each_playbook_where_it_was(tmp_path: Path) -> 
     upset, wrong = builtin("upset-customer"), builtin("customer-is-wrong")
     term = start("upset", records=tmp_path, columns=80, lines=24)
     route = ["stay-calm", "listen", "acknowledge", "ask-questions", "check-fault"]
-    for here, there in zip(route, route[1:], strict=False):
+    for here, there in itertools.pairwise(route):
         at_step(term, upset, here)
         go_on(term, upset, here, there)
     screen = at_step(term, upset, "check-fault")
