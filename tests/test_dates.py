@@ -47,7 +47,7 @@ def test_a_bare_weekday_looks_the_way_the_question_does(text: str, expected: dat
 @pytest.mark.parametrize("text", ["", "next week", "2026-13-01", "mo", "32 blue", "last",
                                   "next blue moon"])
 def test_bad_dates_say_what_works(text: str) -> None:
-    with pytest.raises(ValueError, match=r"2026-12-01|no date"):
+    with pytest.raises(ValueError, match=r"2026-11-29|no date"):
         parse_date(text, base=SUNDAY)
 
 

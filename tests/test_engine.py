@@ -184,7 +184,7 @@ def test_follow_up_outcome_needs_a_date_and_bad_ones_are_retried() -> None:
     call = run(engine, script)
     assert call.follow_up == SOON and call.summary == "Refund pending"
     yesterday = "2026-11-21"
-    not_a_date = f"'next blue moon' is not a date; {HINT}"
+    not_a_date = f"'next blue moon' is not a date; {HINT.format(example='2026-11-29')}"
     in_the_past = f"{yesterday} is in the past; a follow-up needs today or a later day"
     assert script.problems == ["a one-line summary is needed", "a one-line summary is needed",
                                not_a_date, not_a_date, in_the_past, in_the_past]
@@ -238,7 +238,7 @@ steps:
     assert script.problems == [
         "Amount is required", "Amount should be a number, like 42, 19.99 or 89,00",
         "Code should look like AA1234",  # an example, not the raw pattern
-        f"When: 'someday' is not a date; {HINT}",
+        f"When: 'someday' is not a date; {HINT.format(example='2026-11-29')}",
         "OK?: answer yes or no", "Pick should be one of: Refund, Exchange"]
 
 

@@ -127,7 +127,7 @@ def test_every_step_of_every_builtin_fits_80x24(tmp_path: Path, name: str) -> No
             assert KEY_LINE in lines[-1]
             flat = " ".join(screen.split())
             for phrase in book.step(here).say:
-                phrase = phrase.replace("{customer}", "Dana R.")
+                phrase = phrase.replace("{customer}", "Dana R.").replace("R..", "R.")
                 if "{" not in phrase:
                     assert f"“{' '.join(phrase.split())}”" in flat, (here, phrase)
             checked.add(here)

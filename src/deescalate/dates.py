@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-HINT = ("use a date like 2026-12-01, 24 nov, today, yesterday, tomorrow, +3d, -3d, "
+HINT = ("use a date like {example}, 24 nov, today, yesterday, tomorrow, +3d, -3d, "
         "last tuesday, next friday or a weekday")
 MONTHS = [name.lower() for name in calendar.month_name[1:]]
 # Locales whose people write the month first in a date of numbers (11/24).
@@ -44,6 +44,11 @@ def day_first() -> bool:
         if value:
             return not value.split(".")[0].startswith(MONTH_FIRST)
     return True
+
+
+def _said(base: date) -> str:
+    """What a date question takes, for a message: its example a week from `base`."""
+    return HINT.format(example=(base + timedelta(days=7)).isoformat())
 
 
 def hint(prefer: Direction, base: date | None = None) -> str:
@@ -132,7 +137,7 @@ def parse_date(text: str, *, base: date | None = None, prefer: Direction = "futu
     base = base or today()
     word = " ".join(text.strip().lower().split())
     if not word:
-        raise ValueError(f"no date given; {HINT}")
+        raise ValueError(f"no date given; {_said(base)}")
     named = {"today": 0, "tomorrow": 1, "yesterday": -1}
     if word in named:
         return base + timedelta(days=named[word])
@@ -153,7 +158,7 @@ def parse_date(text: str, *, base: date | None = None, prefer: Direction = "futu
         pass
     when = _day_and_month(word, base, prefer)
     if when is None:
-        raise ValueError(f"{text.strip()!r} is not a date; {HINT}")
+        raise ValueError(f"{text.strip()!r} is not a date; {_said(base)}")
     return when
 
 

@@ -35,7 +35,8 @@ def start(
     """Start a call: walk through a playbook step by step, then write its record.
 
     Enter moves on; n note, m mood, 1-9 tick, b back, s skip, e escalate, p switch
-    playbook, h handover brief, q end the call and ? all keys are one key away. Every
+    playbook, h handover brief, c customer and reference, q end the call and ? all keys
+    are one key away. Every
     answer and any text being typed is saved as you go: after Ctrl-C, a closed
     terminal or a crash, `deescalate resume` carries on where the call stopped.
 
