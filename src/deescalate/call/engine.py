@@ -30,9 +30,9 @@ from deescalate.call.model import (
 )
 
 # Parsing a capture is the capture table's; these names stay importable from the engine.
+from deescalate.playbooks.captures import ANSWER_LIMIT, kind_of
 from deescalate.playbooks.captures import CaptureError as CaptureError
 from deescalate.playbooks.captures import date_direction as date_direction
-from deescalate.playbooks.captures import kind_of
 from deescalate.playbooks.captures import parse_capture as parse_capture
 from deescalate.playbooks.format import CALL_FIELDS, END, PLACEHOLDER, Capture, Playbook, Step
 from deescalate.records.format import MOODS, NEEDS_FOLLOW_UP, OUTCOMES
@@ -488,7 +488,7 @@ class CallEngine:
 
 # The most a customer's name or a reference may hold; a note or any other typed answer.
 WHO_LIMIT = 200
-TEXT_LIMIT = 4000
+TEXT_LIMIT = ANSWER_LIMIT
 
 
 def _who(text: str | None, what: str) -> str | None:

@@ -60,11 +60,16 @@ class CaptureType:
 
 
 NUMBER_HINT = "a number: 89,00 · 1.234,50 · 1,234.50 · £89 · 89 EUR"
-# The longest answer a one-line field takes: a pattern is matched against no more.
+# The longest answer a one-line field takes when it has a pattern (matched against no
+# more), and the longest typed answer of any kind.
 LINE_LIMIT = 500
+ANSWER_LIMIT = 4000
 
 
 def _text(capture: Capture, text: str, _: date | None) -> str:
+    if len(text) > ANSWER_LIMIT:
+        raise CaptureError(f"{capture.label} is {len(text):,} characters; at most "
+                           f"{ANSWER_LIMIT:,} fit in one answer: cut it down")
     if capture.pattern:
         from deescalate.playbooks.patterns import example
 
