@@ -58,12 +58,25 @@ def always_redacted() -> Callable[[str], str]:
     from deescalate.redaction import Redactor, settings
 
     redactor = Redactor(off=settings())
-    return lambda text: redactor.redact(text)[0]
+    done: dict[str, str] = {}  # a call is saved after every answer: most of it is as before
+
+    def redact(text: str) -> str:
+        redacted = done.get(text)
+        if redacted is None:
+            redacted = redactor.redact(text)[0]
+            if len(done) > 2000:
+                done.clear()
+            done[text] = redacted
+        return redacted
+
+    return redact
 
 
-# Parts of a saved call that are not typed text: the playbooks as they were, and names.
+# Parts of a saved call that are not typed text: the playbooks as they were, names,
+# times and moods.
 _NOT_TYPED = {"books", "trail", "visits", "id", "playbook", "agent", "records", "started",
-              "ended", "phase", "outcome", "root_cause", "follow_up", "record_suffix", "state"}
+              "ended", "phase", "outcome", "root_cause", "follow_up", "record_suffix", "state",
+              "mood", "escalated", "escalated_by_key", "root_cause_asked"}
 
 
 def _scrubbed(data: Any, redact: Callable[[str], str]) -> Any:
