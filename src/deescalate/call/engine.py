@@ -391,7 +391,7 @@ class CallEngine:
                    if key in captures and value is not None and _OFFER.search(key)]
         if agreed:
             lines += ["Offered or agreed:", *agreed]
-        notes = [f"  {n.at // 60:02d}:{n.at % 60:02d} {n.text}"
+        notes = [f"  {n.at // 60:02d}:{n.at % 60:02d} {_shown(n.text)}"
                  for _, _, marks in self._marked() for n in marks.notes]
         if notes:
             lines += ["Notes:", *notes]
