@@ -84,7 +84,10 @@ def _text(capture: Capture, text: str, _: date | None) -> str:
 def _number(capture: Capture, text: str, _: date | None) -> int | float:
     from deescalate.playbooks.numbers import read
 
-    return read(text, capture.label).value
+    try:
+        return read(text, capture.label).value
+    except ValueError as exc:
+        raise CaptureError(str(exc)) from None
 
 
 def _number_preview(capture: Capture, text: str, _: date | None) -> str:

@@ -40,13 +40,11 @@ def decimal_mark() -> str:
 
 
 def _problem(label: str) -> ValueError:
-    from deescalate.playbooks.captures import CaptureError
-
-    return CaptureError(f"{label} should be a number, like 42, 19.99 or 89,00")
+    return ValueError(f"{label} should be a number, like 42, 19.99 or 89,00")
 
 
 def read(text: str, label: str = "The number") -> Number:
-    """The number `text` is, with how it was read; CaptureError when it is none."""
+    """The number `text` is, with how it was read; ValueError when it is none."""
     form = _FORM.fullmatch(text.strip())
     if form is None or len(text) > 100:
         raise _problem(label)

@@ -42,8 +42,9 @@ def _write(items: Any) -> str:
         elif op == _c.ANY:
             out.append("x")
         elif op in _REPEATS or op == getattr(_c, "POSSESSIVE_REPEAT", None):
-            low, _high, body = arg
-            out.append(_count_up(_write(body), max(1, low) if low else 1))
+            low, high, body = arg  # a fixed count as it is; else three, as it allows
+            times = low if low == high else min(max(low, 3), high)
+            out.append(_count_up(_write(body), times) if times else "")
         elif op == _c.SUBPATTERN:
             out.append(_write(arg[-1]))
         elif op == _c.BRANCH:
