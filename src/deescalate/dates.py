@@ -33,17 +33,34 @@ def today() -> date:
     return datetime.now(UTC).astimezone().date()
 
 
-def day_first() -> bool:
-    """Whether `24/11` is a day then a month: `DEESCALATE_DATE_ORDER` (`day-first` or
-    `month-first`), else the agent's locale, else day first."""
-    order = os.environ.get("DEESCALATE_DATE_ORDER", "").strip().lower()
-    if order in ("day-first", "month-first"):
-        return order == "day-first"
+# The day order the settings chose (config `date_order`), once a command has read them.
+_ORDER: list[str] = []
+
+
+def use_order(order: str) -> None:
+    """Read dates of numbers in `order` (`day-first` or `month-first`) from now on."""
+    _ORDER[:] = [order]
+
+
+def locale_order() -> str:
+    """The agent's locale's day order: month first for the locales that write 11/24."""
     for variable in ("LC_ALL", "LC_TIME", "LANG"):
         value = os.environ.get(variable, "")
         if value:
-            return not value.split(".")[0].startswith(MONTH_FIRST)
-    return True
+            return "month-first" if value.split(".")[0].startswith(MONTH_FIRST) else "day-first"
+    return "day-first"
+
+
+def day_first() -> bool:
+    """Whether `24/11` is a day then a month: the settings' `date_order` when a command
+    has read it, else `DEESCALATE_DATE_ORDER`, else the agent's locale (day first when
+    it says nothing)."""
+    if _ORDER:
+        return _ORDER[0] == "day-first"
+    order = os.environ.get("DEESCALATE_DATE_ORDER", "").strip().lower()
+    if order in ("day-first", "month-first"):
+        return order == "day-first"
+    return locale_order() == "day-first"
 
 
 def _said(base: date) -> str:

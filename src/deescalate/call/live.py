@@ -116,10 +116,12 @@ def run(engine: CallEngine, settings: Config, store: CallStore, *,
         notices: Sequence[str] = (), earlier: Callable[[], int | None] | None = None,
         others: Callable[[], list[Playbook]] | None = None) -> tuple[Path, str | None]:
     """Run the call to its end and write its record; CallPaused if the agent stops early."""
+    from deescalate.dates import use_order
     from deescalate.text import glyphs_for, plain_terminal
 
     glyphs = glyphs_for(sys.stdout)
     saver = Saver(store)
+    use_order(settings.date_order.value)
 
     def typing(key: str, text: str) -> None:
         if text.strip():
