@@ -62,7 +62,7 @@ class CaptureType:
 NUMBER_HINT = "a number: 89,00 · 1.234,50 · 1,234.50 · £89 · 89 EUR"
 # The longest answer a one-line field takes when it has a pattern (matched against no
 # more), and the longest typed answer of any kind.
-LINE_LIMIT = 500
+LINE_LIMIT = 200
 ANSWER_LIMIT = 4000
 
 
