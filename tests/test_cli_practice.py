@@ -472,7 +472,7 @@ def test_a_stand_in_that_does_not_fit_is_explained(cli, write) -> None:
     result = cli("practice", "drill-case", "--playbooks", "team", "--answers", "e,1")
     assert result.code == 2
     assert result.err == ("deescalate: --answers: at turn 2, step 'boss', what the customer "
-                          "said does not fit a write-down field (Why should match [A-Z]+); give "
+                          "said does not fit a write-down field (Why should look like AAA); give "
                           "it with =TEXT\n")
     fixed = cli("practice", "drill-case", "--playbooks", "team", "--answers", "e,1,=BROKEN")
     assert fixed.code == 1 and "Ending: escalated to a supervisor" in fixed.out

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deescalate import config
-from deescalate.errors import DeescalateError
+from deescalate.errors import BadInput, DeescalateError
 
 
 def user_file(text: str, isolated: Path) -> Path:
@@ -114,6 +114,16 @@ def test_redact_patterns_take_a_name(write) -> None:
     patterns = config.load().redact_patterns.value
     assert [(p.name, p.pattern) for p in patterns] == [("pattern", r"ACC-\d{6}"),
                                                         ("ticket", r"TK\d+")]
+
+
+def test_the_day_order_is_a_setting(write, monkeypatch) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert config.load().date_order == config.Setting("month-first", "default (your locale)")
+    write(".deescalate.yaml", "date_order: day-first\n")
+    assert config.load().date_order.value == "day-first"
+    monkeypatch.setenv("DEESCALATE_DATE_ORDER", "sideways")
+    with pytest.raises(BadInput, match="date_order is 'sideways'"):
+        config.load()
 
 
 def test_each_setting_has_the_type_its_use_needs(write, isolated: Path) -> None:

@@ -46,7 +46,8 @@ def test_every_say_line_of_every_builtin_step_fits(name: str, step_id: str, colu
         assert f"“{' '.join(phrase.split())}”" in flat(lines), phrase
     header = plain([layout.header(view, columns, UNICODE, earlier=2)])[0]
     assert cells(header) <= columns
-    assert f"step {view.number} of {view.total}" in header
+    assert (layout.where_on_path(view) in header
+            or layout.where_on_path(view, short=True) in header)  # narrow: 2/2 last
     if columns >= 80:
         assert view.step.title in header
 
@@ -110,38 +111,51 @@ def test_outside_text_never_reaches_the_terminal_as_codes() -> None:
     assert "␛]52;c;ZXZpbA==␇" in text and "[bold]not bold[/bold]" in text
 
 
-def test_the_key_line_keeps_enter_end_call_and_help() -> None:
-    keys = [("Enter", "next"), ("n", "note"), ("m", "mood"), ("e", "escalate"),
-            ("q", "end call"), ("?", "keys")]
-    for width in (32, 60, 80):
+def test_the_key_line_shortens_words_before_it_drops_a_key() -> None:
+    keys = [("Enter", "next", "next"), ("n", "note", "note"), ("m", "mood", "mood"),
+            ("e", "escalate", "escalate"), ("q", "end call", "end"), ("?", "keys", "keys")]
+    for width in (25, 32, 60, 80):
         line = "".join(text for _, text in layout.key_line(keys, width, ("Enter", "q", "?")))
-        assert "end call" in line and "Enter" in line and "keys" in line
         assert cells(line) <= width
-    assert "escalate" not in "".join(t for _, t in layout.key_line(keys, 40, ("Enter", "q")))
+        assert " Enter " in line and " q " in line and " ? " in line
+    full = "".join(t for _, t in layout.key_line(keys, 80, ("Enter", "q", "?")))
+    assert full == " Enter next  n note  m mood  e escalate  q end call  ? keys"
+    short = "".join(t for _, t in layout.key_line(keys, 40, ("Enter", "q", "?")))
+    assert " n " in short and " m " in short and " e " in short  # words went, keys stayed
+    tiny = "".join(t for _, t in layout.key_line(keys, 26, ("Enter", "q", "?")))
+    assert tiny.endswith(" ? more keys") and " m " not in tiny
 
 
-@pytest.mark.parametrize(("step_id", "width", "expected"), [
-    ("stay-calm", 80, " Enter next  n note  m mood  1-2 tick  s skip  e escalate  q end call"
-                      "  ? keys"),
-    ("stay-calm", 60, " Enter next  n note  m mood  e escalate  q end call  ? keys"),
-    ("check-fault", 80, " Enter answer  n note  m mood  1 tick  s skip  e escalate  q end call"
-                        "  ? keys"),
-    ("check-fault", 60, " Enter answer  n note  e escalate  q end call  ? keys"),
-    ("check-fault", 40, " Enter answer  q end call  ? keys"),
-])
-def test_the_key_line_at_a_step_offers_what_works_there_by_rank(step_id: str, width: int,
-                                                                 expected: str) -> None:
-    """1-N as far as the checklist goes, b only with somewhere to go back to, Enter
-    answering a question; when short, e, n, m and b stay before the rest."""
-    _, view = view_at("upset-customer", step_id)
-    assert plain([keys.key_line(view, width)]) == [expected]
+def words_of(line: str) -> list[str]:
+    return line.split()
 
 
-def test_the_key_line_offers_back_once_there_is_a_step_to_go_back_to() -> None:
+@pytest.mark.parametrize("width", [80, 60])
+@pytest.mark.parametrize("step_id", ["stay-calm", "listen", "check-fault", "supervisor"])
+def test_the_key_line_at_80_and_60_shows_every_key_that_works(step_id: str,
+                                                              width: int) -> None:
+    """Every key of the key table that works at the step is on the line (b once there is
+    somewhere to go back to, 1-N as far as the checklist goes), in the table's order."""
     engine = new_call(builtin("upset-customer"))
-    engine.advance()
-    assert plain([keys.key_line(engine.view(), 80)]) == [
-        " Enter next  n note  m mood  1-2 tick  b back  e escalate  q end call  ? keys"]
+    if step_id != "stay-calm":
+        engine.advance()
+        engine.call.visits[-1].step = step_id
+    view = engine.view()
+    line = plain([keys.key_line(view, width)])[0]
+    assert cells(line) <= width
+    working = [pair[0] for key in keys.KEYS if (pair := key.at(view)) is not None]
+    assert [word for word in words_of(line) if word in working] == working
+    assert "more keys" not in line
+    assert ("b" in working) is (step_id != "stay-calm")
+
+
+def test_the_key_line_keeps_words_while_they_fit() -> None:
+    _, view = view_at("upset-customer", "stay-calm")
+    assert plain([keys.key_line(view, 200)]) == [
+        " Enter next  n note  m mood  1-2 tick  s skip  e escalate  p playbook  h handover"
+        "  c customer  q end call  ? keys"]
+    assert "e escalate" in plain([keys.key_line(view, 80)])[0]
+    assert plain([keys.key_line(view, 40)])[0].endswith(" ? more keys")
 
 
 @given(st.text(max_size=200), st.integers(min_value=1, max_value=120))

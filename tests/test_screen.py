@@ -131,7 +131,7 @@ def test_a_key_added_to_the_table_is_bound_shown_prompted_and_in_help(monkeypatc
                         read=lambda prompt: prompts.append(prompt) or next(answers))
     assert plain.action(engine.view()) == (Action.HANDOVER, None)
     assert prompts[0] == ("Enter next, n note, m mood, 1-9 tick, b back, s skip, e escalate, "
-                          "p playbook, h handover, q end, ? keys, t hold > ")
+                          "p playbook, h handover, c customer, q end, ? keys, t hold > ")
     assert "  t      put the customer on hold" in out.getvalue().splitlines()
 
 

@@ -15,7 +15,7 @@ the new one does not is still used, and its source says so.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 TEAM_FILE = ".deescalate.yaml"
+DATE_ORDERS = ("day-first", "month-first")
 ROOT_CAUSES = ["billing-error", "shipping-delay", "product-defect", "policy",
                "misunderstanding", "other"]
 CONFIG_LIMIT = 200_000
@@ -69,6 +70,8 @@ _SHARED: dict[str, Any] = {
                 "description": "The records folder, relative to this file."},
     "playbooks": {"type": "array", "items": {"type": "string", "minLength": 1},
                   "description": "Playbook folders, relative to this file, searched in order."},
+    "date_order": {"enum": list(DATE_ORDERS),
+                   "description": "How a date of numbers such as 24/11 is read."},
 }
 TEAM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -125,6 +128,7 @@ class Config:
     git_push: Setting[bool]
     state_dir: Setting[Path]
     practice_dir: Setting[Path]  # practice transcripts: never inside the records folder
+    date_order: Setting[str]  # day-first or month-first: how 24/11 is read
     team_file: Path | None
     user_file: Path
     team_records: Path | None = None  # the team's records folder, when there is a team file
@@ -313,11 +317,25 @@ def load(
         git_push=team_value(team.get("git", {}).get("push"), False),
         state_dir=_user_folder("state", "calls"),
         practice_dir=_default_folder("practice", team_file),
+        date_order=_date_order(pick),
         team_file=team_file,
         user_file=user_file,
         team_records=team_records,
         user_file_note=config_note,
     )
+
+
+def _date_order(pick: Callable[..., Setting[Any]]) -> Setting[str]:
+    """How a date of numbers is read: flag-less, so environment, team, user, then the
+    locale; BadInput for a value that is neither order."""
+    from deescalate.dates import locale_order
+
+    order = pick("date_order", None, "DEESCALATE_DATE_ORDER",
+                 Setting(locale_order(), "default (your locale)"))
+    if order.value not in DATE_ORDERS:
+        raise BadInput(f"date_order is {order.value!r} ({order.source}); "
+                       f"it is {' or '.join(DATE_ORDERS)}")
+    return Setting(str(order.value), order.source)
 
 
 def _default_folder(name: str, team_file: Path | None) -> Setting[Path]:

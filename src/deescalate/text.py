@@ -2,9 +2,10 @@
 
 Playbooks, records, flags and what the agent types are data. `shown` turns any such
 text into something that prints as exactly what it says: control characters (ESC, the
-C1 range, DEL, and C0 other than tab and newline) become visible placeholders, never
-raw codes. Rich markup is never parsed in outside text: wrap it with `literal` (a Rich
-`Text`). `cells` is the one measure of how wide text is on a terminal.
+C1 range, DEL, and C0 other than tab and newline) and the invisible characters that
+reorder or hide text (bidi controls, zero-width characters) become visible
+placeholders, never raw codes. Rich markup is never parsed in outside text: wrap it
+with `literal` (a Rich `Text`). `cells` is the one measure of how wide text is on a terminal.
 
 `Glyphs` gives the screen's bullets, boxes and quotes in whatever the terminal's
 encoding can show, with ASCII fallbacks; `plain_terminal` says when no escape codes
@@ -20,8 +21,11 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from rich.text import Text
 
-# C0 controls other than tab and newline, DEL and the C1 range.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls other than tab and newline, DEL and the C1 range; and the invisible ones
+# that change what a terminal shows: bidi controls (U+202E turns `abc\u202efdp.exe` into
+# what reads as `abcexe.pdf`), zero-width characters, and line and paragraph separators.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                     "\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def _picture(char: str, ascii_only: bool) -> str:

@@ -30,9 +30,9 @@ from deescalate.call.model import (
 )
 
 # Parsing a capture is the capture table's; these names stay importable from the engine.
+from deescalate.playbooks.captures import ANSWER_LIMIT, kind_of
 from deescalate.playbooks.captures import CaptureError as CaptureError
 from deescalate.playbooks.captures import date_direction as date_direction
-from deescalate.playbooks.captures import kind_of
 from deescalate.playbooks.captures import parse_capture as parse_capture
 from deescalate.playbooks.format import CALL_FIELDS, END, PLACEHOLDER, Capture, Playbook, Step
 from deescalate.records.format import MOODS, NEEDS_FOLLOW_UP, OUTCOMES
@@ -50,6 +50,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     SWITCH = "switch"
     HANDOVER = "handover"
+    CUSTOMER = "customer"
     END = "end"
 
 
@@ -72,6 +73,12 @@ class StepView:
     skipped: bool = False
     answer: str | None = None
     visits: int = 1  # how many times the call has been on this step, this one included
+    # Where the step is on the way the call is taking (`number` and `total` are its place
+    # in the playbook): its number on that way, how many steps the way has when no
+    # question lies ahead (None while one does), and whether it is the way's last step.
+    on_path: int = 0
+    path_total: int | None = None
+    last: bool = False
 
 
 class CallEngine:
@@ -85,6 +92,8 @@ class CallEngine:
         self.call = call
         self.clock = clock
         self.earlier: list[str] = []  # lines about earlier calls, for the handover brief
+        # What the handover brief goes through before it is shown: the team's redaction.
+        self.redact: Callable[[str], str] = _as_typed
 
     @classmethod
     def start(cls, playbook: Playbook, playbook_text: str, *, call_id: str, agent: str,
@@ -111,7 +120,10 @@ class CallEngine:
         return self.clock().astimezone().date()
 
     def elapsed(self) -> int:
-        return max(0, int((self.clock() - parse_iso(self.call.started)).total_seconds()))
+        """Seconds on the call; once it has ended (the wrap-up), its length, so the
+        wrap-up, the handover and the record read one clock."""
+        until = parse_iso(self.call.ended) if self.call.ended else self.clock()
+        return max(0, int((until - parse_iso(self.call.started)).total_seconds()))
 
     @property
     def visit(self) -> Visit:
@@ -136,8 +148,9 @@ class CallEngine:
         def value(match: re.Match[str]) -> str:
             name = match.group(1)
             known = self._placeholder_value(name)
-            if known is not None:
-                return known
+            if known is not None:  # "Dana R." before a full stop: one stop, not two
+                after = match.string[match.end():match.end() + 1]
+                return known[:-1] if after and known.endswith(after) and after in ".!?" else known
             if name in labels:
                 return f"[{labels[name].lower()}]"
             if name in CALL_FIELDS:
@@ -160,10 +173,27 @@ class CallEngine:
             return "yes" if value else "no"
         return str(value)
 
+    def path(self) -> tuple[int, int | None, bool]:
+        """The step's number on the way the call is taking in this playbook, how many
+        steps that way has (None while a question lies ahead), and whether it is the last."""
+        book = self.playbook
+        walked = list(dict.fromkeys(step for playbook, step in self.call.trail
+                                    if playbook == book.id))
+        here = self.visit.step
+        number = walked.index(here) + 1 if here in walked else len(walked) + 1
+        ahead, step = 0, book.step(here)
+        while not step.branch and step.next not in (None, END) and ahead <= len(book.steps):
+            ahead += 1
+            step = book.step(step.next)
+        if step.branch:
+            return number, None, False
+        return number, number + ahead, ahead == 0
+
     def view(self) -> StepView:
         step = self.step
         marks = self.marks
         here = (self.call.playbook, step.id)
+        on_path, path_total, last = self.path()
         return StepView(
             playbook_title=self.playbook.title,
             number=self.playbook.number(step.id),
@@ -180,6 +210,7 @@ class CallEngine:
             skipped=marks.skipped,
             answer=marks.answer,
             visits=sum(1 for v in self.call.visits if (v.playbook, v.step) == here),
+            on_path=on_path, path_total=path_total, last=last,
         )
 
     # -- actions -----------------------------------------------------------------
@@ -237,12 +268,16 @@ class CallEngine:
         return self.advance(answer)
 
     def back(self) -> str:
-        """Return to the step before this one on the way here (in whichever playbook)."""
+        """Return to the step before this one on the way here (in whichever playbook).
+
+        The step left is taken back; an answer given at the step returned to, which led
+        away from it, is taken back with it, to be given again."""
         if len(self.call.trail) < 2:
             return self.visit.step
         self._close_visit()
         self.call.trail.pop()
         playbook, step = self.call.trail[-1]
+        self.call.marks_for(playbook, step).answer = None
         self._enter(playbook, step, forward=False)
         self._update_escalation()
         return self.visit.step
@@ -260,15 +295,30 @@ class CallEngine:
         return self._go(END)
 
     def switch(self, playbook: Playbook, text: str) -> str:
-        """Carry on in another playbook, at its start, keeping everything so far."""
+        """Carry on in another playbook, keeping everything so far: where the call left
+        it when it was on it before, else at its start."""
         if playbook.id not in self.playbooks or all(b.id != playbook.id for b in self.call.books):
             self.playbooks[playbook.id] = playbook
             self.call.books.append(_book(playbook, text))
+        target = self.place_in(playbook.id) or playbook.start
         self._close_visit()
         self.call.playbook = playbook.id
-        self._enter(playbook.id, playbook.start, forward=True)
+        self._enter(playbook.id, target, forward=True)
         self._update_escalation()
-        return playbook.start
+        return target
+
+    def place_in(self, playbook: str) -> str | None:
+        """The step the call was last on in `playbook`, None if it never was."""
+        book = self.playbooks.get(playbook)
+        for visit in reversed(self.call.visits):
+            if visit.playbook == playbook and book is not None and visit.step in book._index:
+                return visit.step
+        return None
+
+    def set_who(self, customer: str | None, reference: str | None) -> None:
+        """Set or correct the customer's name and the reference (empty: not known)."""
+        self.call.customer = _who(customer, "customer's name")
+        self.call.reference = _who(reference, "reference")
 
     def end_call(self) -> None:
         self._go(END)
@@ -304,7 +354,11 @@ class CallEngine:
     # -- the handover brief ----------------------------------------------------------
 
     def handover(self) -> list[str]:
-        """A brief to read aloud or paste to a supervisor, from what the call knows."""
+        """A brief to read aloud or paste to a supervisor, from what the call knows, with
+        card numbers, IBANs and whatever else the team redacts taken out."""
+        return [self.redact(line) for line in self._brief()]
+
+    def _brief(self) -> list[str]:
         call = self.call
         lines = [f"Handover: {self.playbook.title}"]
         who = [f"Customer: {call.customer or 'not given'}"]
@@ -337,7 +391,7 @@ class CallEngine:
                    if key in captures and value is not None and _OFFER.search(key)]
         if agreed:
             lines += ["Offered or agreed:", *agreed]
-        notes = [f"  {n.at // 60:02d}:{n.at % 60:02d} {n.text}"
+        notes = [f"  {n.at // 60:02d}:{n.at % 60:02d} {_shown(n.text)}"
                  for _, _, marks in self._marked() for n in marks.notes]
         if notes:
             lines += ["Notes:", *notes]
@@ -430,6 +484,33 @@ class CallEngine:
             self.call.ended = iso(self.clock())
         self.call.handover = self.handover() if self.call.escalated else None
         self.call.phase = "done"
+
+
+# The most a customer's name or a reference may hold; a note or any other typed answer.
+WHO_LIMIT = 200
+TEXT_LIMIT = ANSWER_LIMIT
+
+
+def _who(text: str | None, what: str) -> str | None:
+    value = " ".join((text or "").split())
+    if len(value) > WHO_LIMIT:
+        raise ValueError(f"the {what} is {len(value):,} characters; at most {WHO_LIMIT} fit")
+    return value or None
+
+
+def who_or_refusal(text: str | None, flag: str) -> str | None:
+    """A customer's name or reference given on the command line, as kept; BadInput when
+    it is longer than fits."""
+    from deescalate.errors import BadInput
+
+    try:
+        return _who(text, flag)
+    except ValueError as exc:
+        raise BadInput(str(exc).replace(f"the {flag} is", f"{flag} is")) from None
+
+
+def _as_typed(text: str) -> str:
+    return text
 
 
 def _book(playbook: Playbook, text: str) -> Book:
@@ -589,7 +670,7 @@ def _step_turn(engine: CallEngine, asker: Asker, others: Other | None) -> None:
         engine.advance(_branch_answer(asker, step))
     elif action is Action.NOTE:
         engine.note(_ask_text(engine, asker, "Note", key=f"note:{engine.call.playbook}/{step.id}",
-                              multiline=True))
+                              multiline=True, check=_problem_of(_typed_text)))
     elif action is Action.MOOD:
         value = asker.mood(view.mood)
         if value is not None:
@@ -609,8 +690,31 @@ def _step_turn(engine: CallEngine, asker: Asker, others: Other | None) -> None:
         _switch(engine, asker, others)
     elif action is Action.HANDOVER:
         asker.brief(engine.handover())
+    elif action is Action.CUSTOMER:
+        _ask_who(engine, asker)
     elif action is Action.END:
         engine.end_call()
+
+
+def _typed_text(text: str) -> str:
+    if len(text) > TEXT_LIMIT:
+        raise ValueError(f"that is {len(text):,} characters; at most {TEXT_LIMIT:,} fit "
+                         "in one answer: split it, or cut it down")
+    return text
+
+
+def _ask_who(engine: CallEngine, asker: Asker) -> None:
+    """`c`: set or correct the customer's name and the reference."""
+    call = engine.call
+
+    def check(what: str) -> Check:
+        return _problem_of(lambda text: _who(text, what))
+
+    customer = _ask_text(engine, asker, "Customer's name (empty: not known)", key="who:customer",
+                         default=call.customer or "", check=check("customer's name"))
+    reference = _ask_text(engine, asker, "Reference (empty: none)", key="who:reference",
+                          default=call.reference or "", check=check("reference"))
+    engine.set_who(customer, reference)
 
 
 def _switch(engine: CallEngine, asker: Asker, others: Other | None) -> None:
@@ -620,6 +724,12 @@ def _switch(engine: CallEngine, asker: Asker, others: Other | None) -> None:
         return
     labels = [f"{b.title} ({b.id})" + (f" - {b.summary}" if b.summary else "") for b in books]
     chosen = books[asker.choose("Switch to which playbook? (Esc: stay)", labels)]
+    place = engine.place_in(chosen.id)
+    where = (f"back where it was left, at {chosen.step(place).title}" if place
+             else f"at its start, {chosen.step(chosen.start).title}")
+    if asker.choose(f"Switch to {chosen.title}, {where}?",
+                    [f"Switch to {chosen.title}", f"Stay on {engine.playbook.title}"], 1) != 0:
+        return
     text = engine.call.book(chosen.id).text if any(
         b.id == chosen.id for b in engine.call.books) else None
     if text is None:
@@ -752,6 +862,8 @@ def _wrap_up_turn(engine: CallEngine, asker: Asker, root_causes: Sequence[str]) 
         question.set(engine, answer)
     except ValueError as exc:
         asker.problem(str(exc))
+        return
+    engine.call.draft.pop(question.key, None)
 
 
 # -- the wrap-up's questions ---------------------------------------------------------
@@ -785,7 +897,8 @@ def _ask_outcome(engine: CallEngine, asker: Asker, _: Sequence[str]) -> str:
     minutes, seconds = divmod(engine.elapsed(), 60)
     asker.heading(f"Wrap-up · {minutes:02d}:{seconds:02d}"
                   f"{' · escalated' if engine.call.escalated else ''}")
-    default = OUTCOMES.index(engine.default_outcome())
+    given = engine.call.draft.get(OUTCOME.key)
+    default = OUTCOMES.index(given if given in OUTCOMES else engine.default_outcome())
     return OUTCOMES[asker.choose(OUTCOME.label, list(OUTCOMES), default)]
 
 
@@ -803,34 +916,47 @@ def _take_back_summary(engine: CallEngine) -> None:
 
 def _ask_root_cause(engine: CallEngine, asker: Asker, root_causes: Sequence[str]) -> str | None:
     options = ["(none)", *root_causes]
-    index = asker.choose(ROOT_CAUSE.label, options, 0)
+    given = engine.call.draft.get(ROOT_CAUSE.key)
+    index = asker.choose(ROOT_CAUSE.label, options, options.index(given) if given in options
+                         else 0)
     return None if index == 0 else options[index]
 
 
 def _take_back_root_cause(engine: CallEngine) -> None:
-    engine.call.root_cause = None
-    engine.call.root_cause_asked = False
+    call = engine.call
+    if call.root_cause_asked:  # offered again, not lost
+        call.draft[ROOT_CAUSE.key] = call.root_cause or "(none)"
+    call.root_cause = None
+    call.root_cause_asked = False
+
+
+def _take_back_outcome(engine: CallEngine) -> None:
+    call = engine.call
+    if call.outcome is not None:  # offered again, not lost
+        call.draft[OUTCOME.key] = call.outcome
+    call.outcome = None
+
+
+def _take_back_follow_up(engine: CallEngine) -> None:
+    call = engine.call
+    if call.follow_up is not None:  # offered again, not lost
+        call.draft.setdefault(FOLLOW_UP.key, call.follow_up)
+    call.follow_up = None
 
 
 def _ask_follow_up(engine: CallEngine, asker: Asker, _: Sequence[str]) -> str:
     def parse(text: str) -> date:
         return follow_up_date(text, today=engine.today())
 
-    return _ask_text(engine, asker, FOLLOW_UP.label, key=FOLLOW_UP.key, hint=dates.FUTURE_HINT,
-                     check=_problem_of(parse), preview=date_preview(parse, engine.today()))
-
-
-def _set_attribute(name: str, value: Any) -> Callable[[CallEngine], None]:
-    def take_back(engine: CallEngine) -> None:
-        setattr(engine.call, name, value)
-
-    return take_back
+    return _ask_text(engine, asker, FOLLOW_UP.label, key=FOLLOW_UP.key,
+                     hint=dates.hint("future", engine.today()), check=_problem_of(parse),
+                     preview=date_preview(parse, engine.today()))
 
 
 OUTCOME = Question(
     "outcome", "How did the call end? (Esc: back to the step)",
     answered=lambda call: call.outcome is not None, ask=_ask_outcome,
-    set=CallEngine.set_outcome, take_back=_set_attribute("outcome", None))
+    set=CallEngine.set_outcome, take_back=_take_back_outcome)
 SUMMARY = Question(
     "summary", "One-line summary",
     answered=lambda call: call.summary is not None,
@@ -845,7 +971,7 @@ FOLLOW_UP = Question(
     "follow-up", "Follow up on",
     answered=lambda call: call.follow_up is not None, ask=_ask_follow_up,
     set=CallEngine.set_follow_up,
-    take_back=_set_attribute("follow_up", None),
+    take_back=_take_back_follow_up,
     applies=lambda call: call.outcome in NEEDS_FOLLOW_UP)
 
 # The wrap-up, in the order it is asked: a new question is one entry here.

@@ -51,6 +51,8 @@ class Key:
     needs: Callable[[StepView], bool] | None = None
     reach: Callable[[StepView], int] | None = None
     refusal: str = ""
+    # A shorter word, for a key line short of room.
+    short: str = ""
 
     @property
     def numbers(self) -> range:
@@ -109,10 +111,14 @@ KEYS: tuple[Key, ...] = (
     Key("s", Action.SKIP, "skip", "skip this step"),
     Key("e", Action.ESCALATE, "escalate", "escalate: go to the playbook's escalation step",
         rank=1),
-    Key("p", Action.SWITCH, "playbook", "switch to another playbook, keeping everything so far"),
-    Key("h", Action.HANDOVER, "handover", "the handover brief, to read out or paste"),
+    Key("p", Action.SWITCH, "playbook", "switch to another playbook, keeping everything so far",
+        short="book"),
+    Key("h", Action.HANDOVER, "handover", "the handover brief, to read out, save or copy",
+        short="brief"),
+    Key("c", Action.CUSTOMER, "customer", "set or correct the customer's name and reference",
+        short="name"),
     Key("q", Action.END, "end call", "end the call and wrap up (Esc there comes back)",
-        rank=ALWAYS, word="end"),
+        rank=ALWAYS, word="end", short="end"),
     Key("?", None, "keys", "these keys", rank=ALWAYS),
 )
 
@@ -126,8 +132,9 @@ def help_lines() -> list[str]:
 
 
 def key_line(view: StepView, width: int) -> layout.Line:
-    """The full screen's last line at a step: the keys that work there, as many as fit."""
-    shown = [pair for key in KEYS if (pair := key.at(view)) is not None]
+    """The full screen's last line at a step: every key that works there, words shortened
+    or left off before a key is, and "? more keys" when even that is not enough."""
+    shown = [(*pair, key.short) for key in KEYS if (pair := key.at(view)) is not None]
     ranked = sorted((key for key in KEYS if ALWAYS < key.rank < LAST), key=lambda k: k.rank)
     return layout.key_line(shown, width, [key.key for key in KEYS if key.rank == ALWAYS],
                            priority=[key.key for key in ranked])

@@ -124,6 +124,18 @@ def sections(view: StepView, glyphs: Glyphs) -> list[Section]:
     return parts
 
 
+def where_on_path(view: StepView, short: bool = False) -> str:
+    """The step's place on the way the call is taking: `step 5 of 8`, `step 8 of 8, last`,
+    or `step 2` while a question ahead decides the way; `short`: `5/8`, `8/8 last`."""
+    if not view.on_path:
+        return f"{view.number}/{view.total}" if short else f"step {view.number} of {view.total}"
+    if view.path_total is None:
+        return f"step {view.on_path}"
+    if short:
+        return f"{view.on_path}/{view.path_total}" + (" last" if view.last else "")
+    return f"step {view.on_path} of {view.path_total}" + (", last" if view.last else "")
+
+
 def header(view: StepView, width: int, glyphs: Glyphs, *, earlier: int = 0) -> Line:
     """One line: playbook, step N of M, step title; then time, mood, earlier calls."""
     clock = f"{view.elapsed // 60:02d}:{view.elapsed % 60:02d}"
@@ -133,15 +145,19 @@ def header(view: StepView, width: int, glyphs: Glyphs, *, earlier: int = 0) -> L
                 if earlier else [""])
     dot = f" {glyphs.dot} "
     title = one_line(view.playbook_title)
-    where = f"step {view.number} of {view.total}"
     step_title = one_line(view.step.title)
     flag = "ESCALATED" if view.escalated else ""
+    wheres = [where_on_path(view), where_on_path(view, short=True)]
     # From the fullest header to the barest; the first that shows the step's title whole
     # wins, else the barest, with the title cut.
-    choices = [(True, moods[0], earliers[0]), (True, moods[-1], earliers[0]),
-               (True, moods[-1], earliers[-1]), (False, moods[0], earliers[0]),
-               (False, moods[-1], earliers[0]), (False, moods[-1], earliers[-1])]
-    for number, (with_title, mood, before) in enumerate(choices):
+    choices = [(True, moods[0], earliers[0], wheres[0]), (True, moods[-1], earliers[0], wheres[0]),
+               (True, moods[-1], earliers[-1], wheres[0]),
+               (False, moods[0], earliers[0], wheres[0]),
+               (False, moods[-1], earliers[0], wheres[0]),
+               (False, moods[-1], earliers[-1], wheres[0]),
+               (False, moods[-1], earliers[-1], wheres[-1]),
+               (False, "", "", wheres[-1])]
+    for number, (with_title, mood, before, where) in enumerate(choices):
         right = dot.join(x for x in (clock, mood, before, flag) if x)
         left = dot.join(x for x in ((title if with_title else ""), where) if x)
         room = width - cells(right) - cells(left) - cells(dot) - 1
@@ -267,7 +283,7 @@ def _squeeze(parts: Sequence[Section], width: int, height: int, glyphs: Glyphs) 
             lines += _render(section, width, inline=True, wrap_all=False, limit=1,
                              glyphs=glyphs)
         summary = f"+ {', '.join(f'{len(s.items)} {s.heading.lower()}' for s in dropped)}"
-        return [*lines, [("class:more", clip(summary + " (? for all keys)", width,
+        return [*lines, [("class:more", clip(summary, width,
                                               glyphs.ellipsis))]]
     spare = room - len(others)
     for index, section in enumerate(others):
@@ -304,24 +320,45 @@ def body(view: StepView, width: int, height: int, glyphs: Glyphs) -> list[Line]:
     return rows
 
 
-def key_line(keys: Sequence[tuple[str, str]], width: int, always: Sequence[str],
-             tail: str = "", priority: Sequence[str] = ()) -> Line:
-    """The keys that fit in `width`, in their order: those in `always` first to stay,
-    then those in `priority`, then the rest as room allows."""
-    def size(chosen: Sequence[tuple[str, str]]) -> int:
-        return sum(cells(k) + cells(w) + 3 for k, w in chosen) + cells(tail)
+def key_line(keys: Sequence[tuple[str, ...]], width: int, always: Sequence[str] = (),
+             priority: Sequence[str] = (), more: str = "?") -> Line:
+    """Every key in `keys` ((key, word) or (key, word, short word), in their order) in
+    `width`: words are shortened, then left off, before any key is dropped; a key goes
+    only when even bare keys don't fit, and then the `more` key says "more keys".
 
-    rank = {key: number for number, key in enumerate(priority)}
-    chosen = [k for k in keys if k[0] in always]
-    for pair in sorted(keys, key=lambda pair: rank.get(pair[0], len(rank))):
-        if pair not in chosen and size([*chosen, pair]) <= width:
-            chosen.append(pair)
-    chosen = [k for k in keys if k in chosen]
+    Keys are shortened, and dropped, least important first: those not in `always` or
+    `priority` (the last first), then `priority` from its end, then `always`."""
+    words = {pair[0]: [pair[1], pair[2] if len(pair) > 2 and pair[2] else pair[1], ""]
+             for pair in keys}
+    level = dict.fromkeys(words, 0)
+    ranked = [*always, *priority]
+    rest = [pair[0] for pair in keys if pair[0] not in ranked]
+    least_first = [*reversed(rest), *reversed([k for k in priority if k in words]),
+                   *reversed([k for k in always if k in words])]
+    shown = [pair[0] for pair in keys]
+
+    def size() -> int:
+        return sum(cells(key) + 2 + (cells(words[key][level[key]]) + 1
+                                     if words[key][level[key]] else 0)
+                   for key in shown) + max(0, len(shown) - 1)
+
+    for target in (1, 2):
+        for key in least_first:
+            if size() <= width:
+                break
+            if key != more or target == 1:  # `?` keeps its word: it is the way to the rest
+                level[key] = target
+    if size() > width and more in words:
+        words[more] = ["more keys"] * 3
+        level[more] = 0
+        for key in least_first:
+            if size() <= width:
+                break
+            if key not in always and key != more:
+                shown.remove(key)
     line: Line = []
-    for number, (key, what) in enumerate(chosen):
-        gap = " " if number < len(chosen) - 1 else ""
-        line += [("class:key", f" {key} "), ("", f"{what}{gap}")]
-    if tail:
-        used = size(chosen) - cells(tail)
-        line.append(("class:clock", " " * max(0, width - used - cells(tail)) + tail))
-    return line
+    for number, key in enumerate(shown):
+        word = words[key][level[key]]
+        gap = " " if number < len(shown) - 1 else ""
+        line += [("class:key", f" {key} "), ("", f"{word}{gap}" if word else gap)]
+    return _clip_line(line, width, Glyphs(*([""] * len(Glyphs._fields))))

@@ -116,10 +116,12 @@ def run(engine: CallEngine, settings: Config, store: CallStore, *,
         notices: Sequence[str] = (), earlier: Callable[[], int | None] | None = None,
         others: Callable[[], list[Playbook]] | None = None) -> tuple[Path, str | None]:
     """Run the call to its end and write its record; CallPaused if the agent stops early."""
+    from deescalate.dates import use_order
     from deescalate.text import glyphs_for, plain_terminal
 
     glyphs = glyphs_for(sys.stdout)
     saver = Saver(store)
+    use_order(settings.date_order.value)
 
     def typing(key: str, text: str) -> None:
         if text.strip():
@@ -138,6 +140,9 @@ def run(engine: CallEngine, settings: Config, store: CallStore, *,
         screen = LiveScreen(engine, glyphs, notices=notices, earlier=earlier,
                             on_typing=typing)
     saver.tell = screen.problem
+    engine.redact = _lazy_redaction(settings)
+    if not isinstance(screen, PlainScreen):
+        screen.keep_brief = lambda lines: str(keep_brief(store, engine.call.id, lines))
     with hang_up_on_signals(screen.hang_up):
         screen.run(lambda: run_call(engine, screen, saver, settings.root_causes.value, others))
     return finish(engine, settings, store, saver)
@@ -170,6 +175,28 @@ def hang_up_on_signals(hang_up: Callable[[], None]) -> Iterator[None]:
             signal.signal(sig, before if before is not None else signal.SIG_DFL)
 
 
+def _lazy_redaction(settings: Config) -> Callable[[str], str]:
+    """The team's redaction, made when first used (not before the first step is drawn)."""
+    made: list[Callable[[str], tuple[str, int]]] = []
+
+    def redact(text: str) -> str:
+        if not made:
+            made.append(settings.redactor().redact)
+        return made[0](text)[0]
+
+    return redact
+
+
+def keep_brief(store: CallStore, call_id: str, lines: list[str]) -> Path:
+    """Write the (redacted) handover brief beside the saved call, for a supervisor."""
+    from deescalate.files import write_atomic
+
+    store.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = store.folder / f"{call_id}-handover.txt"
+    write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8", "replace"), mode=0o600)
+    return path
+
+
 def finish(engine: CallEngine, settings: Config, store: CallStore,
            saver: Saver | None = None) -> tuple[Path, str | None]:
     """Write the finished call's record, then forget the saved state (in that order).
@@ -185,17 +212,20 @@ def finish(engine: CallEngine, settings: Config, store: CallStore,
     from deescalate.call.record import finished as record_of
     from deescalate.records.writer import write_record  # only now: not before the first step
 
+    warning = None
     try:
         path = write_record(folder, record_of(engine.call), engine.playbooks,
                             settings.redactor())
     except OSError as exc:
-        kept = (f"the call is saved: deescalate resume {engine.call.id}" if not saver.failing
-                else f"and the call could not be saved to {store.folder} either")
-        raise CantWrite(f"{folder}: can't write the record ({exc.strerror or exc}); "
-                        f"{kept}") from None
+        reason = f"{folder}: can't write the record ({exc.strerror or exc})"
+        if saver(engine.call):  # the call is safe in the state folder: resume writes it
+            raise CantWrite(f"{reason}; the call is saved: deescalate resume "
+                            f"{engine.call.id}") from None
+        path, warning = _written_elsewhere(engine, settings, reason, store)
     with contextlib.suppress(OSError):  # the record is safe; a stale state is only clutter
         store.discard(engine.call.id)
-    warning = None
+    if warning is not None:
+        return path, warning
     if settings.git_commit.value:
         from deescalate.records.git import commit_record
 
@@ -205,6 +235,33 @@ def finish(engine: CallEngine, settings: Config, store: CallStore,
 
             push_later(path)
     return path, warning
+
+
+def fallback_folders() -> list[Path]:
+    """Where a record goes when neither the records folder nor the state folder can be
+    written: a folder in the user's home, then the system's temp folder."""
+    import tempfile
+
+    return [Path.home() / "deescalate-records", Path(tempfile.gettempdir()) / "deescalate-records"]
+
+
+def _written_elsewhere(engine: CallEngine, settings: Config, reason: str,
+                       store: CallStore) -> tuple[Path, str]:
+    """Write the record to the first fallback folder that takes it; CantWrite if none."""
+    from deescalate.call.record import finished as record_of
+    from deescalate.records.writer import write_record
+
+    for folder in fallback_folders():
+        try:
+            path = write_record(folder, record_of(engine.call), engine.playbooks,
+                                settings.redactor())
+        except OSError:
+            continue
+        return path, (f"{reason}, and the call could not be saved to {store.folder} either; "
+                      f"so the record is written to {path}: move it into the records folder")
+    raise CantWrite(f"{reason}, and the call could not be saved to {store.folder}, "
+                    f"{' or '.join(str(f) for f in fallback_folders())}: nothing could be "
+                    "written anywhere") from None
 
 
 def earlier_calls(engine: CallEngine, folder: Path, *, ref: str | None,

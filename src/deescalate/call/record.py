@@ -9,12 +9,18 @@ from deescalate.records.finished import FinishedCall, Marks, Rating, Visit
 def finished(call: Call) -> FinishedCall:
     """What the call's record says, as `deescalate.records.writer` takes it."""
     book = call.book(call.playbook)
+    on_the_way = {(playbook, step) for playbook, step in call.trail}
     marks = {}
     for key, marked in call.marks.items():
         playbook, step = key.split("/", 1)  # mark_key: neither id has a '/'
         marks[playbook, step] = Marks(tuple(marked.ticked),
                                       tuple((note.at, note.text) for note in marked.notes),
-                                      marked.skipped, marked.skip_reason, marked.answer)
+                                      marked.skipped, marked.skip_reason, marked.answer,
+                                      taken_back=(playbook, step) not in on_the_way)
+    for visit in call.visits:  # a step reached and gone back from, with nothing marked
+        where = (visit.playbook or call.playbook, visit.step)
+        if where not in on_the_way and where not in marks:
+            marks[where] = Marks(taken_back=True)
     return FinishedCall(
         playbook=call.playbook, playbook_version=book.version, playbook_sha256=book.sha256,
         agent=call.agent, customer=call.customer, reference=call.reference,

@@ -76,6 +76,7 @@ class LiveScreen:
         self.glyphs = glyphs
         self.notices = list(notices)  # shown until the first key
         self.messages: list[tuple[str, str]] = []  # (style, text) until the next key
+        self.rejected: list[tuple[str, str]] = []  # messages about the answer being typed
         self.earlier = earlier or (lambda: None)
         self.view: StepView | None = None
         self.lead: list[tuple[str, str]] = []  # (style, text) above the step, such as a line
@@ -92,6 +93,8 @@ class LiveScreen:
         self._terminal_settings: Any = None  # the terminal's own, while the view holds it
         self._top_window: Any = None
         self._input: Any = None
+        # Writes the handover brief to a file for a supervisor (`w` on the brief); its path.
+        self.keep_brief: Callable[[list[str]], str] | None = None
 
     # -- running -----------------------------------------------------------------
 
@@ -211,6 +214,9 @@ class LiveScreen:
 
     def problem(self, message: str) -> None:
         self.messages.append(("class:problem", message))
+        request = self.handoff.request
+        if request is not None and request.kind == "text":  # about what is being typed
+            self.rejected.append(("class:problem", message))
 
     def action(self, view: StepView) -> tuple[Action, int | None]:
         result: tuple[Action, int | None] = self._ask("action", view=view)
@@ -247,7 +253,34 @@ class LiveScreen:
         return result
 
     def brief(self, lines: list[str], title: str = "Handover brief") -> None:
-        self._ask("brief", lines=lines, title=title)
+        keep = title == "Handover brief" and self.keep_brief is not None
+        self._ask("brief", lines=lines, title=title, keep=keep)
+
+    def brief_to_file(self) -> None:
+        """`w` on the handover brief: write it to a file and say where (UI thread)."""
+        request = self.handoff.request
+        if self.keep_brief is None or request is None or not request.payload.get("keep"):
+            return
+        try:
+            where = self.keep_brief(request.payload["lines"])
+        except OSError as exc:
+            self.messages[:] = [("class:problem", f"The brief could not be written "
+                                                  f"({exc.strerror or exc})")]
+            return
+        self.messages[:] = [("class:notice", f"Brief written to {where}")]
+
+    def brief_to_clipboard(self) -> None:
+        """`y` on the handover brief: hand it to the terminal's clipboard (OSC 52), for
+        terminals that take it."""
+        import base64
+
+        request = self.handoff.request
+        if request is None or not request.payload.get("keep"):
+            return
+        data = base64.b64encode("\n".join(request.payload["lines"]).encode()).decode()
+        self._app.output.write_raw(f"\x1b]52;c;{data}\x07")
+        self._app.output.flush()
+        self.messages[:] = [("class:notice", "Brief copied, where the terminal allows it")]
 
     def confirm_stop(self) -> bool:
         return bool(self._ask("confirm", question="Paused; everything so far is saved. "
@@ -327,6 +360,10 @@ class LiveScreen:
             wrapped = [[("", piece)] for line in self.wrap_lines
                        for piece in wrap(one_line(line), width)]
             body = wrapped[:room]
+            if len(wrapped) > room and body:  # cut: say so, and where it is whole
+                body[-1] = [("class:more", clip(
+                    f"+{len(wrapped) - room + 1} more lines of the brief: Esc, then h, "
+                    "shows it whole", width, glyphs.ellipsis))]
         elif view is not None:
             live = replace(view, elapsed=self.engine.elapsed())
             header = layout.header(live, width, glyphs, earlier=self.earlier() or 0)
@@ -397,7 +434,10 @@ class LiveScreen:
         glyphs = self.glyphs
         view = self.view
         if self.overlay is not None:
-            hint = "Any key goes on · Up/Down scroll"
+            request = self.handoff.request
+            keep = request is not None and request.payload.get("keep")
+            hint = ("w writes it to a file · y copies · any other key goes on · Up/Down"
+                    if keep else "Any key goes on · Up/Down scroll")
             return [("class:hint", clip(hint, width, glyphs.ellipsis))]
         if kind == "text":
             request = self.handoff.request
@@ -452,7 +492,7 @@ class LiveScreen:
             return self.overlay is None and self._kind() == "text"
 
         self.buffer = Buffer(multiline=Condition(multiline),
-                             on_text_changed=lambda _: self.drafts.changed(self._app.loop))
+                             on_text_changed=lambda _: self._edited())
         self._top_window = Window(FormattedTextControl(cast(Any, self._top_text), focusable=True,
                                                        show_cursor=False),
                                   wrap_lines=False, always_hide_cursor=True)
@@ -472,18 +512,29 @@ class LiveScreen:
         self._app = app
         return app
 
+    def _edited(self) -> None:
+        """The answer being typed changed: what was wrong with it before is old news (its
+        echo, if any, is worked out afresh on the redraw), and the draft is handed on."""
+        self.messages[:] = [m for m in self.messages if m not in self.rejected]
+        self.rejected.clear()
+        self.drafts.changed(self._app.loop)
+
     def _typing(self) -> str | None:
         """The text being typed, while a text question is open (UI thread)."""
         return self.buffer.text if self._kind() == "text" else None
 
 
 def pick(question: str, options: list[tuple[str, str]]) -> str:
-    """Ask which of `options` (label, value) the agent means; returns its value."""
+    """Ask which of `options` (label, value) the agent means; returns its value. A label
+    longer than the terminal is cut to one line."""
+    import shutil
+
     from deescalate.text import plain_terminal
 
+    width = shutil.get_terminal_size().columns
     if plain_terminal():
         for number, (label, _) in enumerate(options, 1):
-            print(f"  {number} {one_line(label)}")
+            print(f"  {number} {clip(one_line(label), max(10, width - 5), '...')}")
         while True:
             typed = input(f"{question} (1-{len(options)}): ").strip()
             chosen = picked(typed, len(options))
@@ -491,22 +542,27 @@ def pick(question: str, options: list[tuple[str, str]]) -> str:
                 return options[chosen - 1][1]
     import questionary
 
-    choices = [questionary.Choice(one_line(label), value=value) for label, value in options]
+    choices = [questionary.Choice(clip(one_line(label), max(10, width - 6)), value=value)
+               for label, value in options]
     return str(questionary.select(question, choices, use_shortcuts=len(choices) <= 9,
                                   use_jk_keys=False).unsafe_ask())
 
 
-def ask_line(question: str, *, default: str = "") -> str:
-    """One line of text before a call starts (the agent's name, say); never empty."""
+def ask_line(question: str, *, suggested: str = "") -> str:
+    """One line of text before a call starts (the agent's name, say); never empty. The
+    prompt starts empty; Enter on it takes `suggested`, shown greyed as a hint."""
     from deescalate.text import plain_terminal
 
     while True:
         if plain_terminal():
-            typed = input(f"{question} [{default}]: ") if default else input(f"{question}: ")
+            typed = input(f"{question} [{suggested}]: ") if suggested else input(f"{question}: ")
         else:
             import questionary
 
-            typed = str(questionary.text(question, default=default).unsafe_ask())
-        answer = " ".join((typed or default).split())
+            hint: dict[str, Any] = ({"placeholder": [("fg:#888888", suggested)],
+                                     "instruction": "(Enter takes the grey name)"}
+                                    if suggested else {})
+            typed = str(questionary.text(question, **hint).unsafe_ask())
+        answer = " ".join((typed or suggested).split())
         if answer:
             return answer

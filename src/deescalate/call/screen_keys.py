@@ -34,8 +34,13 @@ class Screen(Protocol):
     scroll: int
     selected: int
     messages: list[tuple[str, str]]
+    rejected: list[tuple[str, str]]  # those about the answer being typed
     notices: list[str]
     buffer: Any  # prompt_toolkit's Buffer, the text being typed
+
+    def brief_to_file(self) -> None: ...
+
+    def brief_to_clipboard(self) -> None: ...
 
 
 def bindings(screen: Screen) -> KeyBindings:
@@ -116,6 +121,22 @@ def _overlaid(add: Add, screen: Screen, overlaid: Filter) -> None:
     def _down(event: Any) -> None:
         screen.scroll += 1
 
+    @add("w", filter=overlaid)
+    @add("W", filter=overlaid)
+    def _write(event: Any) -> None:
+        if not _keeping(screen):
+            _close(event)
+            return
+        screen.brief_to_file()
+
+    @add("y", filter=overlaid)
+    @add("Y", filter=overlaid)
+    def _copy(event: Any) -> None:
+        if not _keeping(screen):
+            _close(event)
+            return
+        screen.brief_to_clipboard()
+
     @add("<any>", filter=overlaid)
     @add("enter", filter=overlaid)
     @add("escape", filter=overlaid, eager=True)
@@ -124,6 +145,12 @@ def _overlaid(add: Add, screen: Screen, overlaid: Filter) -> None:
         request = screen.handoff.request
         if request is not None and request.kind == "brief":
             request.answer(None)
+
+
+def _keeping(screen: Screen) -> bool:
+    """Whether the brief on screen can be written out or copied (the handover brief)."""
+    request = screen.handoff.request
+    return bool(request is not None and request.kind == "brief" and request.payload.get("keep"))
 
 
 def _typing(add: Add, screen: Screen, typing: Filter) -> None:
@@ -136,7 +163,7 @@ def _typing(add: Add, screen: Screen, typing: Filter) -> None:
         check = request.payload["check"]
         problem = check(text) if check else None
         if problem:
-            screen.messages[:] = [("class:problem", problem)]
+            screen.messages[:] = screen.rejected[:] = [("class:problem", problem)]
             return
         screen.messages.clear()
         screen.notices.clear()

@@ -35,7 +35,8 @@ def start(
     """Start a call: walk through a playbook step by step, then write its record.
 
     Enter moves on; n note, m mood, 1-9 tick, b back, s skip, e escalate, p switch
-    playbook, h handover brief, q end the call and ? all keys are one key away. Every
+    playbook, h handover brief, c customer and reference, q end the call and ? all keys
+    are one key away. Every
     answer and any text being typed is saved as you go: after Ctrl-C, a closed
     terminal or a crash, `deescalate resume` carries on where the call stopped.
 
@@ -45,16 +46,19 @@ def start(
       deescalate start
     """
     from deescalate.call import live
+    from deescalate.call.engine import who_or_refusal
     from deescalate.call.saved import CallStore
 
+    customer, ref = who_or_refusal(customer, "--customer"), who_or_refusal(ref, "--ref")
     settings = common.settings(playbooks=playbooks, records=records, agent=agent)
     catalog = common.catalog(playbooks)
     book = catalog.find(playbook) if playbook is not None else None  # before the terminal
     live.require_terminal()
     if book is None:
         book = catalog.find(_pick_playbook(catalog))
+    said = None
     if settings.agent.source.startswith("default"):
-        settings = _first_call(settings, playbooks=playbooks, records=records)
+        settings, said = _first_call(settings, playbooks=playbooks, records=records)
     folder = settings.records.value
     made = live.ready_records_folder(folder)
     engine = live.begin(book, settings, customer=customer, reference=ref)
@@ -71,6 +75,8 @@ def start(
     if count:
         notices.append(f"{count} earlier call{'s' if count != 1 else ''} with this "
                        f"{'reference' if ref else 'customer'}: h shows them")
+    if said:  # last, so it is on the first screen however many lines come before
+        notices.append(said)
     _run(engine, settings, store, notices, earlier, playbooks)
 
 
@@ -101,14 +107,17 @@ def resume(
         return
     if discard:
         found = store.find(discard)
-        call = store.load(found)
+        try:
+            call = store.load(found)
+            what = f"{call.playbook}, {call.customer or 'no name'}"
+        except DeescalateError:  # a damaged file: removing it is what --discard is for
+            what = "a file that did not read as a call"
         store.discard(found)
-        common.echo(f"Discarded {found} ({call.playbook}, {call.customer or 'no name'}); "
-                    "it had no record yet.")
+        common.echo(f"Discarded {found} ({what}); it had no record yet.")
         return
     live.require_terminal()
     if call_id is None:
-        ids = store.ids()
+        ids = _readable(store)
         if not ids:
             raise NotFound("there is no saved call to resume")
         call_id = ids[0] if len(ids) == 1 else _pick_saved(store, ids)
@@ -150,16 +159,17 @@ def _run(engine: CallEngine, settings: Config, store: CallStore, notices: list[s
 
 
 def _first_call(settings: Config, *, playbooks: list[Path] | None,
-                records: Path | None) -> Config:
-    """No agent name set anywhere: ask once, keep it in the user's config, say where."""
+                records: Path | None) -> tuple[Config, str]:
+    """No agent name set anywhere: ask once, keep it in the user's config; the settings
+    now, and where it was kept, for the call's first screen."""
     from deescalate import config
     from deescalate.call.screen import ask_line
 
     name = ask_line("Your name as it goes into call records (asked once)",
-                    default=config.login_name())
+                    suggested=config.login_name())
     path = config.save_agent(name)
-    common.echo(f"Saved your name in {path}; change it there or with --agent.")
-    return common.settings(playbooks=playbooks, records=records)
+    return (common.settings(playbooks=playbooks, records=records),
+            f"Saved your name in {path}; change it there or with --agent.")
 
 
 def _pick_playbook(catalog: object) -> str:
@@ -171,8 +181,10 @@ def _pick_playbook(catalog: object) -> str:
     if not entries:
         raise NotFound("no playbooks found; `deescalate playbooks list` shows where "
                        "they are searched for")
-    return pick("Which playbook?", [(f"{e.playbook.title}  ({e.id})", e.id)
-                                    for e in entries if e.playbook])
+    return pick("Which playbook?", [
+        (f"{e.playbook.title}  ({e.id})"
+         + (f" - {e.playbook.summary}" if e.playbook.summary else ""), e.id)
+        for e in entries if e.playbook])
 
 
 def _pick_saved(store: CallStore, ids: list[str]) -> str:
@@ -180,6 +192,19 @@ def _pick_saved(store: CallStore, ids: list[str]) -> str:
 
     return pick("Which call?", [(_describe(call_id, store), store.load(call_id).id)
                                 for call_id in reversed(ids)])
+
+
+def _readable(store: CallStore) -> list[str]:
+    """The saved calls that read; one warning for each that doesn't."""
+    readable = []
+    for call_id in store.ids():
+        try:
+            store.load(call_id)
+        except DeescalateError as exc:
+            common.warn(exc.message)
+            continue
+        readable.append(call_id)
+    return readable
 
 
 def _describe(call_id: str, store: CallStore) -> str:

@@ -57,6 +57,7 @@ def show_config(
          patterns.source),
         ("git.commit", settings.git_commit.value, settings.git_commit.source),
         ("git.push", settings.git_push.value, settings.git_push.source),
+        ("date_order", settings.date_order.value, settings.date_order.source),
         ("state", settings.state_dir.value, settings.state_dir.source),
         ("practice", settings.practice_dir.value, settings.practice_dir.source),
         ("team file", settings.team_file or "none found", "searched from the current folder up"),

@@ -59,23 +59,41 @@ class CaptureType:
     shown: Callable[[Any], str] = str  # the value as words, in the record's timeline
 
 
+NUMBER_HINT = "a number: 89,00 · 1.234,50 · 1,234.50 · £89 · 89 EUR"
+# The longest answer a one-line field takes when it has a pattern (matched against no
+# more), and the longest typed answer of any kind.
+LINE_LIMIT = 200
+ANSWER_LIMIT = 4000
+
+
 def _text(capture: Capture, text: str, _: date | None) -> str:
-    if capture.pattern and not re.fullmatch(capture.pattern, text):
-        raise CaptureError(f"{capture.label} should match {capture.pattern}")
+    if len(text) > ANSWER_LIMIT:
+        raise CaptureError(f"{capture.label} is {len(text):,} characters; at most "
+                           f"{ANSWER_LIMIT:,} fit in one answer: cut it down")
+    if capture.pattern:
+        from deescalate.playbooks.patterns import example
+
+        if len(text) > LINE_LIMIT or not (
+                re.fullmatch(capture.pattern, text)
+                or re.fullmatch(capture.pattern, text := text.upper())):
+            raise CaptureError(f"{capture.label} should look like "
+                               f"{example(capture.pattern)}")
     return text
 
 
 def _number(capture: Capture, text: str, _: date | None) -> int | float:
-    cleaned = re.sub(r"[\s,]", "", text).lstrip("$£€")
-    if re.fullmatch(r"-?[0-9]{1,40}", cleaned):  # a whole number keeps every digit
-        return int(cleaned)
+    from deescalate.playbooks.numbers import read
+
     try:
-        number = float(cleaned)
-    except ValueError:
-        raise CaptureError(f"{capture.label} should be a number, like 42 or 19.99") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise CaptureError(f"{capture.label} should be a number, like 42 or 19.99")
-    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+        return read(text, capture.label).value
+    except ValueError as exc:
+        raise CaptureError(str(exc)) from None
+
+
+def _number_preview(capture: Capture, text: str, _: date | None) -> str:
+    from deescalate.playbooks.numbers import read
+
+    return read(text, capture.label).echo
 
 
 def _choice(capture: Capture, text: str, _: date | None) -> str:
@@ -120,7 +138,7 @@ def _date(capture: Capture, text: str, today: date | None) -> str:
 
 
 def _date_hint(capture: Capture) -> str:
-    return dates.FUTURE_HINT if date_direction(capture) == "future" else dates.PAST_HINT
+    return dates.hint(date_direction(capture))
 
 
 def _date_preview(capture: Capture, text: str, today: date | None) -> str:
@@ -148,7 +166,8 @@ class Types(UserDict[str, CaptureType]):
 TYPES = Types({
     "line": CaptureType(_text),
     "text": CaptureType(_text, free_text=True),
-    "number": CaptureType(_number, hint=lambda _: "a number", stand_in=lambda _: "0"),
+    "number": CaptureType(_number, hint=lambda _: NUMBER_HINT, preview=_number_preview,
+                          stand_in=lambda _: "0"),
     "choice": CaptureType(_choice, options=lambda capture: capture.choices,
                           stand_in=lambda capture: capture.choices[0]),
     "yes-no": CaptureType(_yes_no, options=lambda _: ("yes", "no"), stand_in=lambda _: "yes",

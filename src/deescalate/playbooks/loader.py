@@ -164,6 +164,14 @@ def _check_captures(steps: list[Node], checker: Checker) -> dict[str, Node]:
                 except re.error as exc:
                     checker.error(pattern_node, f"{name}: the pattern {pattern!r} is not a valid "
                                                 f"regular expression ({exc})")
+                else:
+                    from deescalate.playbooks.patterns import runaway
+
+                    slow = runaway(pattern)
+                    if slow:
+                        checker.error(pattern_node, f"{name}: the pattern {pattern!r} could "
+                                                    f"freeze the call on a short answer: it "
+                                                    f"has {slow}; write it without")
     return seen
 
 

@@ -112,6 +112,7 @@ _TEXT_STEP = (
     rf"(?:{_TEXT_ITEM}))*)?\]\n  notes:(?: \[\]|(?:\n  - \{{at: {_DIGITS}, text: "
     rf"(?:{_TEXT_ITEM})\}})+)(?:\n  skip_reason: (?:{_TEXT_LINE}))?"
     rf"(?:\n  answer: (?:{_TEXT_LINE}))?"
+    r"(?:\n  taken_back: true)?"
     r"(?:\n  playbook: [a-z0-9][a-z0-9-]*)?"
     rf"(?:\n  visits:(?:\n  - \{{at: {_DIGITS}, seconds: {_DIGITS}\}})+)?")
 _CAPTURE_VALUE = (rf"(?:{_text_item(_GO_ON_TOP)}|(?:true|false|-?{_DIGITS}(?:\.[0-9]+)?)"
@@ -119,7 +120,15 @@ _CAPTURE_VALUE = (rf"(?:{_text_item(_GO_ON_TOP)}|(?:true|false|-?{_DIGITS}(?:\.[
 _TEXT_CAPTURES = re.compile(
     rf"\{{(?:[a-z0-9][a-z0-9-]*: {_CAPTURE_VALUE}"
     rf"(?:,(?: |{_GO_ON_TOP})[a-z0-9][a-z0-9-]*: {_CAPTURE_VALUE})*)?\}}")
-_CAPTURE_KEYS = re.compile(r"(?:\{|,(?: |\n +))([a-z0-9][a-z0-9-]*): ")
+# Captures as a block mapping (the writer's way since v3), one key a line.
+# A plain value may start with a digit there when a letter or mark no YAML number, date
+# or time has shows it is text (`50% off`, `2 boxes`).
+_NOT_A_NUMBER = "acdfghijklmnpqrsuvwyACDFGHIJKLMNPQRSUVWY%,;/()"
+_DIGIT_TEXT = (rf"(?=[0-9][^\n]*[{_NOT_A_NUMBER}])[0-9]{_PLAIN_REST}"
+               rf"(?:{_GO_ON}[^-?:,\[\]{{}}#&*!|>'\"%@`\n ]{_PLAIN_REST})*")
+_BLOCK_CAPTURES = (rf"(?:\n  [a-z0-9][a-z0-9-]*: (?:{_TEXT_LINE}|{_DIGIT_TEXT}|"
+                   rf"(?:true|false|-?{_DIGITS}(?:\.[0-9]+)?)(?=\n)))+")
+_CAPTURE_KEYS = re.compile(r"(?:\{|,(?: |\n +)|\n  (?=[a-z0-9]))([a-z0-9][a-z0-9-]*): ")
 _STEP_IDS = re.compile(r"\n- id: ([a-z0-9][a-z0-9-]*)\n  at: ([0-9]+)\n  seconds: ([0-9]+)\n"
                        r"  skipped: (true|false)\n")
 # Inside one step entry (the text after its `- id:`): the keys after `notes`, each at
@@ -285,7 +294,6 @@ _KIND_PATTERN = {
     "outcome": "|".join(re.escape(outcome) for outcome in OUTCOMES),
     "bool": "true|false",
     "day": _DAY,
-    "captures": _TEXT_CAPTURES.pattern,
     "playbooks": r"\[[a-z0-9][a-z0-9-]*(?:, [a-z0-9][a-z0-9-]*)+\]",
 }
 _MAY_BE_NULL = {"whole", "count", "moment", "bool", "day"}
@@ -293,6 +301,7 @@ _BLOCK = {  # the two block sequences: no space after the colon
     "moods": (rf" \[\]|(?:\n- \{{step: [a-z0-9][a-z0-9-]*, at: {_NUMBER}, "
               rf"value: {_MOOD_VALUE}\}})+"),
     "steps": rf" \[\]|(?:{_TEXT_STEP})+",
+    "captures": rf" {_TEXT_CAPTURES.pattern}|{_BLOCK_CAPTURES}",
 }
 
 

@@ -38,6 +38,7 @@ class Marks:
     skipped: bool = False
     skip_reason: str | None = None
     answer: str | None = None  # the branch option chosen
+    taken_back: bool = False  # the call went back from the step (`b`) and not on again
 
 
 @dataclass(frozen=True)

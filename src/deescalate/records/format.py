@@ -155,12 +155,13 @@ def export_columns(fields: tuple[Field, ...]) -> tuple[Column, ...]:
     first = {name: place for place, name in enumerate(EXPORT_FIRST)}
     return tuple(sorted(chosen, key=lambda column: first.get(column.export_name, len(first))))
 
-# Each `steps` entry's fields, in order; the last two only when set.
+# Each `steps` entry's fields, in order; the last five only when set. `taken_back: true`
+# when the call went back from the step (`b`) and never on from it again.
 # One entry per step reached. `playbook` when the step belongs to another playbook than
 # the record's (the call switched); `visits` ({at, seconds} each) when it was visited
 # more than once; `at` is the first arrival and `seconds` the total.
 STEP_FIELDS = ("id", "at", "seconds", "skipped", "unticked", "notes", "skip_reason", "answer",
-               "playbook", "visits")
+               "taken_back", "playbook", "visits")
 MOOD_FIELDS = ("step", "at", "value")
 NOTE_FIELDS = ("at", "text")
 

@@ -45,8 +45,18 @@ class _Dumper(_BaseDumper):
     """Keys in the order given, times as 2026-11-22T14:30:12Z.
 
     Collections of plain values are written in flow style (`[a, b]`, `{at: 3, text: x}`),
-    which keeps the front matter short and is the shape `records.fastreader` reads quickly.
+    which keeps the front matter short and is the shape `records.fastreader` reads quickly;
+    `captures` always as a block mapping, one field a line, however long its values (a
+    flow mapping would wrap, and read badly in a diff).
     """
+
+
+class Block(dict[str, Any]):
+    """A mapping always written as a block, one key a line."""
+
+
+def _block(dumper: _Dumper, value: Block) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
 
 
 def _timestamp(dumper: _Dumper, value: datetime) -> yaml.Node:
@@ -63,6 +73,7 @@ def _text(dumper: _Dumper, value: str) -> yaml.Node:
 
 _Dumper.add_representer(datetime, _timestamp)
 _Dumper.add_representer(str, _text)
+_Dumper.add_representer(Block, _block)
 
 
 def dump_front_matter(data: dict[str, Any]) -> str:
@@ -158,6 +169,9 @@ def step_entries(call: FinishedCall, books: Books, scrub: _Scrubber) -> list[dic
                 entry["skip_reason"] = scrub(marks.skip_reason)
             if marks.answer is not None:
                 entry["answer"] = marks.answer
+            if marks.taken_back:  # left with `b`: nothing here was left undone
+                entry["unticked"] = []
+                entry["taken_back"] = True
             if book != call.playbook:
                 entry["playbook"] = book
             entry["visits"] = []
@@ -177,7 +191,8 @@ def render(call: FinishedCall, playbook: Playbook | Books, redactor: Redactor,
     scrub = _Scrubber(redactor)
     started, ended = parse_iso(call.started), parse_iso(call.ended or call.started)
     steps = step_entries(call, books, scrub)
-    used = list(dict.fromkeys(visit.playbook for visit in call.visits))
+    used = [book for number, book in enumerate(visit.playbook for visit in call.visits)
+            if number == 0 or call.visits[number - 1].playbook != book]  # every switch
     given: dict[str, Any] = {
         "record": VERSION,
         "id": identifier,
@@ -221,7 +236,21 @@ def _front(call: FinishedCall, given: dict[str, Any], scrub: _Scrubber) -> dict[
 
 def _captures(call: FinishedCall, scrub: _Scrubber) -> dict[str, Any]:
     """The captured values as written: each redacted, whatever its type."""
-    return {key: scrub.value(value) for key, value in call.captures.items()}
+    return Block((key, scrub.value(value)) for key, value in call.captures.items())
+
+
+def _moods_by_step(front: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """Each mood rating under the step entry it was given at (by its number in `steps`):
+    the entry of its step whose visit it falls in, else the first entry of its step;
+    -1 for a rating at a step the record doesn't list."""
+    placed: dict[int, list[dict[str, Any]]] = {}
+    for mood in sorted(front["mood"], key=lambda mood: mood["at"]):
+        same = [n for n, entry in enumerate(front["steps"]) if entry["id"] == mood["step"]]
+        within = [n for n in same if any(
+            span["at"] <= mood["at"] <= span["at"] + span["seconds"]
+            for span in front["steps"][n].get("visits") or [front["steps"][n]])]
+        placed.setdefault((within or same or [-1])[0], []).append(mood)
+    return placed
 
 
 def _ids(playbook: Playbook) -> set[str]:
@@ -240,8 +269,8 @@ def _body(front: dict[str, Any], playbook: Playbook, books: Books,
     lines = [f"# {body_text(playbook.title)}{': ' + who if who else ''}", ""]
     lines += [body_text(front["summary"]) if front["summary"] else "(no summary)", "",
               "## Timeline", ""]
-    moods = list(front["mood"])
-    for entry in front["steps"]:
+    moods = _moods_by_step(front)
+    for number, entry in enumerate(front["steps"]):
         book = books.get(entry.get("playbook", front["playbook"]))
         step = book.step(entry["id"]) if book and entry["id"] in _ids(book) else None
         title = body_text(step.title) if step else entry["id"]
@@ -256,14 +285,13 @@ def _body(front: dict[str, Any], playbook: Playbook, books: Books,
         if entry["skipped"]:
             reason = entry.get("skip_reason")
             items.append(f"Skipped{': ' + _indent(reason) if reason else ''}")
-        spans = entry.get("visits") or [entry]
-        while moods and moods[0]["step"] == entry["id"] and any(
-                span["at"] <= moods[0]["at"] <= span["at"] + span["seconds"] for span in spans):
-            mood = moods.pop(0)
-            items.append(f"Mood {mood['value']} ({MOODS[mood['value']]}) at "
-                         f"{minutes(mood['at'])}")
-        for note in entry["notes"]:
-            items.append(f"Note at {minutes(note['at'])}: {_indent(note['text'])}")
+        if entry.get("taken_back"):
+            items.append("Taken back (b): the call went back from here")
+        timed = [(mood["at"], 0, f"Mood {mood['value']} ({MOODS[mood['value']]}) at "
+                                 f"{minutes(mood['at'])}") for mood in moods.pop(number, [])]
+        timed += [(note["at"], 1, f"Note at {minutes(note['at'])}: {_indent(note['text'])}")
+                  for note in entry["notes"]]
+        items += [text for _, _, text in sorted(timed, key=lambda item: item[:2])]
         for capture in step.capture if step else ():
             value = front["captures"].get(capture.id)
             if value is not None and not entry["skipped"]:
@@ -276,9 +304,11 @@ def _body(front: dict[str, Any], playbook: Playbook, books: Books,
         items += [f"Not ticked: {_indent(item)}" for item in entry["unticked"]]
         lines += [f"- {item}" for item in items] or ["- (nothing noted)"]
         lines.append("")
-    for mood in moods:  # ratings the timeline could not place
+    left = [mood for ratings in moods.values() for mood in ratings]
+    for mood in left:  # ratings the timeline could not place: at a step it doesn't list
         lines.append(f"- Mood {mood['value']} ({MOODS[mood['value']]}) at "
                      f"{minutes(mood['at'])}, step {mood['step']}")
+    lines += [""] if left else []
     lines += ["## Wrap-up", ""]
     lines.append(f"- Outcome: {front['outcome']}")
     lines.append(f"- Escalated: {'yes' if front['escalated'] else 'no'}")
