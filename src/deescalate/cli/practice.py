@@ -148,6 +148,8 @@ def run(
         common.print_json({**result.to_dict(), "transcript": str(path)})
     elif given is not None:
         _print_feedback(trainee, result, glyphs)
+    else:  # the screen has closed: the card stays on the terminal
+        _print_card(result, glyphs)
     if not json:
         common.wrote(path, "Transcript")
     if given is not None:
@@ -174,12 +176,19 @@ def _play_at_terminal(practice: Practice, replay: str) -> Result:
 
 def _print_feedback(trainee: ScriptedTrainee, result: Result, glyphs: Glyphs) -> None:
     """What an --answers run said of each reply, then the score card."""
-    from deescalate.practice.views import card_lines, verdict_lines
+    from deescalate.practice.views import verdict_lines
 
     for verdict in trainee.feedbacks:
         common.echo(f"{verdict.step}: {verdict.said}")
         for line in verdict_lines(verdict, glyphs):
             common.echo(f"  {line}")
+    _print_card(result, glyphs)
+
+
+def _print_card(result: Result, glyphs: Glyphs) -> None:
+    from deescalate.practice.views import card_lines
+
+    common.echo(f"Customer: {glyphs.open_quote}{result.ending_line}{glyphs.close_quote}")
     for line in card_lines(result, glyphs):
         common.echo(line)
 
@@ -211,27 +220,42 @@ def validate(
         metavar="PATH", help="Scenario files, or folders (a playbook folder means its "
                              "scenarios/ folder); default: every scenario found.",
         show_default=False)] = None,
+    walk: Annotated[int | None, typer.Option(
+        "--walk", metavar="N", min=1, max=10_000,
+        help="Also play N random and N best-reply walks of each valid scenario and "
+             "report the endings they reached.")] = None,
     playbooks: common.PlaybooksOption = None,
 ) -> None:
     """Check scenarios and report every problem as FILE:LINE:COL: error|warning: message.
 
-    Each scenario is checked against the playbook it names. Exits 1 if any problem
-    is an error, 0 otherwise.
+    Each scenario is checked against the playbook it names, and played through: a
+    warning where one reply from the start ends the call, where a fact is asked for
+    before the customer says it, where a step's lines are never spoken, and where
+    the scenario can't be won. Exits 1 if any problem is an error, 0 otherwise.
 
     \b
     Examples:
       deescalate practice validate
       deescalate practice validate playbooks/scenarios/refund-storm.yaml
+      deescalate practice validate --walk 50
     """
     from deescalate.playbooks.catalog import expand
     from deescalate.practice.catalog import SCENARIOS, check_files
+    from deescalate.practice.format import Scenario
 
     catalog = _catalog(playbooks)
     files = (expand(paths, "scenarios", inner=SCENARIOS) if paths
              else [path for path, _ in catalog.files()])
-    problems = check_files(files, catalog)
+    valid: list[Scenario] = []
+    problems = check_files(files, catalog, valid)
     for problem in problems:
         common.echo(str(problem))
+    if walk:
+        from deescalate.practice.walk import describe, walks
+
+        for scenario in valid:
+            common.echo(describe(scenario, walks(scenario, catalog.playbook_of(scenario),
+                                                 walk), walk))
     errors = sum(p.is_error for p in problems)
     summary = common.findings(problems)
     typer.echo(f"{common.count(len(files), 'scenario')} checked: {summary}", err=True)

@@ -63,7 +63,8 @@ QUALITIES: tuple[Quality, ...] = (
         rf"such|like|a real|a|an|properly|truly|deeply|hugely|massively|beyond|more than))*"
         rf" (?:{_FEELING_WORDS})",
         r"\bno wonder\b",
-        rf"(?:^|[.!?]\s*)(?:what a (?:hassle|pain|nuisance|worry|mess|shame)|how (?:{_FEELING_WORDS}))\b",
+        rf"(?:^|[.!?]\s*)(?:what a (?:hassle|pain|nuisance|worry|mess|shame)|"
+        rf"how (?:{_FEELING_WORDS}))\b",
         r"\b(?:i'd|i would|anyone would|anybody would|anyone'd|i'd have|i would have)"
         r" (?:be|feel|have been|be just as)(?: \w+)? (?:annoyed|upset|angry|frustrated|cross|"
         r"furious|fed up|worried|livid|the same|disappointed)\b",
@@ -170,7 +171,8 @@ QUALITIES: tuple[Quality, ...] = (
         r"\bi(?:'ve)? already (?:told|explained|said)\b",
         r"\bit (?:clearly|plainly) (?:says|states|said)\b",
         r"\b(?:everyone|everybody) knows\b",
-        r"\byou(?:'ve| have)? (?:obviously|clearly|probably|must have|must've)(?: just)? (?:didn't|did not|"
+        r"\byou(?:'ve| have)? (?:obviously|clearly|probably|must have|must've)(?: just)?"
+        r" (?:didn't|did not|"
         r"don't|misread|missed|forgot|forgotten|broke|broken|dropped|misused|worn|wore|"
         r"ignored|deleted|got|haven't|skipped|not)\b",
         r"\byou(?:'re| are) (?:wrong|mistaken|confused|not listening|not reading)\b",
@@ -277,6 +279,7 @@ class Judgement:
     helped: tuple[str, ...]  # "'I get it' acknowledged the feeling", ...
     hurt: tuple[str, ...]
     apology: bool
+    shows: tuple[str, ...] = ()  # the ids of every quality found, whatever the context
 
     @property
     def reasons(self) -> str:
@@ -308,7 +311,8 @@ def judge(text: str, *, customer_is_right: bool, listened: bool,
             continue
         (helped if quality.kind == GOOD else hurt).append(item.said)
     rating = "poor" if hurt else "good" if helped else "fair"
-    return Judgement(rating, tuple(helped), tuple(hurt), apology)
+    return Judgement(rating, tuple(helped), tuple(hurt), apology,
+                     tuple(item.quality.id for item in found))
 
 
 def _forbids(avoid_line: str) -> bool:
