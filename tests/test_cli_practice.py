@@ -25,6 +25,8 @@ WAY = {
     "annual-renewal": [2, 1],  # the records show otherwise; she chose an option
     "broken-blender": [1],  # Alex accepts the offer
     "worn-jacket-refund": [2, 2],  # one more fair option; then the supervisor
+    "late-fee-twice": [1],  # partly right: the second fee is ours
+    "sofa-delivery": [1],  # Ben accepts the Saturday slot and the refund
 }
 
 
@@ -38,7 +40,7 @@ def practice_folder(isolated: Path) -> Path:
     return isolated.parent / "home" / ".local/share/deescalate/practice"
 
 
-def test_there_are_two_scenarios_per_builtin_playbook_one_right_one_not_one_hard() -> None:
+def test_each_builtin_playbook_has_scenarios_one_right_one_not_one_hard() -> None:
     catalog = ScenarioCatalog(Catalog([]))
     entries = catalog.effective()
     assert sorted(e.id for e in entries) == sorted(WAY)
@@ -59,7 +61,8 @@ def test_list_shows_each_scenario_with_its_playbook(cli) -> None:
     assert rows == {"annual-renewal": "customer-is-wrong", "missing-discount":
                     "customer-is-wrong", "broken-blender": "difficult-customer",
                     "worn-jacket-refund": "difficult-customer",
-                    "double-charge": "upset-customer", "parcel-safe-place": "upset-customer"}
+                    "double-charge": "upset-customer", "parcel-safe-place": "upset-customer",
+                    "late-fee-twice": "customer-is-wrong", "sofa-delivery": "difficult-customer"}
 
 
 def test_list_json_and_a_team_override(cli, write) -> None:
@@ -78,7 +81,7 @@ def test_validate_the_builtins_no_error_no_warning(cli) -> None:
     result = cli("practice", "validate")
     assert result.code == 0
     assert result.out == ""
-    assert result.err == "6 scenarios checked: no problems\n"
+    assert result.err == "8 scenarios checked: no problems\n"
 
 
 def test_validate_reports_problems_with_their_lines_and_exits_1(cli, write) -> None:
@@ -121,20 +124,23 @@ def test_playbooks_validate_says_when_a_renamed_step_breaks_a_scenario(cli, writ
     result = cli("playbooks", "validate", "team")
     assert result.code == 1
     lines = result.out.splitlines()
-    assert len(lines) == 2
-    for line, name, where in zip(lines, ("double-charge", "parcel-safe-place"),
-                                 ("42:9", "45:9"), strict=True):
+    assert len(lines) == 3
+    for line, name, where in zip(lines[::2], ("double-charge", "parcel-safe-place"),
+                                 ("50:9", "53:9"), strict=True):
         assert line == (f"{REPO / 'playbooks/scenarios' / name}.yaml:{where}: error: step "
                         "'listen' is not a step of playbook 'upset-customer' "
                         "(team/upset-customer.yaml)")
+    # a fact said at the renamed step is reported too
+    assert lines[1].startswith(f"{REPO / 'playbooks/scenarios/parcel-safe-place.yaml'}:25:11: "
+                               "error: the fact for 'customer-concern' is said at 'listen'")
     assert result.err.splitlines() == ["1 playbook checked: no problems",
-                                       "2 scenarios checked against it: 2 errors, 0 warnings"]
+                                       "2 scenarios checked against it: 3 errors, 0 warnings"]
 
 
 def test_playbooks_validate_checks_the_builtin_scenarios_too(cli) -> None:
     result = cli("playbooks", "validate")
     assert result.code == 0 and result.out == ""
-    assert "6 scenarios checked against them: no problems" in result.err
+    assert "8 scenarios checked against them: no problems" in result.err
 
 
 def test_a_scenarios_folder_is_not_taken_for_playbooks(cli, write) -> None:
@@ -215,11 +221,15 @@ def test_a_playbook_picks_one_of_its_scenarios_by_the_seed() -> None:
     assert all(catalog.choose("upset", None, seed)[0].id == picked[seed] for seed in picked)
 
 
-def test_answers_need_one_scenario_when_a_playbook_has_several(cli) -> None:
-    result = cli("practice", "upset", "--answers", "1")
-    assert result.code == 2
-    assert result.err == ("deescalate: playbook 'upset-customer' has 2 scenarios; pick one "
-                          "with --scenario: double-charge, parcel-safe-place\n")
+def test_the_seed_picks_the_scenario_of_a_playbook_with_several(cli) -> None:
+    catalog = ScenarioCatalog(Catalog([]))
+    for seed in (1, 2, 3, 4):
+        picked = catalog.choose("upset", None, seed)[0].id
+        answers = answers_for(picked, seed)
+        runs = [json.loads(cli("practice", "upset", "--seed", seed, "--answers", answers,
+                               "--json").out) for _ in range(2)]
+        assert runs[0]["scenario"] == runs[1]["scenario"] == picked
+        assert runs[0]["turns"] == runs[1]["turns"] and runs[0]["passed"]
     ok = cli("practice", "upset", "--scenario", "double-charge", "--seed", "1", "--answers",
              answers_for("double-charge", 1))
     assert ok.code == 0, ok.err
@@ -258,7 +268,7 @@ def test_arguments_are_checked_before_the_terminal(cli) -> None:
     ("-", "--answers: answer 1 ('-') at turn 1, step 'stay-calm': this answers a write-down "
           "field, but a reply is asked for (a number from 1 to 4, e, or words)"),
     ("2,1,=,", "--answers: answer 4 is empty (answers are separated by commas: 1,3,2)"),
-    ("2,1,-", "--answers: answer 3 ('-') at turn 2, step 'listen': The concern in the "
+    ("3,2,-", "--answers: answer 3 ('-') at turn 2, step 'listen': The concern in the "
               "customer's words is required"),
 ])
 def test_answers_that_do_not_fit_stop_with_the_answer_number(cli, answers: str,
@@ -290,15 +300,17 @@ def test_answers_left_over_are_a_warning(cli) -> None:
 def test_write_down_answers_and_typed_replies(cli) -> None:
     answers = answers_for("missing-discount", 1).split(",")
     # the first reply in the trainee's own words; then the claim written as given
-    answers[0] = "Take your time and tell me what happened after the code"
+    answers[0] = "That sounds annoying. What happened after you entered the code?"
     answers.insert(1, "=Discount code not applied")
     result = cli("practice", "missing-discount", "--seed", "1", "--answers",
                  ",".join(answers), "--json", "--explore")
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["turns"][0]["typed"] is True
-    assert data["turns"][0]["matched"] == ("Take your time. What happened after you entered "
-                                           "the code?")
+    assert data["turns"][0]["rating"] == "good"
+    assert data["turns"][0]["why"] == ("\u2018That sounds annoying\u2019 acknowledged the "
+                                       "feeling; \u2018What happened after you entered the "
+                                       "code?\u2019 asked an open question")
     assert data["captures"]["customer-claim"] == "Discount code not applied"
 
 
@@ -308,7 +320,7 @@ def test_the_card_as_text_and_explore_feedback(cli) -> None:
     assert result.code == 0
     lines = result.out.splitlines()
     assert lines[0].startswith("stay-composed: ")
-    assert lines[1].startswith("  Good reply: mood 3 \u2192 2.")
+    assert lines[1].startswith("  Good reply") and lines[1].endswith("mood 3 \u2192 2.")
     start = lines.index(next(line for line in lines if line.startswith("Score card: ")))
     assert lines[start] == ("Score card: The second blender to break (broken-blender, "
                             "playbook difficult-customer) \u00b7 seed 2 \u00b7 explore")
@@ -413,7 +425,8 @@ def test_the_line_screen_plays_a_practice() -> None:
     assert "Practice: Drill case" in shown
     assert 'Customer: "My drill broke."' in shown
     assert "Type a number from 1-2, e, or a reply in your own words." in shown
-    assert asked[0].startswith("Your reply (1-2, your own words, e to escalate)")
+    assert asked[0].startswith("Your reply (1-2, your own words, e to escalate, s for the "
+                               "situation)")
     assert "Type a number from 1, e, or a reply in your own words." in shown  # at `boss`
     assert asked[-1] == "Write down Why (text): "
     assert "Score card: Drill case" in shown and result.ending == "escalated"

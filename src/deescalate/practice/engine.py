@@ -55,7 +55,8 @@ from deescalate.practice.model import (
 )
 from deescalate.practice.score import ScoreCard, score
 
-OFFERED = 4  # replies offered at a turn, at most
+OFFERED = 4  # replies offered at a turn, unless the scenario has more of its own
+OWN_OFFERED = 3  # of the scenario's own replies at a step, at most
 MAX_TURNS = 60  # a customer kept going round in circles this long hangs up
 TOO_LONG_LINE = "(The customer has had enough of going round in circles, and hangs up.)"
 CARRY_ON_TEXT = "(Go on with the step.)"
@@ -239,14 +240,18 @@ class Practice:
         return found
 
     def _offered(self, rng: random.Random) -> tuple[Offered, ...]:
-        """Things to say: up to two of the scenario's own replies and the step's say lines
-        to make up the number (all chosen by the seed), shuffled by the seed. `avoid` lines
-        describe behaviour, so they are never offered as words."""
+        """Things to say: the scenario's own replies (up to three, chosen by the seed), the
+        step's lead say line, and more of its say lines, chosen by the seed, to make up the
+        number; shuffled by the seed. `avoid` lines describe behaviour, so they are never
+        offered as words. The lead line is always there: it is usually the one that matters
+        most at its step (at an apology step, the apology)."""
         candidates = self._candidates()
         says = [c for c in candidates if c.source == SAY]
         own = [c for c in candidates if c.source == SCENARIO]
-        chosen = rng.sample(own, min(2, len(own)))
-        chosen += rng.sample(says, min(len(says), max(1, OFFERED - len(chosen))))
+        chosen = rng.sample(own, min(OWN_OFFERED, len(own)))
+        if says:
+            chosen.append(says[0])
+            chosen += rng.sample(says[1:], min(len(says) - 1, max(0, OFFERED - len(chosen))))
         if not chosen:
             fair = self.scenario.reaction("fair")
             chosen = [Offered(CARRY_ON_TEXT, "fair", CARRY_ON, fair, False,
