@@ -512,3 +512,120 @@ def test_control_codes_in_a_scenario_or_a_reply_are_never_sent(cli, write) -> No
         assert "\x1b" not in text
         assert "[/red]" in text
     assert "\u241b[31m" in out.getvalue() and "\u241b[2J" in render(result)
+
+
+def test_walk_plays_every_builtin_scenario_and_each_can_be_won(cli) -> None:
+    from deescalate.practice.walk import first_reply_ends, winnable
+
+    result = cli("practice", "validate", "--walk", "12")
+    assert result.code == 0 and result.err == "8 scenarios checked: no problems\n"
+    lines = result.out.splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == sorted(WAY)
+    for line in lines:
+        random_part, best_part = line.split("; 12 best-reply walks ended ")
+        assert "12 random walks ended " in random_part
+        # no walk, however it replies, ends within one reply of the start
+        assert int(random_part.rsplit("shortest ", 1)[1].split()[0]) >= 2, line
+        assert int(best_part.rsplit("shortest ", 1)[1].split()[0]) >= 2, line
+        assert "hung-up" not in best_part, line  # the best replies never lose the customer
+    catalog = ScenarioCatalog(Catalog([]))
+    for entry in catalog.effective():
+        case = entry.scenario
+        assert case is not None
+        book = catalog.playbook_of(case)
+        assert winnable(case, book), case.id
+        assert first_reply_ends(case, book) is None, case.id
+
+
+TRIPS = """\
+    id: trips
+    playbook: drill
+    title: Trips every warning
+    situation: You are taking a call about a drill.
+    customer_is_right: true
+    mood: {start: 4, drift: slow, good: 0}
+    opening: My drill broke.
+    facts:
+      order-ref: {value: AB1, words: "It's AB1.", step: close}
+      amount: 12
+    steps:
+      - id: greet
+        lines: {calm: Hi.}
+        replies:
+          - {say: "Oh, here we go.", rating: poor}
+    endings:
+      calmed: {line: Thanks.}
+      escalated: {line: Holding.}
+      hung-up: {line: Bye!}
+    pass_mark: 100
+    """
+
+
+def test_validate_warns_where_play_goes_wrong_with_file_line_col(cli, write) -> None:
+    write("team/drill.yaml", DRILL)
+    write("team/scenarios/trips.yaml", TRIPS)
+    result = cli("practice", "validate", "team")
+    assert result.code == 0  # warnings only
+    assert result.out.splitlines() == [
+        "team/scenarios/trips.yaml:6:15: warning: one reply from the start ends the call: "
+        "after 'Oh, here we go.' the customer hangs up at once; start them calmer, or make "
+        "that reply move the mood less",
+        "team/scenarios/trips.yaml:9:53: warning: the fact for 'order-ref' is asked for at step "
+        "'facts' before the customer says it at 'close': no trainee can write it down",
+        "team/scenarios/trips.yaml:10:11: warning: the fact for 'amount' has no words and no "
+        "step, so the customer never says it and the score card won't ask for it; give "
+        "`value`, `words` and `step`",
+        "team/scenarios/trips.yaml:16:1: warning: this scenario can't be won: no way through "
+        "it with the best replies passes the score card; check the moods, the endings and "
+        "needs_escalation",
+    ]
+    assert result.err == "1 scenario checked: 0 errors, 4 warnings\n"
+
+
+def test_list_fits_80_columns_without_cutting_an_id(cli, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli("practice", "list")
+    lines = result.out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0].split() == ["ID", "PLAYBOOK", "LEVEL", "FAVOURS", "TITLE"]
+    ids = {line.split()[0] for line in lines[1:] if line and not line.startswith(" ")}
+    assert ids == set(WAY)  # every id whole
+
+
+def test_init_writes_the_scenario_schema(cli, isolated: Path) -> None:
+    from deescalate.practice.schema import SCHEMA
+
+    result = cli("init", "team")
+    path = isolated / "team/playbooks/scenarios/scenario.schema.json"
+    assert f"Created: {path}" in result.out
+    assert json.loads(path.read_text()) == SCHEMA
+    assert f"Kept: {path}" in cli("init", "team").out
+
+
+def test_every_schema_property_has_a_description() -> None:
+    from deescalate.practice.schema import SCHEMA
+
+    missing: list[str] = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for name, value in (node.get("properties") or {}).items():
+                if "description" not in value:
+                    missing.append(f"{where}/{name}")
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for number, value in enumerate(node):
+                walk(value, f"{where}[{number}]")
+
+    walk(SCHEMA, "")
+    assert missing == []
+    assert len([1 for _ in json.dumps(SCHEMA).split('"description"')]) > 40
+
+
+def test_an_empty_list_of_lines_says_so(cli, write) -> None:
+    write("team/drill.yaml", DRILL)
+    write("team/scenarios/empty.yaml", TRIPS.replace("lines: {calm: Hi.}", "lines: {calm: []}"))
+    result = cli("practice", "validate", "team")
+    assert "team/scenarios/empty.yaml:13:19: error: " in result.out
+    assert "at least 1" in result.out and "Expected string" not in result.out

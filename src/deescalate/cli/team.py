@@ -15,8 +15,10 @@ def init(
         metavar="DIR", help="The team folder; default: the current folder.",
         show_default=False)] = None,
 ) -> None:
-    """Make a team folder: settings, records and playbooks folders (with the playbook and
-    scenario schemas for editors), ready for git.
+    """Make a team folder: settings, a records folder and a playbooks folder, ready for git.
+
+    The playbooks folder gets the playbook schema, and its scenarios/ folder the
+    scenario schema, for editors.
 
     Running it again adds only what is missing and changes nothing that exists.
 

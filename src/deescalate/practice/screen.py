@@ -112,7 +112,8 @@ class PracticeScreen(LiveScreen):
             self.brief(self.situation, title="The situation")
 
     def _pick(self, question: str, options: list[str]) -> int:
-        """A choice with nothing picked at first, and `s` for the situation."""
+        """A choice with nothing picked at first, and `s` for the situation (the live
+        screen's choice takes letters a question names)."""
         letters = {"s": options.index(SITUATION)} if SITUATION in options else {}
         while True:
             index = int(self._ask("choose", question=question, options=options, default=-1,
@@ -145,27 +146,3 @@ class PracticeScreen(LiveScreen):
         self.brief([f"Customer: {g.open_quote}{result.ending_line}{g.close_quote}", "",
                     *card_lines(result, g), "", "Any key closes the practice; the card "
                                                 "stays on the terminal."], title="Score card")
-
-    def _build(self) -> Any:
-        """The live screen's keys, and `s` in a reply's choice for the situation."""
-        from prompt_toolkit.filters import Condition
-        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-
-        app = super()._build()
-        extra = KeyBindings()
-
-        def lettered() -> bool:
-            request = self.handoff.request
-            return (self.overlay is None and self.handoff.kind() == "choose"
-                    and request is not None and bool(request.payload.get("letters")))
-
-        @extra.add("s", filter=Condition(lettered))
-        @extra.add("S", filter=Condition(lettered))
-        def _situation(event: Any) -> None:
-            request = self.handoff.request
-            assert request is not None
-            self.messages.clear()
-            self.handoff.reply(request.payload["letters"]["s"])
-
-        app.key_bindings = merge_key_bindings([app.key_bindings, extra])
-        return app

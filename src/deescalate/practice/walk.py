@@ -21,10 +21,10 @@ from typing import Any
 
 from deescalate.playbooks.format import Capture, Playbook
 from deescalate.practice.engine import Intro, Practice, Result, run_practice, stand_in
-from deescalate.practice.format import Scenario
+from deescalate.practice.format import HUNG_UP, RATINGS, Scenario
 from deescalate.practice.model import Reply, Turn, Verdict
 
-RANK = {"good": 0, "fair": 1, "poor": 2}
+RANK = {rating: rank for rank, rating in enumerate(RATINGS)}  # good first
 MAX_WALKS = 64  # best-reply walks tried down the branches before giving up on a win
 
 
@@ -148,7 +148,7 @@ def walks(scenario: Scenario, book: Playbook, count: int, seed: int = 0) -> Walk
             found.passed[kind] += result.card.passed
             replies = sum(1 for said in result.said if said.verdict is not None)
             found.shortest[kind] = min(found.shortest.get(kind, replies), replies)
-            found.at_once[kind] += replies <= 1 and result.ending == "hung-up"
+            found.at_once[kind] += replies <= 1 and result.ending == HUNG_UP
         found.endings[kind] = endings
     return found
 
