@@ -113,7 +113,7 @@ def run(
     Examples:
       deescalate practice upset --explore
       deescalate practice run upset-customer --scenario double-charge --seed 7
-      deescalate practice double-charge --seed 7 --answers 1,2,4,1,2,3,1,2,1,1,1 --json
+      deescalate practice double-charge --seed 7 --answers 2,1,1,1,2,2,1,3,1,1,2 --json
     """
     import os
 
@@ -186,10 +186,12 @@ def _print_feedback(trainee: ScriptedTrainee, result: Result, glyphs: Glyphs) ->
 
 
 def _print_card(result: Result, glyphs: Glyphs) -> None:
-    from deescalate.practice.views import card_lines
+    """The customer's last words and the score card, wrapped to the terminal."""
+    from deescalate.practice.views import card_lines, fitted
 
-    common.echo(f"Customer: {glyphs.open_quote}{result.ending_line}{glyphs.close_quote}")
-    for line in card_lines(result, glyphs):
+    lines = [f"Customer: {glyphs.open_quote}{result.ending_line}{glyphs.close_quote}", "",
+             *card_lines(result, glyphs)]
+    for line in fitted(lines, common.console().width):
         common.echo(line)
 
 

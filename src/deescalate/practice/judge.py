@@ -56,8 +56,10 @@ QUALITIES: tuple[Quality, ...] = (
         r"\bi (?:completely |totally |really |can |do |fully |absolutely )?"
         r"(?:understand|get it|get that|get why|get how|see why|see how|see that|"
         r"hear you|hear that|hear how|hear what you|appreciate how|appreciate that this)\b",
-        r"\b(?:that|this|it|which) (?:must|would|will|does|can|could) (?:be|have been|feel|"
-        r"sound|make anyone|drive anyone|get anyone|annoy|upset|frustrate|worry)\b",
+        rf"\b(?:that|this|it|which) (?:must|would|could|can)(?:n't)? (?:have )?(?:be|been|feel|"
+        rf"sound)(?: \w+){{0,3}}? (?:{_FEELING_WORDS}|a shock|tough|galling|the last straw)\b",
+        r"\b(?:that|this|it|which) (?:must|would|will|can|could) (?:make anyone|drive anyone|"
+        r"get anyone|annoy anyone|upset anyone|frustrate anyone|worry anyone)\b",
         rf"\b(?:that|this|it|which|waiting)(?:'s| is| sounds| was| has been| seems| feels)"
         rf"(?: (?:so|really|very|incredibly|genuinely|understandably|completely|pretty|"
         rf"such|like|a real|a|an|properly|truly|deeply|hugely|massively|beyond|more than))*"
@@ -102,7 +104,7 @@ QUALITIES: tuple[Quality, ...] = (
         r"when|where)\b[^.!?]*",
         r"\btell me (?:a bit |a little )?more\b",
         r"(?:^|[.!?,;]\s*)(?:please )?(?:tell|walk|talk|take) me (?:through|about|more|what|"
-        r"how|when|where)\b",
+        r"how|when|where)\b[^.!?]*",
         r"\bwhat (?:would|could|can|will|do) (?:you|we|i)\b[^.!?]*\?",
         r"\b(?:would|could|can) you (?:describe|explain)\b",
         r"\bin your own words\b",

@@ -124,3 +124,18 @@ def card_lines(result: Result, glyphs: Glyphs = UNICODE) -> list[str]:
     lines += ["", f"{card.good} of {card.total} checks good: {verdict} "
                   f"(pass mark {card.pass_mark}%)."]
     return lines
+
+
+def fitted(lines: list[str], width: int) -> list[str]:
+    """Card or feedback lines wrapped to a terminal `width`, each keeping its indent, and a
+    check's detail hanging under its label, so a long line still reads as one item."""
+    import textwrap
+
+    out: list[str] = []
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        hang = 8 if line.startswith(("  good ", "  missed ")) else 0
+        out += textwrap.wrap(line, width=max(20, width - 1),
+                             subsequent_indent=" " * (indent + hang), break_long_words=False,
+                             break_on_hyphens=False) or [""]
+    return out
