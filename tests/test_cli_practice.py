@@ -629,3 +629,41 @@ def test_an_empty_list_of_lines_says_so(cli, write) -> None:
     result = cli("practice", "validate", "team")
     assert "team/scenarios/empty.yaml:13:19: error: " in result.out
     assert "at least 1" in result.out and "Expected string" not in result.out
+
+
+@pytest.mark.parametrize("scenario_id", sorted(WAY))
+def test_each_transcript_has_the_customer_answer_after_the_reply(cli, scenario_id: str) -> None:
+    """Turn order, read from every built-in's transcript: each of the customer's answers
+    comes after the reply it answers, and is the answering step's own line."""
+    import re
+
+    catalog = ScenarioCatalog(Catalog([]))
+    case = catalog.find(scenario_id)
+    book = catalog.playbook_of(case)
+    result = cli("practice", scenario_id, "--seed", "5", "--json", "--answers",
+                 answers_for(scenario_id, 5))
+    text = Path(json.loads(result.out)["transcript"]).read_text()
+    call = text.split("## The call\n", 1)[1].split("**Customer, at the end:**", 1)[0]
+    turns = re.split(r"\n### \d+\. ", call)[1:]
+    assert len(turns) >= 5
+    titles = {step.title: step.id for step in book.steps}
+    for number, turn in enumerate(turns, 1):
+        title = turn.split(" \u00b7 mood", 1)[0]
+        step = case.step(titles[title])
+        said = [line for line in turn.splitlines() if line.startswith(("**You:**",
+                                                                         "**Customer:**"))]
+        if number == 1:  # the customer opens, then the trainee replies
+            assert said[0] == f"**Customer:** {case.opening}"
+            said = said[1:]
+        assert said[0].startswith("**You:**"), turn
+        answers = said[1:]
+        assert len(answers) <= 1, turn
+        if answers:  # the answer to this reply: this step's line for some mood
+            assert step is not None
+            spoken = answers[0].removeprefix("**Customer:** ")
+            lines = [line for _, group in step.lines for line in group]
+            assert any(spoken.startswith(line) for line in lines), (title, spoken)
+            # and the facts given here are in the answer, never before it
+            for fact in case.told_at(step.id):
+                assert fact.words in spoken
+                assert fact.words not in "".join(turns[:number - 1])

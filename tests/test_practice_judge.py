@@ -10,26 +10,20 @@ import yaml
 from deescalate.practice.judge import BY_ID, QUALITIES, judge, qualities
 
 LABELLED = Path(__file__).with_name("judged_replies.yaml")
+# Written after the phrase tables were tuned on LABELLED; its first run found
+# acknowledge R 0.90, apologise R 0.67, promise R 0.75 (all else 1.00), and those
+# misses were then fixed, so it is no longer unseen: kept as a second check.
+SECOND = Path(__file__).with_name("judged_replies_second.yaml")
 FLOOR = 0.8
 
 
-def labelled() -> list[tuple[str, set[str]]]:
-    items = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
+def labelled(path: Path = LABELLED) -> list[tuple[str, set[str]]]:
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [(text, set(labels)) for text, labels in items]
 
 
-def test_the_labelled_set_is_large_and_uses_known_qualities() -> None:
-    items = labelled()
-    assert len(items) >= 200
-    assert len({text for text, _ in items}) == len(items), "a reply is labelled twice"
-    for _, labels in items:
-        assert labels <= set(BY_ID)
-    for quality in QUALITIES:
-        assert sum(quality.id in labels for _, labels in items) >= 10, quality.id
-
-
-def test_precision_and_recall_per_quality(capsys: object) -> None:
-    items = labelled()
+def measure(items: list[tuple[str, set[str]]]) -> tuple[list[str], list[str]]:
+    """A line of precision and recall per quality, and the qualities under the floor."""
     rows = []
     failing = []
     for quality in QUALITIES:
@@ -46,7 +40,33 @@ def test_precision_and_recall_per_quality(capsys: object) -> None:
                     f"(labelled {tp + fn}, found {tp + fp})")
         if precision < FLOOR or recall < FLOOR:
             failing.append(quality.id)
+    return rows, failing
+
+
+def test_the_labelled_set_is_large_and_uses_known_qualities() -> None:
+    items = labelled()
+    assert len(items) >= 200
+    assert len({text for text, _ in items}) == len(items), "a reply is labelled twice"
+    for _, labels in items:
+        assert labels <= set(BY_ID)
+    for quality in QUALITIES:
+        assert sum(quality.id in labels for _, labels in items) >= 10, quality.id
+
+
+def test_precision_and_recall_per_quality() -> None:
+    items = labelled()
+    rows, failing = measure(items)
     print(f"\njudge on {len(items)} labelled replies:")
+    print("\n".join(rows))
+    assert not failing, "below 0.8: " + ", ".join(failing) + "\n" + "\n".join(rows)
+
+
+def test_precision_and_recall_on_the_second_set() -> None:
+    items = labelled(SECOND)
+    assert len(items) >= 50
+    assert not {text for text, _ in items} & {text for text, _ in labelled()}
+    rows, failing = measure(items)
+    print(f"\njudge on {len(items)} replies of the second set:")
     print("\n".join(rows))
     assert not failing, "below 0.8: " + ", ".join(failing) + "\n" + "\n".join(rows)
 

@@ -73,7 +73,8 @@ QUALITIES: tuple[Quality, ...] = (
         r"\byou(?:'re| are| sound| must be| seem| must feel| feel| were| have every right to"
         r" be| have a right to be| 've every right to be)(?: (?:really|so|very|understandably|"
         r"clearly|rightly|quite|pretty|completely))? (?:frustrated|upset|angry|annoyed|worried|"
-        r"fed up|disappointed|cross|stressed|let down|anxious|furious|concerned)\b",
+        r"fed up|disappointed|cross|stressed|let down|anxious|furious|concerned|tired|sick|"
+        r"exhausted)\b",
         r"\bsorry (?:to hear|you(?:'ve| have|'re| are| had| were)|that you|for (?:the|all the)"
         r" (?:worry|stress|hassle|trouble you))\b",
         r"\b(?:that |it )?makes (?:complete |total |perfect )?sense\b",
@@ -91,6 +92,9 @@ QUALITIES: tuple[Quality, ...] = (
         r"awfully|incredibly))? sorry\b(?! to hear| you| that you| if you| for your loss)",
         r"\b(?:i|we) (?:do |sincerely |truly |really )?apologi[sz]e\b",
         r"\b(?:my|our|sincere|many) apologies\b",
+        r"(?:^|[.!?]\s+)apologies\b",
+        r"\b(?:i|we) (?:really |truly |genuinely |do )?(?:am|are) (?:so |really |truly )?sorry\b"
+        r"(?! to hear| you| that you| if you)",
         r"\bapologies for\b",
         r"(?:^|[.!?]\s+)sorry\b(?! to hear| you| that you| if you)",
         r"\bsorry (?:about|for) (?:that|this|the|our|all|not|my)\b",
@@ -223,6 +227,7 @@ QUALITIES: tuple[Quality, ...] = (
         r"\bi(?:'ll| will) (?:refund|give) (?:you )?(?:it )?(?:the full|in full|the whole|"
         r"everything|all of it|all your|every penny|double)\b",
         r"\bi(?:'ll| will) refund (?:it|you|the \w+) in full\b",
+        r"\b(?:i'll|i will|we'll|we will) (?:give|get) you a full refund\b",
         r"\bno questions asked\b",
         r"\b(?:100|a hundred) ?(?:%|percent|per cent)\b",
         r"\byou have my word\b",
