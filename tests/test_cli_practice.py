@@ -667,3 +667,14 @@ def test_each_transcript_has_the_customer_answer_after_the_reply(cli, scenario_i
             for fact in case.told_at(step.id):
                 assert fact.words in spoken
                 assert fact.words not in "".join(turns[:number - 1])
+
+
+def test_validate_and_walks_finish_when_no_answer_fits_a_field(cli, write) -> None:
+    write("team/drill.yaml", DRILL.replace("{id: reason, label: Why, type: text, required: true}",
+                                           "{id: reason, label: Why, type: line, required: true,"
+                                           " pattern: '[A-Z]+'}"))
+    write("team/scenarios/drill-case.yaml", TRIPS.replace("start: 4", "start: 3"))
+    result = cli("practice", "validate", "team", "--walk", "5")
+    assert result.code == 0, result.err
+    assert "trips: 5 random walks ended" in result.out
+    assert "stuck at a field (reason)" in result.out  # the walks that met it, said so

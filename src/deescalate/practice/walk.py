@@ -24,6 +24,10 @@ from deescalate.practice.engine import Intro, Practice, Result, run_practice, st
 from deescalate.practice.format import HUNG_UP, RATINGS, Scenario
 from deescalate.practice.model import Reply, Turn, Verdict
 
+class Stuck(Exception):
+    """A walk met a write-down field that neither the customer's words nor a stand-in fit."""
+
+
 RANK = {rating: rank for rank, rating in enumerate(RATINGS)}  # good first
 MAX_WALKS = 64  # best-reply walks tried down the branches before giving up on a win
 
@@ -53,6 +57,7 @@ class Walker:
         self.plan = list(plan or [])
         self.branches: list[int] = []  # how many options each branch question had
         self.chosen: list[int] = []
+        self._tried: dict[str, int] = {}  # capture id -> how many answers were refused
 
     def begin(self, intro: Intro) -> None:
         pass
@@ -70,7 +75,15 @@ class Walker:
 
     def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
         fact = self.scenario.fact(capture.id)
-        return fact if fact is not None else (stand_in(capture) if capture.required else "")
+        tries = [fact] if fact is not None else []
+        tries += [stand_in(capture) if capture.required else ""]
+        if error is not None:  # the last try did not fit: the next, or give up
+            self._tried[capture.id] = self._tried.get(capture.id, 0) + 1
+        else:
+            self._tried[capture.id] = 0
+        if self._tried[capture.id] >= len(tries):
+            raise Stuck(capture.id)
+        return tries[self._tried[capture.id]]
 
     def choose(self, question: str, options: list[str], default: int | None = None) -> int:
         number = len(self.chosen)
@@ -98,8 +111,11 @@ def winnable(scenario: Scenario, book: Playbook, seed: int = 0) -> bool:
     tried = 0
     while plans and tried < MAX_WALKS:
         plan = plans.pop(0)
-        result, walker = walk(scenario, book, seed=seed, pick=best(scenario), plan=plan)
         tried += 1
+        try:
+            result, walker = walk(scenario, book, seed=seed, pick=best(scenario), plan=plan)
+        except Stuck:
+            continue  # a field no walk can fill: that way is not a win
         if result.card.passed:
             return True
         # every other answer to the branches this walk met past its plan
@@ -143,7 +159,11 @@ def walks(scenario: Scenario, book: Playbook, count: int, seed: int = 0) -> Walk
             rng = random.Random(f"{seed}:{kind}:{number}")
             walker = Walker(scenario, pick, rng)
             walker.choose = _by_chance(walker, rng)  # type: ignore[method-assign]
-            result = run_practice(Practice(scenario, book, seed=seed + number), walker)
+            try:
+                result = run_practice(Practice(scenario, book, seed=seed + number), walker)
+            except Stuck as exc:
+                endings[f"stuck at a field ({exc})"] += 1
+                continue
             endings[result.ending] += 1
             found.passed[kind] += result.card.passed
             replies = sum(1 for said in result.said if said.verdict is not None)
