@@ -24,6 +24,7 @@ from deescalate.practice.engine import Intro, Practice, Result, run_practice, st
 from deescalate.practice.format import HUNG_UP, RATINGS, Scenario
 from deescalate.practice.model import Reply, Turn, Verdict
 
+
 class Stuck(Exception):
     """A walk met a write-down field that neither the customer's words nor a stand-in fit."""
 
