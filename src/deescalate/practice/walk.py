@@ -48,14 +48,15 @@ def any_reply(turn: Turn, rng: random.Random) -> int:
 
 
 class Walker:
-    """A `Trainee` that replies by a rule and answers branches from a plan, then by chance."""
+    """A `Trainee` that replies by a rule and answers branches from a plan (then the first
+    option), or, with no plan, by chance."""
 
     def __init__(self, scenario: Scenario, pick: Callable[[Turn, random.Random], int],
                  rng: random.Random, plan: list[int] | None = None) -> None:
         self.scenario = scenario
         self.pick = pick
         self.rng = rng
-        self.plan = list(plan or [])
+        self.plan = plan  # None: branches by chance
         self.branches: list[int] = []  # how many options each branch question had
         self.chosen: list[int] = []
         self._tried: dict[str, int] = {}  # capture id -> how many answers were refused
@@ -88,7 +89,10 @@ class Walker:
 
     def choose(self, question: str, options: list[str], default: int | None = None) -> int:
         number = len(self.chosen)
-        answer = self.plan[number] if number < len(self.plan) else 0
+        if self.plan is None:
+            answer = self.rng.randrange(len(options))
+        else:
+            answer = self.plan[number] if number < len(self.plan) else 0
         self.branches.append(len(options))
         self.chosen.append(answer)
         return answer
@@ -102,7 +106,7 @@ class Walker:
 
 def walk(scenario: Scenario, book: Playbook, *, seed: int, pick: Callable[[Turn, random.Random],
          int], plan: list[int] | None = None) -> tuple[Result, Walker]:
-    walker = Walker(scenario, pick, random.Random(seed), plan)
+    walker = Walker(scenario, pick, random.Random(seed), plan or [])
     return run_practice(Practice(scenario, book, seed=seed), walker), walker
 
 
@@ -159,7 +163,6 @@ def walks(scenario: Scenario, book: Playbook, count: int, seed: int = 0) -> Walk
         for number in range(count):
             rng = random.Random(f"{seed}:{kind}:{number}")
             walker = Walker(scenario, pick, rng)
-            walker.choose = _by_chance(walker, rng)  # type: ignore[method-assign]
             try:
                 result = run_practice(Practice(scenario, book, seed=seed + number), walker)
             except Stuck as exc:
@@ -172,14 +175,6 @@ def walks(scenario: Scenario, book: Playbook, count: int, seed: int = 0) -> Walk
             found.at_once[kind] += replies <= 1 and result.ending == HUNG_UP
         found.endings[kind] = endings
     return found
-
-
-def _by_chance(walker: Walker, rng: random.Random) -> Callable[..., int]:
-    def choose(question: str, options: list[str], default: int | None = None) -> int:
-        answer = rng.randrange(len(options))
-        walker.chosen.append(answer)
-        return answer
-    return choose
 
 
 def describe(scenario: Scenario, found: Walks, count: int) -> str:
