@@ -126,7 +126,7 @@ def test_playbooks_validate_says_when_a_renamed_step_breaks_a_scenario(cli, writ
     lines = result.out.splitlines()
     assert len(lines) == 3
     for line, name, where in zip(lines[::2], ("double-charge", "parcel-safe-place"),
-                                 ("50:9", "53:9"), strict=True):
+                                 ("50:9", "54:9"), strict=True):
         assert line == (f"{REPO / 'playbooks/scenarios' / name}.yaml:{where}: error: step "
                         "'listen' is not a step of playbook 'upset-customer' "
                         "(team/upset-customer.yaml)")
@@ -662,6 +662,7 @@ def test_each_transcript_has_the_customer_answer_after_the_reply(cli, scenario_i
             assert step is not None
             spoken = answers[0].removeprefix("**Customer:** ")
             lines = [line for _, group in step.lines for line in group]
+            lines += [reply.answer for reply in step.replies if reply.answer]
             assert any(spoken.startswith(line) for line in lines), (title, spoken)
             # and the facts given here are in the answer, never before it
             for fact in case.told_at(step.id):

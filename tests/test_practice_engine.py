@@ -306,3 +306,29 @@ def test_stand_ins_fit_their_fields() -> None:
                     Capture("c", "C", "choice", True, ("x", "y")),
                     Capture("d", "D", "yes-no", True), Capture("e", "E", "text", True)):
         assert parse_capture(capture, stand_in(capture)) is not None
+
+
+def test_a_scenario_reply_can_have_its_own_answer() -> None:
+    text = dedent("""
+    id: drill-case
+    playbook: drill
+    title: Drill case
+    situation: You are taking a call about a drill.
+    customer_is_right: true
+    mood: {start: 3, drift: none}
+    opening: My drill broke.
+    steps:
+      - id: greet
+        lines: {calm: Hi., tense: Well?, heated: Listen!}
+        replies:
+          - {say: "Oh, here we go.", rating: poor, answer: "Here we go? I've only just started!"}
+    endings:
+      calmed: {line: Thanks.}
+      escalated: {line: Holding.}
+    """)
+    for said, answered in (("Oh, here we go.", "Here we go? I've only just started!"),
+                           ("Hello, I'm here to help.", "Hi.")):  # else: the mood's line
+        practice = Practice(scenario(text=text), playbook(), seed=1)
+        texts = [r.text for r in practice.turn().replies]
+        verdict = practice.answer(Reply.pick(texts.index(said)))
+        assert verdict.reaction == answered == practice.said[-1].reaction

@@ -236,7 +236,7 @@ class Practice:
                 reply.say, reply.rating, SCENARIO,
                 reply.mood if reply.mood is not None else scenario.reaction(reply.rating),
                 reply.apology if reply.apology is not None else is_apology(reply.say),
-                breaks, reply.why))
+                breaks, reply.why, reply.answer))
         return found
 
     def _offered(self, rng: random.Random) -> tuple[Offered, ...]:
@@ -285,7 +285,8 @@ class Practice:
         hang_up = self.scenario.hang_up_mood
         hanging_up = hang_up is not None and self.mood >= hang_up
         told = () if hanging_up else self.scenario.told_at(self.step.id)
-        reaction = "" if hanging_up else self._reaction(told)
+        picked = turn.replies[reply.index] if reply.index is not None else None
+        reaction = "" if hanging_up else self._reaction(told, picked.answer if picked else "")
         verdict = replace(verdict, mood_after=self.level, reaction=reaction,
                           drifted=self.level != without_drift)
         self.said.append(Said(turn.number, self.step.id, turn.line, before, verdict,
@@ -297,12 +298,13 @@ class Practice:
             self._end(HUNG_UP)
         return verdict
 
-    def _reaction(self, told: tuple[Fact, ...]) -> str:
-        """The customer's answer to the reply just given: the step's line for the mood it
-        left them in, with the facts they give here in their own words."""
+    def _reaction(self, told: tuple[Fact, ...], answer: str = "") -> str:
+        """The customer's answer to the reply just given: the scenario's answer to that
+        very reply, else the step's line for the mood it left them in; with the facts
+        they give here in their own words."""
         own = self.scenario.step(self.step.id)
         lines = own.lines_for(band(self.level)) if own else ()
-        line = self._rng(":answer").choice(lines) if lines else ""
+        line = answer or (self._rng(":answer").choice(lines) if lines else "")
         return _with_facts(line, told)
 
     def _better(self, said: str) -> str | None:

@@ -52,6 +52,7 @@ class OwnReply:
     apology: bool | None = None  # None: told from its words
     breaks: int | None = None  # the step's `avoid` line it goes against, counted from 1
     why: str = ""  # feedback for the trainee
+    answer: str = ""  # the customer's answer to this reply; empty: the step's line
 
 
 @dataclass(frozen=True, slots=True)

@@ -382,6 +382,7 @@ def _build(root: Node, path: Path, sha256: str) -> Scenario:
                 apology=_bool(reply.get("apology")),
                 breaks=_int(reply.get("breaks")),
                 why=_spoken(reply.get("why")),
+                answer=_spoken(reply.get("answer")),
             ) for reply in items_of(node.get("replies"))),
         ))
     endings_node = _map(root.get("endings"))

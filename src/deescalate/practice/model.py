@@ -63,6 +63,7 @@ class Offered:
     apology: bool
     breaks: str | None = None  # the avoid line it goes against
     why: str = ""
+    answer: str = ""  # the customer's own answer to it, from the scenario
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,8 @@ SCHEMA: dict[str, Any] = {
                                        "description": "The step's avoid line it goes "
                                                       "against, counted from 1."},
                             "why": _text("Feedback for the trainee who picks it."),
+                            "answer": _text("What the customer says to this reply, in "
+                                            "place of the step's line for their mood."),
                         },
                     },
                 },
