@@ -283,7 +283,8 @@ class Practice:
         without_drift = mood_level(min(float(MOOD_HIGH), max(float(MOOD_LOW),
                                                              before + verdict.change)))
         hang_up = self.scenario.hang_up_mood
-        hanging_up = hang_up is not None and self.mood >= hang_up
+        # the mood the trainee sees: a customer shown at the hang-up mood has hung up
+        hanging_up = hang_up is not None and self.level >= hang_up
         told = () if hanging_up else self.scenario.told_at(self.step.id)
         picked = turn.replies[reply.index] if reply.index is not None else None
         reaction = "" if hanging_up else self._reaction(told, picked.answer if picked else "")

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deescalate.playbooks.format import Capture, Playbook
-from deescalate.practice.engine import Intro, Practice, Result, run_practice, stand_in
+from deescalate.practice.engine import (
+    Intro,
+    Practice,
+    Result,
+    mood_level,
+    run_practice,
+    stand_in,
+)
 from deescalate.practice.format import HUNG_UP, RATINGS, Scenario
 from deescalate.practice.model import Reply, Turn, Verdict
 
@@ -140,7 +147,7 @@ def first_reply_ends(scenario: Scenario, book: Playbook) -> str | None:
     replies = [(c.text, c.change) for c in practice._candidates()]
     replies.append(("own words rated poor", scenario.reaction("poor")))
     for text, change in replies:
-        if scenario.mood_start + change + scenario.drift_per_reply >= hang_up:
+        if mood_level(scenario.mood_start + change + scenario.drift_per_reply) >= hang_up:
             return text
     return None
 
