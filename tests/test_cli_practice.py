@@ -412,7 +412,7 @@ def test_the_line_screen_plays_a_practice() -> None:
 
     out = io.StringIO()
     console = Console(file=out, width=80, color_system=None)
-    typed = iter(["9", "x", "", "e", "2", "1"] + ["1"] * 40)
+    typed = iter(["9", "x", "", "s", "e", "2", "1"] + ["1"] * 40)
     asked: list[str] = []
 
     def ask(prompt: str) -> str:
@@ -423,6 +423,7 @@ def test_the_line_screen_plays_a_practice() -> None:
     result = run_practice(Practice(scenario(), playbook(), seed=1), trainee)
     shown = out.getvalue()
     assert "Practice: Drill case" in shown
+    assert shown.count("You are taking a call about a drill that broke.") == 2  # s: again
     assert 'Customer: "My drill broke."' in shown
     assert "Type a number from 1-2, e, or a reply in your own words." in shown
     assert asked[0].startswith("Your reply (1-2, your own words, e to escalate, s for the "

@@ -250,6 +250,9 @@ def test_the_customer_answers_the_reply_after_it_is_given() -> None:
     term, twin = start_on_screen("double-charge", 4)
     screen = term.text()
     assert "> " not in screen  # no reply preselected
+    assert "SAY" not in screen  # the step's say lines are among the replies, not above them
+    term.press("enter")  # Enter with nothing picked picks nothing
+    assert "Pick a reply first" in term.wait_for("Pick a reply first")
     answers = ["stay-calm", "listen", "acknowledge", "ask-questions"]
     for step in answers:
         turn = twin.turn()
@@ -264,6 +267,8 @@ def test_the_customer_answers_the_reply_after_it_is_given() -> None:
             fact = twin.scenario.fact(capture.id)
             if step == "ask-questions":  # the customer's answer, while it is written down
                 assert "The order number's AB123456." in " ".join(screen.split())
+            # the header follows the mood the reply left, at once
+            assert f"mood {twin.level} " in screen.split("\n")[0]
             term.type("\x15" + (fact or "noted"))
             term.press("enter")
             twin.write_down(capture, fact or "noted")
