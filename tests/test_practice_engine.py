@@ -332,3 +332,34 @@ def test_a_scenario_reply_can_have_its_own_answer() -> None:
         texts = [r.text for r in practice.turn().replies]
         verdict = practice.answer(Reply.pick(texts.index(said)))
         assert verdict.reaction == answered == practice.said[-1].reaction
+
+
+@pytest.mark.parametrize(("scenario_id", "offers"), [
+    ("worn-jacket-refund", ("repair", "twenty percent")),
+    ("broken-blender", ("credit",)),
+    ("parcel-safe-place", ("trace",)),
+    ("sofa-delivery", ("saturday",)),
+])
+def test_an_offer_is_answered_only_after_it_is_made(scenario_id: str,
+                                                    offers: tuple[str, ...]) -> None:
+    """In any walk, the customer speaks of an offer only in answer to the reply making it."""
+    from deescalate.playbooks.catalog import Catalog
+    from deescalate.practice.catalog import ScenarioCatalog
+    from deescalate.practice.walk import any_reply, best, walk
+
+    catalog = ScenarioCatalog(Catalog([]))
+    case = catalog.find(scenario_id)
+    book = catalog.playbook_of(case)
+    heard = 0
+    for seed in range(25):
+        for pick in (any_reply, best(case)):
+            result, _ = walk(case, book, seed=seed, pick=pick, plan=[seed % 2, 1])
+            made: set[str] = set()
+            for said in result.said:
+                replied = said.verdict.said.lower() if said.verdict else ""
+                made |= {offer for offer in offers if offer in replied}
+                for offer in offers:
+                    if offer in said.reaction.lower():
+                        heard += 1
+                        assert offer in made, (said.step, replied, said.reaction)
+    assert heard > 0  # the offers were made and answered in some walks
