@@ -317,7 +317,8 @@ class Practice:
 
     def _rate(self, offered: Offered) -> Verdict:
         better = None if offered.rating == "good" else self._better(offered.text)
-        found = judge(offered.text, customer_is_right=True, listened=True)
+        found = judge(offered.text, customer_is_right=self.scenario.customer_is_right,
+                      listened=True)
         # a poor reply's why is its author's; a good one's is what it does
         reasons = "; ".join(found.helped) if offered.rating != "poor" else ""
         return Verdict(self.step.id, self.step.title, offered.text, False, offered.rating,
