@@ -263,7 +263,8 @@ def test_the_customer_answers_the_reply_after_it_is_given() -> None:
         term.press(str(good(turn) + 1), "enter")
         twin.answer(Reply.pick(good(turn)))
         for capture in twin.step.capture:
-            screen = term.wait_for_question(capture.label)
+            term.wait_for_question(capture.label)
+            screen = term.settle()  # the whole frame, header included, not a part of it
             fact = twin.scenario.fact(capture.id)
             if step == "ask-questions":  # the customer's answer, while it is written down
                 assert "The order number's AB123456." in " ".join(screen.split())
@@ -311,6 +312,7 @@ def test_explore_goes_back_after_a_hang_up() -> None:
     step_title = twin.step.title
     term.press("esc")  # back: the customer is on the line again, at the same step
     twin.back()
+    term.wait_gone("The customer hung up")
     screen = term.wait_for_question("Your reply")
     assert step_title in screen and "hung up" not in screen
     turn = twin.turn()
@@ -358,8 +360,8 @@ def test_s_rereads_the_situation_at_any_reply() -> None:
     screen = term.wait_for("The situation")
     assert "You are taking a call from Ben Adeyemi" in " ".join(screen.split())
     term.press("x")
-    screen = term.wait_for_question("Your reply")
-    assert "The situation" not in screen
+    screen = term.wait_gone("The situation")
+    assert "Your reply" in screen
     turn = twin.turn()
     term.press(str(good(turn) + 1), "enter")  # and later, at the next step, again
     twin.answer(Reply.pick(good(turn)))
