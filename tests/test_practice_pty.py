@@ -248,7 +248,7 @@ def test_the_customer_answers_the_reply_after_it_is_given() -> None:
     """Turn order: the customer's answer comes after the reply, and stays on screen while
     it is written down; nothing is picked before the trainee picks."""
     term, twin = start_on_screen("double-charge", 4)
-    screen = term.text()
+    screen = term.settle()
     assert "> " not in screen  # no reply preselected
     assert "SAY" not in screen  # the step's say lines are among the replies, not above them
     term.press("enter")  # Enter with nothing picked picks nothing
