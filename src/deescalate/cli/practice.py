@@ -92,7 +92,8 @@ def run(
         "--seed", metavar="N", help="Replay the same customer: the same scenario, lines and "
                                     "order of replies.")] = None,
     explore: Annotated[bool, typer.Option(
-        "--explore", help="Feedback after every reply, and b goes back a step.")] = False,
+        "--explore", help="Feedback after every reply, and b (Esc on the screen) goes back a "
+                          "step, after a hang-up too.")] = False,
     answers: Annotated[str | None, typer.Option(
         "--answers", metavar="1,3,2,...",
         help="Play without a terminal, answering each question in turn: a reply's number, "
