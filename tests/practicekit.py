@@ -73,18 +73,28 @@ customer_is_right: {right}
 needs_escalation: {escalate}
 mood: {{start: 3, drift: none}}
 opening: My drill broke.
-facts: {{order-ref: AB1, amount: 12}}
+facts:
+  order-ref: {{value: AB1, words: "It's AB1.", step: facts}}
+  amount: {{value: 12, words: It cost 12., step: facts}}
 steps:
   - id: greet
     lines: {{calm: Hi again., tense: Well?, heated: Listen to me!}}
+    replies:
+      - {{say: "Oh, here we go.", rating: poor}}
   - id: feel
     lines: {{calm: It's fine., tense: It's annoying., heated: It's a disgrace!}}
     replies:
       - {{say: "Calm down, it's only a drill.", rating: poor, breaks: 1, mood: 2}}
   - id: facts
-    lines: {{calm: "It's AB1, and it cost 12.", tense: AB1. Twelve., heated: AB1!}}
+    lines: {{calm: Sure., tense: Fine., heated: Ugh.}}
   - id: decide
     lines: {{calm: So?}}
+  - id: sorry
+    replies:
+      - {{say: "Sorry for any inconvenience.", rating: poor, breaks: 1}}
+  - id: explain
+    replies:
+      - {{say: "Sorry, that was us.", rating: poor, breaks: 1}}
 endings:
   calmed: {{line: Thanks.}}
   escalated: {{line: I'll hold.}}
@@ -126,6 +136,7 @@ class ByText:
         self.scenario = scenario
         self.turns: list[Turn] = []
         self.feedbacks: list[Verdict] = []
+        self.heard_lines: list[str] = []
         self.problems: list[str] = []
         self.result: Result | None = None
 
@@ -134,6 +145,9 @@ class ByText:
 
     def reply(self, turn: Turn) -> Reply:
         self.turns.append(turn)
+        if turn.ended:  # a hang-up in explore mode: take it back, or end
+            return Reply.back() if self.script and self.script[0] == "back" and \
+                self.script.pop(0) else Reply.end()
         item = self.script.pop(0)
         if item == "escalate":
             return Reply.escalate()
@@ -147,6 +161,9 @@ class ByText:
 
     def feedback(self, verdict: Verdict) -> None:
         self.feedbacks.append(verdict)
+
+    def heard(self, words: str) -> None:
+        self.heard_lines.append(words)
 
     def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
         if capture.id in self.writes:

@@ -25,6 +25,8 @@ WAY = {
     "annual-renewal": [2, 1],  # the records show otherwise; she chose an option
     "broken-blender": [1],  # Alex accepts the offer
     "worn-jacket-refund": [2, 2],  # one more fair option; then the supervisor
+    "late-fee-twice": [1],  # partly right: the second fee is ours
+    "sofa-delivery": [1],  # Ben accepts the Saturday slot and the refund
 }
 
 
@@ -38,7 +40,7 @@ def practice_folder(isolated: Path) -> Path:
     return isolated.parent / "home" / ".local/share/deescalate/practice"
 
 
-def test_there_are_two_scenarios_per_builtin_playbook_one_right_one_not_one_hard() -> None:
+def test_each_builtin_playbook_has_scenarios_one_right_one_not_one_hard() -> None:
     catalog = ScenarioCatalog(Catalog([]))
     entries = catalog.effective()
     assert sorted(e.id for e in entries) == sorted(WAY)
@@ -59,7 +61,8 @@ def test_list_shows_each_scenario_with_its_playbook(cli) -> None:
     assert rows == {"annual-renewal": "customer-is-wrong", "missing-discount":
                     "customer-is-wrong", "broken-blender": "difficult-customer",
                     "worn-jacket-refund": "difficult-customer",
-                    "double-charge": "upset-customer", "parcel-safe-place": "upset-customer"}
+                    "double-charge": "upset-customer", "parcel-safe-place": "upset-customer",
+                    "late-fee-twice": "customer-is-wrong", "sofa-delivery": "difficult-customer"}
 
 
 def test_list_json_and_a_team_override(cli, write) -> None:
@@ -78,7 +81,7 @@ def test_validate_the_builtins_no_error_no_warning(cli) -> None:
     result = cli("practice", "validate")
     assert result.code == 0
     assert result.out == ""
-    assert result.err == "6 scenarios checked: no problems\n"
+    assert result.err == "8 scenarios checked: no problems\n"
 
 
 def test_validate_reports_problems_with_their_lines_and_exits_1(cli, write) -> None:
@@ -121,20 +124,23 @@ def test_playbooks_validate_says_when_a_renamed_step_breaks_a_scenario(cli, writ
     result = cli("playbooks", "validate", "team")
     assert result.code == 1
     lines = result.out.splitlines()
-    assert len(lines) == 2
-    for line, name, where in zip(lines, ("double-charge", "parcel-safe-place"),
-                                 ("42:9", "45:9"), strict=True):
+    assert len(lines) == 3
+    for line, name, where in zip(lines[::2], ("double-charge", "parcel-safe-place"),
+                                 ("50:9", "54:9"), strict=True):
         assert line == (f"{REPO / 'playbooks/scenarios' / name}.yaml:{where}: error: step "
                         "'listen' is not a step of playbook 'upset-customer' "
                         "(team/upset-customer.yaml)")
+    # a fact said at the renamed step is reported too
+    assert lines[1].startswith(f"{REPO / 'playbooks/scenarios/parcel-safe-place.yaml'}:25:11: "
+                               "error: the fact for 'customer-concern' is said at 'listen'")
     assert result.err.splitlines() == ["1 playbook checked: no problems",
-                                       "2 scenarios checked against it: 2 errors, 0 warnings"]
+                                       "2 scenarios checked against it: 3 errors, 0 warnings"]
 
 
 def test_playbooks_validate_checks_the_builtin_scenarios_too(cli) -> None:
     result = cli("playbooks", "validate")
     assert result.code == 0 and result.out == ""
-    assert "6 scenarios checked against them: no problems" in result.err
+    assert "8 scenarios checked against them: no problems" in result.err
 
 
 def test_a_scenarios_folder_is_not_taken_for_playbooks(cli, write) -> None:
@@ -215,11 +221,15 @@ def test_a_playbook_picks_one_of_its_scenarios_by_the_seed() -> None:
     assert all(catalog.choose("upset", None, seed)[0].id == picked[seed] for seed in picked)
 
 
-def test_answers_need_one_scenario_when_a_playbook_has_several(cli) -> None:
-    result = cli("practice", "upset", "--answers", "1")
-    assert result.code == 2
-    assert result.err == ("deescalate: playbook 'upset-customer' has 2 scenarios; pick one "
-                          "with --scenario: double-charge, parcel-safe-place\n")
+def test_the_seed_picks_the_scenario_of_a_playbook_with_several(cli) -> None:
+    catalog = ScenarioCatalog(Catalog([]))
+    for seed in (1, 2, 3, 4):
+        picked = catalog.choose("upset", None, seed)[0].id
+        answers = answers_for(picked, seed)
+        runs = [json.loads(cli("practice", "upset", "--seed", seed, "--answers", answers,
+                               "--json").out) for _ in range(2)]
+        assert runs[0]["scenario"] == runs[1]["scenario"] == picked
+        assert runs[0]["turns"] == runs[1]["turns"] and runs[0]["passed"]
     ok = cli("practice", "upset", "--scenario", "double-charge", "--seed", "1", "--answers",
              answers_for("double-charge", 1))
     assert ok.code == 0, ok.err
@@ -258,7 +268,7 @@ def test_arguments_are_checked_before_the_terminal(cli) -> None:
     ("-", "--answers: answer 1 ('-') at turn 1, step 'stay-calm': this answers a write-down "
           "field, but a reply is asked for (a number from 1 to 4, e, or words)"),
     ("2,1,=,", "--answers: answer 4 is empty (answers are separated by commas: 1,3,2)"),
-    ("2,1,-", "--answers: answer 3 ('-') at turn 2, step 'listen': The concern in the "
+    ("3,2,-", "--answers: answer 3 ('-') at turn 2, step 'listen': The concern in the "
               "customer's words is required"),
 ])
 def test_answers_that_do_not_fit_stop_with_the_answer_number(cli, answers: str,
@@ -290,15 +300,17 @@ def test_answers_left_over_are_a_warning(cli) -> None:
 def test_write_down_answers_and_typed_replies(cli) -> None:
     answers = answers_for("missing-discount", 1).split(",")
     # the first reply in the trainee's own words; then the claim written as given
-    answers[0] = "Take your time and tell me what happened after the code"
+    answers[0] = "That sounds annoying. What happened after you entered the code?"
     answers.insert(1, "=Discount code not applied")
     result = cli("practice", "missing-discount", "--seed", "1", "--answers",
                  ",".join(answers), "--json", "--explore")
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["turns"][0]["typed"] is True
-    assert data["turns"][0]["matched"] == ("Take your time. What happened after you entered "
-                                           "the code?")
+    assert data["turns"][0]["rating"] == "good"
+    assert data["turns"][0]["why"] == ("\u2018That sounds annoying\u2019 acknowledged the "
+                                       "feeling; \u2018What happened after you entered the "
+                                       "code?\u2019 asked an open question")
     assert data["captures"]["customer-claim"] == "Discount code not applied"
 
 
@@ -308,7 +320,7 @@ def test_the_card_as_text_and_explore_feedback(cli) -> None:
     assert result.code == 0
     lines = result.out.splitlines()
     assert lines[0].startswith("stay-composed: ")
-    assert lines[1].startswith("  Good reply: mood 3 \u2192 2.")
+    assert lines[1].startswith("  Good reply") and lines[1].endswith("mood 3 \u2192 2.")
     start = lines.index(next(line for line in lines if line.startswith("Score card: ")))
     assert lines[start] == ("Score card: The second blender to break (broken-blender, "
                             "playbook difficult-customer) \u00b7 seed 2 \u00b7 explore")
@@ -400,7 +412,7 @@ def test_the_line_screen_plays_a_practice() -> None:
 
     out = io.StringIO()
     console = Console(file=out, width=80, color_system=None)
-    typed = iter(["9", "x", "", "e", "2", "1"] + ["1"] * 40)
+    typed = iter(["9", "x", "", "s", "e", "2", "1"] + ["1"] * 40)
     asked: list[str] = []
 
     def ask(prompt: str) -> str:
@@ -411,9 +423,11 @@ def test_the_line_screen_plays_a_practice() -> None:
     result = run_practice(Practice(scenario(), playbook(), seed=1), trainee)
     shown = out.getvalue()
     assert "Practice: Drill case" in shown
+    assert shown.count("You are taking a call about a drill that broke.") == 2  # s: again
     assert 'Customer: "My drill broke."' in shown
     assert "Type a number from 1-2, e, or a reply in your own words." in shown
-    assert asked[0].startswith("Your reply (1-2, your own words, e to escalate)")
+    assert asked[0].startswith("Your reply (1-2, your own words, e to escalate, s for the "
+                               "situation)")
     assert "Type a number from 1, e, or a reply in your own words." in shown  # at `boss`
     assert asked[-1] == "Write down Why (text): "
     assert "Score card: Drill case" in shown and result.ending == "escalated"
@@ -499,3 +513,170 @@ def test_control_codes_in_a_scenario_or_a_reply_are_never_sent(cli, write) -> No
         assert "\x1b" not in text
         assert "[/red]" in text
     assert "\u241b[31m" in out.getvalue() and "\u241b[2J" in render(result)
+
+
+def test_walk_plays_every_builtin_scenario_and_each_can_be_won(cli) -> None:
+    from deescalate.practice.walk import first_reply_ends, winnable
+
+    result = cli("practice", "validate", "--walk", "12")
+    assert result.code == 0 and result.err == "8 scenarios checked: no problems\n"
+    lines = result.out.splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == sorted(WAY)
+    for line in lines:
+        random_part, best_part = line.split("; 12 best-reply walks ended ")
+        assert "12 random walks ended " in random_part
+        # no walk, however it replies, ends within one reply of the start
+        assert int(random_part.rsplit("shortest ", 1)[1].split()[0]) >= 2, line
+        assert int(best_part.rsplit("shortest ", 1)[1].split()[0]) >= 2, line
+        assert "hung-up" not in best_part, line  # the best replies never lose the customer
+    catalog = ScenarioCatalog(Catalog([]))
+    for entry in catalog.effective():
+        case = entry.scenario
+        assert case is not None
+        book = catalog.playbook_of(case)
+        assert winnable(case, book), case.id
+        assert first_reply_ends(case, book) is None, case.id
+
+
+TRIPS = """\
+    id: trips
+    playbook: drill
+    title: Trips every warning
+    situation: You are taking a call about a drill.
+    customer_is_right: true
+    mood: {start: 4, drift: slow, good: 0}
+    opening: My drill broke.
+    facts:
+      order-ref: {value: AB1, words: "It's AB1.", step: close}
+      amount: 12
+    steps:
+      - id: greet
+        lines: {calm: Hi.}
+        replies:
+          - {say: "Oh, here we go.", rating: poor}
+    endings:
+      calmed: {line: Thanks.}
+      escalated: {line: Holding.}
+      hung-up: {line: Bye!}
+    pass_mark: 100
+    """
+
+
+def test_validate_warns_where_play_goes_wrong_with_file_line_col(cli, write) -> None:
+    write("team/drill.yaml", DRILL)
+    write("team/scenarios/trips.yaml", TRIPS)
+    result = cli("practice", "validate", "team")
+    assert result.code == 0  # warnings only
+    assert result.out.splitlines() == [
+        "team/scenarios/trips.yaml:6:15: warning: one reply from the start ends the call: "
+        "after 'Oh, here we go.' the customer hangs up at once; start them calmer, or make "
+        "that reply move the mood less",
+        "team/scenarios/trips.yaml:9:53: warning: the fact for 'order-ref' is asked for at step "
+        "'facts' before the customer says it at 'close': no trainee can write it down",
+        "team/scenarios/trips.yaml:10:11: warning: the fact for 'amount' has no words and no "
+        "step, so the customer never says it and the score card won't ask for it; give "
+        "`value`, `words` and `step`",
+        "team/scenarios/trips.yaml:16:1: warning: this scenario can't be won: no way through "
+        "it with the best replies passes the score card; check the moods, the endings and "
+        "needs_escalation",
+    ]
+    assert result.err == "1 scenario checked: 0 errors, 4 warnings\n"
+
+
+def test_list_fits_80_columns_without_cutting_an_id(cli, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli("practice", "list")
+    lines = result.out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0].split() == ["ID", "PLAYBOOK", "LEVEL", "FAVOURS", "TITLE"]
+    ids = {line.split()[0] for line in lines[1:] if line and not line.startswith(" ")}
+    assert ids == set(WAY)  # every id whole
+
+
+def test_init_writes_the_scenario_schema(cli, isolated: Path) -> None:
+    from deescalate.practice.schema import SCHEMA
+
+    result = cli("init", "team")
+    path = isolated / "team/playbooks/scenarios/scenario.schema.json"
+    assert f"Created: {path}" in result.out
+    assert json.loads(path.read_text()) == SCHEMA
+    assert f"Kept: {path}" in cli("init", "team").out
+
+
+def test_every_schema_property_has_a_description() -> None:
+    from deescalate.practice.schema import SCHEMA
+
+    missing: list[str] = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for name, value in (node.get("properties") or {}).items():
+                if "description" not in value:
+                    missing.append(f"{where}/{name}")
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for number, value in enumerate(node):
+                walk(value, f"{where}[{number}]")
+
+    walk(SCHEMA, "")
+    assert missing == []
+    assert len([1 for _ in json.dumps(SCHEMA).split('"description"')]) > 40
+
+
+def test_an_empty_list_of_lines_says_so(cli, write) -> None:
+    write("team/drill.yaml", DRILL)
+    write("team/scenarios/empty.yaml", TRIPS.replace("lines: {calm: Hi.}", "lines: {calm: []}"))
+    result = cli("practice", "validate", "team")
+    assert "team/scenarios/empty.yaml:13:19: error: " in result.out
+    assert "at least 1" in result.out and "Expected string" not in result.out
+
+
+@pytest.mark.parametrize("scenario_id", sorted(WAY))
+def test_each_transcript_has_the_customer_answer_after_the_reply(cli, scenario_id: str) -> None:
+    """Turn order, read from every built-in's transcript: each of the customer's answers
+    comes after the reply it answers, and is the answering step's own line."""
+    import re
+
+    catalog = ScenarioCatalog(Catalog([]))
+    case = catalog.find(scenario_id)
+    book = catalog.playbook_of(case)
+    result = cli("practice", scenario_id, "--seed", "5", "--json", "--answers",
+                 answers_for(scenario_id, 5))
+    text = Path(json.loads(result.out)["transcript"]).read_text()
+    call = text.split("## The call\n", 1)[1].split("**Customer, at the end:**", 1)[0]
+    turns = re.split(r"\n### \d+\. ", call)[1:]
+    assert len(turns) >= 5
+    titles = {step.title: step.id for step in book.steps}
+    for number, turn in enumerate(turns, 1):
+        title = turn.split(" \u00b7 mood", 1)[0]
+        step = case.step(titles[title])
+        said = [line for line in turn.splitlines() if line.startswith(("**You:**",
+                                                                         "**Customer:**"))]
+        if number == 1:  # the customer opens, then the trainee replies
+            assert said[0] == f"**Customer:** {case.opening}"
+            said = said[1:]
+        assert said[0].startswith("**You:**"), turn
+        answers = said[1:]
+        assert len(answers) <= 1, turn
+        if answers:  # the answer to this reply: this step's line for some mood
+            assert step is not None
+            spoken = answers[0].removeprefix("**Customer:** ")
+            lines = [line for _, group in step.lines for line in group]
+            lines += [reply.answer for reply in step.replies if reply.answer]
+            assert any(spoken.startswith(line) for line in lines), (title, spoken)
+            # and the facts given here are in the answer, never before it
+            for fact in case.told_at(step.id):
+                assert fact.words in spoken
+                assert fact.words not in "".join(turns[:number - 1])
+
+
+def test_validate_and_walks_finish_when_no_answer_fits_a_field(cli, write) -> None:
+    write("team/drill.yaml", DRILL.replace("{id: reason, label: Why, type: text, required: true}",
+                                           "{id: reason, label: Why, type: line, required: true,"
+                                           " pattern: '[A-Z]+'}"))
+    write("team/scenarios/drill-case.yaml", TRIPS.replace("start: 4", "start: 3"))
+    result = cli("practice", "validate", "team", "--walk", "5")
+    assert result.code == 0, result.err
+    assert "trips: 5 random walks ended" in result.out
+    assert "stuck at a field (reason)" in result.out  # the walks that met it, said so

@@ -5,46 +5,61 @@ from __future__ import annotations
 import pytest
 
 from deescalate.practice.engine import MAX_TURNS, Practice, mood_level, stand_in
-from deescalate.practice.matching import feeling_step, is_apology, rough_match, similarity
+from deescalate.practice.matching import feeling_step, is_apology, similarity
 from deescalate.practice.model import Reply
 from tests.practicekit import PERFECT_RIGHT, dedent, play, playbook, scenario
 
 
-def test_the_customer_opens_then_speaks_by_mood_band() -> None:
+def test_the_customer_opens_then_answers_each_reply_by_the_mood_it_left() -> None:
     result, trainee = play(PERFECT_RIGHT)
     lines = [(turn.view.step.id, turn.mood, turn.band, turn.line) for turn in trainee.turns]
     assert lines[0] == ("greet", 3, "tense", "My drill broke.")  # the opening line
-    assert lines[1] == ("feel", 2, "calm", "It's fine.")  # 3, a good reply: 2
-    assert lines[2] == ("facts", 1, "calm", "It's AB1, and it cost 12.")
-    assert lines[4][3] == ""  # no lines for `sorry`: the customer waits
+    # a good reply at `greet` (3 to 2): the customer answers it with greet's calm line
+    assert lines[1] == ("feel", 2, "calm", "Hi again.")
+    assert lines[2] == ("facts", 1, "calm", "It's fine.")
+    # at `facts` the answer gives the facts, in the customer's words
+    assert lines[3] == ("decide", 1, "calm", "Sure. It's AB1. It cost 12.")
+    assert lines[4][3] == "So?" and lines[5][3] == ""  # no lines for `sorry`: they wait
+    assert trainee.heard_lines == ["Hi again.", "It's fine.", "Sure. It's AB1. It cost 12.",
+                                   "So?"]
     assert result.ending == "calmed" and result.ending_line == "Thanks."
     assert (result.mood_start, result.mood_end) == (3, 1)
 
 
-def test_a_poor_reply_heats_the_customer_and_their_line_follows() -> None:
-    _, trainee = play(['Saying "calm down"', "Calm down, it's only a drill."])
+def test_each_turn_opens_with_the_answer_to_the_reply_before() -> None:
+    result, trainee = play(PERFECT_RIGHT)
+    for said, turn in zip(result.said, trainee.turns[1:], strict=False):
+        assert turn.line == said.reaction
+    assert result.said[0].line == "My drill broke."
+
+
+def test_a_poor_reply_heats_the_customer_and_their_answer_follows() -> None:
+    _, trainee = play(["Oh, here we go.", "Calm down, it's only a drill."])
     assert [t.band for t in trainee.turns] == ["tense", "heated"]
-    assert trainee.turns[1].line == "It's a disgrace!"
+    assert trainee.turns[1].line == "Listen to me!"  # greet's heated line answers it
     # 3, +1 (poor): 4, then the scenario's own reply moves it by 2: 6, held at 5, gone.
     assert trainee.result is not None and trainee.result.ending == "hung-up"
     assert trainee.result.ending_line == "Goodbye!"
+    assert trainee.heard_lines == ["Listen to me!"]  # no answer from a customer who hangs up
 
 
-def test_the_replies_offered_are_the_steps_lines_and_the_scenarios_own() -> None:
+def test_the_replies_offered_are_speech_never_avoid_lines() -> None:
     practice = Practice(scenario(), playbook(), seed=1)
     turn = practice.turn()
     assert sorted((r.source, r.rating, r.text) for r in turn.replies) == [
-        ("avoid", "poor", 'Saying "calm down"'),
         ("say", "good", "Hello, I'm here to help."),
+        ("scenario", "poor", "Oh, here we go."),
     ]
     practice.answer(Reply.pick(0))
     practice.move_on()
     feel = practice.turn()
-    # The scenario's own reply goes against avoid line 1, so that line is not offered too.
     assert sorted((r.source, r.text, r.breaks) for r in feel.replies) == [
         ("say", "That sounds frustrating.", None),
         ("scenario", "Calm down, it's only a drill.", "Brushing it off"),
     ]
+    book = playbook()
+    for step in book.steps:
+        assert not {r.text for r in feel.replies} & set(step.avoid)
 
 
 def test_the_seed_orders_the_replies_and_the_same_seed_orders_them_the_same() -> None:
@@ -68,9 +83,13 @@ def test_a_step_without_lines_offers_to_carry_on() -> None:
     from dataclasses import replace
 
     book = playbook()
-    bare = replace(book.step("greet"), say=(), avoid=())
-    steps = tuple(bare if s.id == "greet" else s for s in book.steps)
+    bare = replace(book.step("facts"), say=(), avoid=())
+    steps = tuple(bare if s.id == "facts" else s for s in book.steps)
     practice = Practice(scenario(), replace(book, steps=steps, _index={}), seed=1)
+    for _ in range(2):  # greet and feel, to the step with no lines of its own or ours
+        practice.answer(Reply.pick(next(i for i, r in enumerate(practice.turn().replies)
+                                        if r.rating == "good")))
+        practice.move_on()
     (only,) = practice.turn().replies
     assert only.source == "carry-on" and only.rating == "fair" and only.change == 0
 
@@ -111,7 +130,7 @@ def test_the_customer_never_hangs_up_without_a_hung_up_ending() -> None:
                       _steps={})
     assert patient.hang_up_mood is None
     small_talk = ("type", "Let's talk about the weather")  # like no line: fair, no change
-    result, _ = play(['Saying "calm down"', "Calm down, it's only a drill.", small_talk,
+    result, _ = play(["Oh, here we go.", "Calm down, it's only a drill.", small_talk,
                       small_talk, 1, small_talk, small_talk], case=patient)
     assert result.ending == "still-upset" and result.mood_end == 5
     assert result.ending_line == "(The customer is still unhappy as the call ends.)"
@@ -133,6 +152,25 @@ def test_a_branch_to_the_escalate_step_is_an_escalation() -> None:
     assert result.ending == "escalated" and result.escalated
 
 
+def test_explore_mode_takes_back_a_hang_up() -> None:
+    result, trainee = play(["Oh, here we go.", "Calm down, it's only a drill.", "back",
+                            "That sounds frustrating.", *PERFECT_RIGHT[2:]], explore=True)
+    ended = [t for t in trainee.turns if t.ended]
+    assert len(ended) == 1 and ended[0].line == "Goodbye!" and ended[0].can_go_back
+    assert ended[0].view.step.id == "feel"
+    # back on the line at `feel`, at the mood before the reply that lost them
+    after = trainee.turns[trainee.turns.index(ended[0]) + 1]
+    assert after.view.step.id == "feel" and after.mood == 4 and not after.ended
+    assert result.ending == "calmed"
+    assert [s.step for s in result.said][:2] == ["greet", "feel"]
+
+
+def test_explore_mode_can_end_after_a_hang_up() -> None:
+    result, trainee = play(["Oh, here we go.", "Calm down, it's only a drill."], explore=True)
+    assert trainee.turns[-1].ended
+    assert result.ending == "hung-up" and len(result.said) == 2
+
+
 def test_explore_mode_gives_feedback_at_once_and_goes_back() -> None:
     result, trainee = play(["Hello, I'm here to help.", "Calm down, it's only a drill.",
                             "back", "back", "Hello, I'm here to help.",
@@ -141,6 +179,8 @@ def test_explore_mode_gives_feedback_at_once_and_goes_back() -> None:
     assert [f.rating for f in trainee.feedbacks] == ["good", "poor"] + ["good"] * 7
     poor = trainee.feedbacks[1]
     assert poor.breaks == "Brushing it off" and poor.better == "That sounds frustrating."
+    assert trainee.feedbacks[0].reasons == ""  # the say line shows no named quality
+    assert "acknowledged the feeling" not in trainee.feedbacks[0].reasons
     assert (poor.mood_before, poor.mood_after) == (2, 4)
     steps = [t.view.step.id for t in trainee.turns]
     assert steps[:8] == ["greet", "feel", "facts", "feel", "greet", "feel", "facts", "feel"]
@@ -160,19 +200,38 @@ def test_back_is_refused_in_scored_mode() -> None:
     assert practice.back() is False
 
 
-def test_a_typed_reply_is_matched_roughly() -> None:
-    result, trainee = play([("type", "Hello there, I am here to help you"),
+def test_a_typed_reply_is_judged_by_what_it_does() -> None:
+    result, trainee = play([("type", "I get it, a broken drill is really annoying."),
                             ("type", "Oh calm down, will you"),
                             ("type", "Let's talk about the weather"),
                             *PERFECT_RIGHT[3:]], explore=True)
     first, second, third = trainee.feedbacks[:3]
-    assert first.typed and first.rating == "good" and first.matched == "Hello, I'm here to help."
-    assert first.why.startswith("Rough match: most like the playbook's line")
-    assert second.rating == "poor" and second.matched == "Calm down, it's only a drill."
-    assert third.rating == "fair" and third.matched is None
-    assert third.why.startswith("Rough match: like none of the lines")
-    assert (first.mood_after, second.mood_after, third.mood_after) == (2, 4, 4)
-    assert result.ending == "calmed"
+    assert first.typed and first.rating == "good"
+    assert "\u2018I get it\u2019 acknowledged the feeling" in first.reasons
+    assert second.rating == "poor" and "\u2018calm down\u2019 told them to calm down" \
+        in second.reasons
+    assert second.breaks and second.better == "That sounds frustrating."
+    assert third.rating == "fair" and "Nothing in it" in third.why
+    assert (first.mood_after, second.mood_after, third.mood_after) == (2, 3, 3)
+    # own words that acknowledge the feeling count, wherever they are said
+    assert result.card.check("feeling") is not None
+    assert result.card.check("feeling").good  # type: ignore[union-attr]
+
+
+def test_an_apology_in_own_words_is_poor_when_the_fault_is_not_ours() -> None:
+    from tests.practicekit import PERFECT_WRONG
+
+    _, trainee = play([("type", "I'm so sorry, that's our mistake."), *PERFECT_WRONG[1:]],
+                      right=False, explore=True)
+    assert trainee.feedbacks[0].rating == "poor" and trainee.feedbacks[0].apology
+    assert "fault that isn't ours" in trainee.feedbacks[0].reasons
+
+
+def test_the_mood_drift_is_stated_when_it_shows() -> None:
+    practice = Practice(scenario(text=drill_case("fast")), playbook(), seed=1)
+    good = next(i for i, r in enumerate(practice.turn().replies) if r.rating == "good")
+    verdict = practice.answer(Reply.pick(good))
+    assert verdict.drifted and verdict.change == 0 and verdict.mood_after == 4
 
 
 def test_write_down_fields_are_checked_as_in_a_call() -> None:
@@ -231,10 +290,6 @@ def test_similarity_prefers_quoted_words_and_shared_words() -> None:
     assert similarity("", "anything") == 0.0
     assert similarity("Tell me what happened", "I'm here to help. Tell me what's happened.") \
         > similarity("Tell me what happened", "Raising your voice to match theirs")
-    candidates = [("a", "Go on, I'm listening."), ("b", "Promising a date you can't keep")]
-    found = rough_match("go on, I am listening to you", candidates)
-    assert found is not None and found.item == "a"
-    assert rough_match("zzz", candidates) is None
 
 
 def test_the_feeling_step_is_named_or_found() -> None:
@@ -251,3 +306,60 @@ def test_stand_ins_fit_their_fields() -> None:
                     Capture("c", "C", "choice", True, ("x", "y")),
                     Capture("d", "D", "yes-no", True), Capture("e", "E", "text", True)):
         assert parse_capture(capture, stand_in(capture)) is not None
+
+
+def test_a_scenario_reply_can_have_its_own_answer() -> None:
+    text = dedent("""
+    id: drill-case
+    playbook: drill
+    title: Drill case
+    situation: You are taking a call about a drill.
+    customer_is_right: true
+    mood: {start: 3, drift: none}
+    opening: My drill broke.
+    steps:
+      - id: greet
+        lines: {calm: Hi., tense: Well?, heated: Listen!}
+        replies:
+          - {say: "Oh, here we go.", rating: poor, answer: "Here we go? I've only just started!"}
+    endings:
+      calmed: {line: Thanks.}
+      escalated: {line: Holding.}
+    """)
+    for said, answered in (("Oh, here we go.", "Here we go? I've only just started!"),
+                           ("Hello, I'm here to help.", "Hi.")):  # else: the mood's line
+        practice = Practice(scenario(text=text), playbook(), seed=1)
+        texts = [r.text for r in practice.turn().replies]
+        verdict = practice.answer(Reply.pick(texts.index(said)))
+        assert verdict.reaction == answered == practice.said[-1].reaction
+
+
+@pytest.mark.parametrize(("scenario_id", "offers"), [
+    ("worn-jacket-refund", ("repair", "twenty percent")),
+    ("broken-blender", ("credit",)),
+    ("parcel-safe-place", ("trace",)),
+    ("sofa-delivery", ("saturday",)),
+])
+def test_an_offer_is_answered_only_after_it_is_made(scenario_id: str,
+                                                    offers: tuple[str, ...]) -> None:
+    """In any walk, the customer speaks of an offer only in answer to the reply making it."""
+    from deescalate.playbooks.catalog import Catalog
+    from deescalate.practice.catalog import ScenarioCatalog
+    from deescalate.practice.walk import any_reply, best, walk
+
+    catalog = ScenarioCatalog(Catalog([]))
+    case = catalog.find(scenario_id)
+    book = catalog.playbook_of(case)
+    heard = 0
+    for seed in range(25):
+        for pick in (any_reply, best(case)):
+            result, _ = walk(case, book, seed=seed, pick=pick, plan=[seed % 2, 1])
+            made: set[str] = set()
+            for said in result.said:
+                replied = said.verdict.said.lower() if said.verdict else ""
+                made |= {offer for offer in offers if offer in replied}
+                for offer in offers:
+                    if offer in said.reaction.lower():
+                        heard += 1
+                        assert offer in made, (said.step, replied, said.reaction)
+    assert heard > 0  # the offers were made and answered in some walks

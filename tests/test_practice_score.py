@@ -20,10 +20,10 @@ def test_a_perfect_call_where_the_customer_is_right() -> None:
     assert result.card.checks == (
         Check("feeling", "Acknowledged the customer's feeling", True,
               "At \u201cName it\u201d you said: That sounds frustrating."),
-        Check("facts", "Wrote down the facts", True,
+        Check("facts", "Wrote down the facts the customer gave", True,
               "All 2 facts the customer gave are written down."),
-        Check("avoid", "Used no line the playbook says to avoid", True,
-              "Every reply kept clear of the avoid lines."),
+        Check("avoid", "No harmful reply", True,
+              "Every reply kept clear of what the playbook says to avoid."),
         Check("apology", "Apologised, as the facts favour the customer", True,
               "At \u201cSay sorry\u201d you said: I'm sorry, we got this wrong."),
         Check("escalation", "Resolved it without a supervisor", True,
@@ -65,13 +65,15 @@ def test_the_apology_rule_an_apology_where_the_facts_call_for_none() -> None:
 
 
 def test_an_apology_to_avoid_misses_two_checks() -> None:
-    wrong_apology = "Apologising for a fault that isn't ours, such as \"sorry, that was us\""
+    wrong_apology = "Sorry, that was us."
     result, _ = play([GREET, FEEL, FACTS, DECIDE, THEIRS, wrong_apology, CLOSE], right=False)
     assert card(result) == {"feeling": True, "facts": True, "avoid": False, "apology": False,
                             "escalation": True, "mood": True}
     assert result.card.check("avoid") == Check(
-        "avoid", "Used no line the playbook says to avoid", False,
-        f"At \u201cExplain\u201d: {wrong_apology}.", "Here's what the records show.")
+        "avoid", "No harmful reply", False,
+        f"At \u201cExplain\u201d you said \u201c{wrong_apology}\u201d (Apologising for a "
+        "fault that isn't ours, such as \"sorry, that was us\").",
+        "Here's what the records show.")
     assert result.card.check("apology") == Check(
         "apology", "No apology for a fault that isn't ours", False,
         f"At \u201cExplain\u201d you said: {wrong_apology}", "Here's what the records show.")
@@ -79,7 +81,7 @@ def test_an_apology_to_avoid_misses_two_checks() -> None:
 
 
 def test_a_poor_apology_is_not_the_apology_the_facts_call_for() -> None:
-    vague = 'A vague "sorry for any inconvenience"'
+    vague = "Sorry for any inconvenience."
     result, _ = play([GREET, FEEL, FACTS, DECIDE, OURS, vague, CLOSE], right=True)
     apology = result.card.check("apology")
     assert apology is not None and not apology.good
@@ -90,9 +92,17 @@ def test_a_poor_apology_is_not_the_apology_the_facts_call_for() -> None:
 def test_facts_not_written_down() -> None:
     result, _ = play(PERFECT_RIGHT, writes={"order-ref": "AB2", "amount": ""})
     assert result.card.check("facts") == Check(
-        "facts", "Wrote down the facts", False,
-        "Order number: 'AB2' (the customer said: AB1); Amount: left empty (the customer "
-        "said: 12).", "Could I have your order number?")
+        "facts", "Wrote down the facts the customer gave", False,
+        "Order number: 'AB2' (the customer said: \u201cIt's AB1.\u201d); Amount: left empty "
+        "(the customer said: \u201cIt cost 12.\u201d).", "Could I have your order number?")
+
+
+def test_a_fact_never_said_is_never_asked_for() -> None:
+    case = scenario()
+    told_later = replace(case, facts=tuple(replace(f, step="close") for f in case.facts),
+                         _steps={})
+    result, _ = play(PERFECT_RIGHT, writes={"order-ref": "", "amount": ""}, case=told_later)
+    assert result.card.check("facts") is None  # said only after the step that asks
 
 
 def test_facts_are_compared_as_their_fields_read_them() -> None:
@@ -127,7 +137,7 @@ def test_escalation_needed_and_not_taken() -> None:
 
 def test_escalation_not_needed_and_taken() -> None:
     result, _ = play([GREET, "escalate", BOSS])
-    assert card(result) == {"feeling": False, "facts": False, "avoid": True, "apology": False,
+    assert card(result) == {"feeling": False, "avoid": True, "apology": False,
                             "escalation": False, "mood": True}
     assert result.card.check("escalation") == Check(
         "escalation", "Resolved it without a supervisor", False,
@@ -136,19 +146,16 @@ def test_escalation_not_needed_and_taken() -> None:
     assert result.card.check("feeling") == Check(
         "feeling", "Acknowledged the customer's feeling", False,
         "At \u201cName it\u201d you did not reply.", "That sounds frustrating.")
-    assert result.card.check("facts") == Check(
-        "facts", "Wrote down the facts", False,
-        "The call ended before any of the facts were asked for.",
-        "Could I have your order number?")
+    assert result.card.check("facts") is None  # the customer never gave them
 
 
 def test_a_customer_who_hangs_up() -> None:
-    result, _ = play(['Saying "calm down"', "Calm down, it's only a drill."])
+    result, _ = play(["Oh, here we go.", "Calm down, it's only a drill."])
     assert result.ending == "hung-up"
     assert result.card.check("mood") == Check(
         "mood", "Left the customer calm (mood 2 or below)", False,
         "Mood 3 to 5: the customer hung up.", "That sounds frustrating.")
-    assert card(result) == {"feeling": False, "facts": False, "avoid": False, "apology": False,
+    assert card(result) == {"feeling": False, "avoid": False, "apology": False,
                             "escalation": True, "mood": False}
     assert result.card.good == 1 and not result.card.passed
 
@@ -170,5 +177,7 @@ def test_the_card_as_json() -> None:
     assert data["turns"][0]["customer"] == "My drill broke."
     assert data["turns"][0]["reply"] == GREET and data["turns"][0]["rating"] == "good"
     assert sorted(data["turns"][0]["offered"]) == ["Hello, I'm here to help.",
-                                                   'Saying "calm down"']
+                                                   "Oh, here we go."]
+    assert data["turns"][0]["customer_answer"] == "Hi again."
+    assert data["turns"][2]["facts_given"] == ["order-ref", "amount"]
     assert data["captures"] == {"order-ref": "AB1", "amount": 12}

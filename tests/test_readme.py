@@ -145,10 +145,13 @@ def test_the_practice_turn_is_a_real_live_screen(isolated) -> None:
     term = Terminal("practice", "double-charge", "--seed", "7", columns=80, lines=24)
     term.wait_for("Any key starts the call.")
     term.press("x")
-    for wait, keys in (("Your reply", ["1", "enter"]), ("Your reply", ["2", "enter"]),
+    for wait, keys in (("Your reply", ["5", "enter"]),
+                       ("in your own words", ["That sounds really stressful. Tell me what "
+                                              "happened.", "enter"]),
+                       ("step 2 ·", ["2", "enter"]),
                        ("customer's words", ["Charged 49.90 twice for November; two emails "
                                              "unanswered", "enter"]),
-                       ("Your reply", ["4", "enter"]), ("calm enough", ["1", "enter"])):
+                       ("step 3 ·", ["4", "enter"]), ("calm enough", ["1", "enter"])):
         term.wait_for(wait)
         term.press(*keys)
     term.wait_for("step 4 · Pin down")

@@ -95,7 +95,13 @@ shaped = st.fixed_dictionaries(
                                                     optional={"mood": st.integers(1, 5)})})},
     optional={"steps": st.lists(steps, max_size=4),
               "facts": st.dictionaries(st.sampled_from(["order-ref", "amount", "reason", "x"]),
-                                       st.one_of(st.text(max_size=6), st.integers(0, 99)),
+                                       st.one_of(st.text(max_size=6), st.integers(0, 99),
+                                                 st.fixed_dictionaries({
+                                                     "value": st.one_of(st.text(max_size=6),
+                                                                        st.integers(0, 99)),
+                                                     "words": st.text(max_size=12),
+                                                     "step": st.one_of(step_ids,
+                                                                       st.just("opening"))})),
                                        max_size=3),
               "needs_escalation": st.booleans(),
               "acknowledge": step_ids,
@@ -119,6 +125,8 @@ def test_scenario_shaped_yaml_never_raises_and_every_valid_one_plays_to_an_end(
         def begin(self, intro: Any) -> None: ...
 
         def reply(self, turn: Any) -> Reply:
+            if turn.ended:
+                return data.draw(st.sampled_from([Reply.back(), Reply.end()]))
             what = data.draw(st.sampled_from(["pick", "pick", "pick", "type", "escalate",
                                               "back"]))
             if what == "type":
@@ -130,6 +138,8 @@ def test_scenario_shaped_yaml_never_raises_and_every_valid_one_plays_to_an_end(
             return Reply.pick(data.draw(st.integers(0, len(turn.replies) - 1)))
 
         def feedback(self, verdict: Any) -> None: ...
+
+        def heard(self, words: str) -> None: ...
 
         def capture(self, capture: Any, current: Any, error: str | None) -> str | None:
             fact = scenario.fact(capture.id)

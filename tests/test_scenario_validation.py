@@ -25,8 +25,8 @@ mood:
   drift: slow
 opening: My drill broke.
 facts:
-  order-ref: AB1
-  amount: 12
+  order-ref: {value: AB1, words: "It's AB1.", step: feel}
+  amount: {value: 12, words: It cost 12., step: feel}
 steps:
   - id: greet
     lines:
@@ -254,15 +254,15 @@ def test_a_reply_that_repeats_a_playbook_line_is_a_warning() -> None:
 
 
 def test_a_fact_for_a_capture_the_playbook_does_not_have() -> None:
-    problem = only(changed("  order-ref: AB1", "  order-rf: AB1"))
+    problem = only(changed("  order-ref: {", "  order-rf: {"))
     assert (problem.line, problem.col) == (11, 3)
     assert problem.message == ("'facts' names 'order-rf', but playbook 'drill' (drill.yaml) "
                                "writes down no such thing; did you mean 'order-ref'?")
 
 
 def test_a_fact_that_does_not_fit_its_field() -> None:
-    problem = only(changed("  amount: 12", "  amount: twelve"))
-    assert (problem.line, problem.col) == (12, 11)
+    problem = only(changed("value: 12,", "value: twelve,"))
+    assert (problem.line, problem.col) == (12, 19)
     assert "the fact for 'amount' does not fit the field: Amount should be a number" in \
         problem.message
 
@@ -291,9 +291,69 @@ def test_hanging_up_must_come_after_calm() -> None:
 
 
 def test_a_customer_who_starts_calm_is_a_warning() -> None:
-    problem = only(changed("  start: 4", "  start: 2"))
+    problem = only(changed("  drift: slow", "  drift: none", changed("  start: 4", "  start: 2")))
     assert problem.severity == "warning" and (problem.line, problem.col) == (7, 10)
     assert "already calm enough to end calmed" in problem.message
+    # a customer who gets crosser on their own has to be kept calm: no warning
+    assert problems(changed("  start: 4", "  start: 2")) == []
+
+
+def played(text: str, books: dict[str, Playbook | None] | None = None) -> list[Problem]:
+    """The problems `practice validate` finds, playing the scenario too."""
+    return check_bytes(dedent(text).encode("utf-8"), Path("drill-case.yaml"),
+                       "drill-case.yaml", known() if books is None else books, play=True)[1]
+
+
+def test_one_reply_from_the_start_that_ends_the_call_is_a_warning() -> None:
+    (problem,) = played(GOOD)  # 4, and a poor reply (+1) with drift: 5.25, gone
+    assert problem.severity == "warning" and (problem.line, problem.col) == (7, 10)
+    assert str(problem).startswith("drill-case.yaml:7:10: warning: one reply from the start "
+                                   "ends the call: after 'Calm down.'")
+    assert played(changed("  start: 4", "  start: 3")) == []
+
+
+def test_a_fact_asked_for_before_it_is_said_is_a_warning() -> None:
+    text = changed("It cost 12., step: feel}", "It cost 12., step: close}")
+    problem = only(text)
+    assert problem.severity == "warning" and (problem.line, problem.col) == (12, 49)
+    assert problem.message == ("the fact for 'amount' is asked for at step 'facts' before the "
+                               "customer says it at 'close': no trainee can write it down")
+
+
+def test_a_fact_given_as_a_bare_value_is_never_said() -> None:
+    problem = only(changed("  amount: {value: 12, words: It cost 12., step: feel}",
+                           "  amount: 12"))
+    assert problem.severity == "warning" and (problem.line, problem.col) == (12, 11)
+    assert "the customer never says it" in problem.message
+
+
+def test_a_fact_said_at_no_step_of_the_playbook() -> None:
+    problem = only(changed("step: feel}", "step: fel}"))
+    assert problem.is_error and (problem.line, problem.col) == (11, 53)
+    assert "did you mean 'feel'?" in problem.message
+
+
+def test_lines_of_a_step_no_call_reaches_are_a_warning() -> None:
+    from dataclasses import replace
+
+    book = playbook()
+    decide = book.step("decide")
+    assert decide.branch is not None
+    narrow = replace(decide, branch=replace(decide.branch, options=decide.branch.options[:1]))
+    cut = replace(book, steps=tuple(narrow if s.id == "decide" else s for s in book.steps),
+                  _index={})
+    text = changed("endings:", "  - id: explain\n    lines:\n      calm: Oh, I see.\nendings:")
+    problem = only(text, books={"drill": cut})
+    assert problem.severity == "warning" and problem.line == 27
+    assert "can't be reached" in problem.message and "'explain'" in problem.message
+
+
+def test_a_scenario_that_can_not_be_won_is_a_warning() -> None:
+    stuck = changed("  drift: slow", "  drift: none\n  good: 0\n  fair: 0",
+                    changed("  start: 4", "  start: 3"))
+    (problem,) = played(stuck + "pass_mark: 100\n")
+    assert problem.severity == "warning" and problem.line == 27
+    assert problem.message.startswith("this scenario can't be won")
 
 
 def test_the_situation_speaks_to_the_trainee() -> None:
@@ -327,7 +387,7 @@ def test_two_scenarios_with_one_id_in_one_folder(tmp_path: Path) -> None:
     from deescalate.config import Setting
 
     catalog = ScenarioCatalog(Catalog([Setting(folder, "test")], builtins=False))
-    found = check_files([first, second], catalog)
+    found = [p for p in check_files([first, second], catalog) if p.is_error]
     assert len(found) == 1
     assert found[0].path.endswith("b.yaml") and (found[0].line, found[0].col) == (1, 1)
     assert "the scenario id 'drill-case' is also used by" in found[0].message

@@ -58,6 +58,7 @@ def bindings(screen: Screen) -> KeyBindings:
     _overlaid(bound.add, screen, Condition(lambda: screen.overlay is not None))
     _typing(bound.add, screen, mode("text"))
     _choosing(bound.add, screen, mode("choose"))
+    _choice_letters(bound.add, screen, mode("choose"))
     _rating(bound.add, screen, mode("mood"))
     _confirming(bound.add, screen, mode("confirm"))
     _anywhere(bound.add, screen)
@@ -213,6 +214,19 @@ def _choosing(add: Add, screen: Screen, choosing: Filter) -> None:
     def _back_from_choice(event: Any) -> None:
         screen.messages.clear()
         screen.handoff.reply(error=GoBack())
+
+
+def _choice_letters(add: Add, screen: Screen, choosing: Filter) -> None:
+    """A letter the question names (its payload's `letters`, letter to option) picks that
+    option at once; other letters do nothing, as before."""
+    @add("<any>", filter=choosing)
+    def _letter(event: Any) -> None:
+        request = screen.handoff.request
+        letters = request.payload.get("letters") if request is not None else None
+        key = event.key_sequence[0].key
+        if letters and isinstance(key, str) and key.lower() in letters:
+            screen.messages.clear()
+            screen.handoff.reply(letters[key.lower()])
 
 
 def _rating(add: Add, screen: Screen, rating: Filter) -> None:

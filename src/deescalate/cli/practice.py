@@ -92,7 +92,8 @@ def run(
         "--seed", metavar="N", help="Replay the same customer: the same scenario, lines and "
                                     "order of replies.")] = None,
     explore: Annotated[bool, typer.Option(
-        "--explore", help="Feedback after every reply, and b goes back a step.")] = False,
+        "--explore", help="Feedback after every reply, and b (Esc on the screen) goes back a "
+                          "step, after a hang-up too.")] = False,
     answers: Annotated[str | None, typer.Option(
         "--answers", metavar="1,3,2,...",
         help="Play without a terminal, answering each question in turn: a reply's number, "
@@ -113,7 +114,7 @@ def run(
     Examples:
       deescalate practice upset --explore
       deescalate practice run upset-customer --scenario double-charge --seed 7
-      deescalate practice double-charge --seed 7 --answers 1,2,4,1,2,3,1,2,1,1,1 --json
+      deescalate practice double-charge --seed 7 --answers 2,1,1,1,2,2,1,3,1,1,2 --json
     """
     import os
 
@@ -148,6 +149,8 @@ def run(
         common.print_json({**result.to_dict(), "transcript": str(path)})
     elif given is not None:
         _print_feedback(trainee, result, glyphs)
+    else:  # the screen has closed: the card stays on the terminal
+        _print_card(result, glyphs)
     if not json:
         common.wrote(path, "Transcript")
     if given is not None:
@@ -174,13 +177,22 @@ def _play_at_terminal(practice: Practice, replay: str) -> Result:
 
 def _print_feedback(trainee: ScriptedTrainee, result: Result, glyphs: Glyphs) -> None:
     """What an --answers run said of each reply, then the score card."""
-    from deescalate.practice.views import card_lines, verdict_lines
+    from deescalate.practice.views import verdict_lines
 
     for verdict in trainee.feedbacks:
         common.echo(f"{verdict.step}: {verdict.said}")
         for line in verdict_lines(verdict, glyphs):
             common.echo(f"  {line}")
-    for line in card_lines(result, glyphs):
+    _print_card(result, glyphs)
+
+
+def _print_card(result: Result, glyphs: Glyphs) -> None:
+    """The customer's last words and the score card, wrapped to the terminal."""
+    from deescalate.practice.views import card_lines, fitted
+
+    lines = [f"Customer: {glyphs.open_quote}{result.ending_line}{glyphs.close_quote}", "",
+             *card_lines(result, glyphs)]
+    for line in fitted(lines, common.console().width):
         common.echo(line)
 
 
@@ -211,27 +223,42 @@ def validate(
         metavar="PATH", help="Scenario files, or folders (a playbook folder means its "
                              "scenarios/ folder); default: every scenario found.",
         show_default=False)] = None,
+    walk: Annotated[int | None, typer.Option(
+        "--walk", metavar="N", min=1, max=10_000,
+        help="Also play N random and N best-reply walks of each valid scenario and "
+             "report the endings they reached.")] = None,
     playbooks: common.PlaybooksOption = None,
 ) -> None:
     """Check scenarios and report every problem as FILE:LINE:COL: error|warning: message.
 
-    Each scenario is checked against the playbook it names. Exits 1 if any problem
-    is an error, 0 otherwise.
+    Each scenario is checked against the playbook it names, and played through: a
+    warning where one reply from the start ends the call, where a fact is asked for
+    before the customer says it, where a step's lines are never spoken, and where
+    the scenario can't be won. Exits 1 if any problem is an error, 0 otherwise.
 
     \b
     Examples:
       deescalate practice validate
       deescalate practice validate playbooks/scenarios/refund-storm.yaml
+      deescalate practice validate --walk 50
     """
     from deescalate.playbooks.catalog import expand
     from deescalate.practice.catalog import SCENARIOS, check_files
+    from deescalate.practice.format import Scenario
 
     catalog = _catalog(playbooks)
     files = (expand(paths, "scenarios", inner=SCENARIOS) if paths
              else [path for path, _ in catalog.files()])
-    problems = check_files(files, catalog)
+    valid: list[Scenario] = []
+    problems = check_files(files, catalog, valid)
     for problem in problems:
         common.echo(str(problem))
+    if walk:
+        from deescalate.practice.walk import describe, walks
+
+        for scenario in valid:
+            common.echo(describe(scenario, walks(scenario, catalog.playbook_of(scenario),
+                                                 walk), walk))
     errors = sum(p.is_error for p in problems)
     summary = common.findings(problems)
     typer.echo(f"{common.count(len(files), 'scenario')} checked: {summary}", err=True)

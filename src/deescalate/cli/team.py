@@ -17,17 +17,27 @@ def init(
 ) -> None:
     """Make a team folder: settings, a records folder and a playbooks folder, ready for git.
 
+    The playbooks folder gets the playbook schema, and its scenarios/ folder the
+    scenario schema, for editors.
+
     Running it again adds only what is missing and changes nothing that exists.
 
     \b
     Example:
       deescalate init support-team && cd support-team && git init
     """
+    from deescalate.errors import CantWrite
+    from deescalate.practice.schema import install
     from deescalate.records.team import init_team
 
     folder = (directory or Path.cwd()).resolve()
     for path, done in init_team(folder):
         common.echo(f"{done}: {path}")
+    try:  # the scenario format's schema, beside the team's scenarios
+        path, done = install(folder / "playbooks")
+    except OSError as exc:
+        raise CantWrite(f"{exc.filename or folder}: can't write ({exc.strerror or exc})") from None
+    common.echo(f"{done}: {path}")
 
 
 def show_config(

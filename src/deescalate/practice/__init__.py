@@ -4,8 +4,9 @@ The scenario format (`schema`, the one statement of it, and `format`, the typed
 model), reading and checking a scenario against its playbook (`loader`), finding
 scenarios in the `scenarios/` folder of each playbook folder (`catalog`), the
 practice itself (`engine`: a scripted customer over the call engine, no screen, no
-disk), rough matching of typed replies (`matching`), the score card (`score`), the
-`--answers` script (`answers`), a plain line-by-line screen (`lines`), the
+disk), judging the trainee's own words (`judge`), the score card (`score`), the
+`--answers` script (`answers`), walks with no trainee for `validate` (`walk`), a
+plain line-by-line screen (`lines`), the practice on the live-call screen (`screen`), the
 transcript in the `practice/` folder (`transcript`) and how scenarios and cards look
 (`views`).
 

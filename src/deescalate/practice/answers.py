@@ -68,6 +68,11 @@ class ScriptedTrainee:
     def reply(self, turn: Turn) -> Reply:
         self.where = f"turn {turn.number}, step {turn.view.step.id!r}"
         self._heard = False
+        if turn.ended:  # explore mode, after a hang-up: b takes the reply back
+            if self.used < len(self.answers) and self.answers[self.used].lower() == BACK:
+                self.used += 1
+                return Reply.back()
+            return Reply.end()
         answer = self._next("a reply")
         if answer.isascii() and answer.isdigit():
             number = int(answer)
@@ -88,6 +93,9 @@ class ScriptedTrainee:
 
     def feedback(self, verdict: Verdict) -> None:
         self.feedbacks.append(verdict)
+
+    def heard(self, words: str) -> None:
+        pass
 
     def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
         fact = self.scenario.fact(capture.id)

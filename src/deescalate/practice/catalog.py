@@ -127,8 +127,9 @@ class ScenarioCatalog:
                need_one: bool = False) -> tuple[Scenario, Playbook]:
         """The scenario to play, from `practice [PLAYBOOK|SCENARIO] [--scenario ID]`.
 
-        A playbook with several scenarios gets one picked by the seed, unless `need_one`
-        (a scripted run must say which).
+        A playbook with several scenarios gets one picked by the seed, so the same seed
+        replays the same customer; with no target at all, a scripted run (`need_one`)
+        must say which.
         """
         if scenario_id is not None:
             scenario = self.find(scenario_id)
@@ -156,10 +157,6 @@ class ScenarioCatalog:
         if not scenarios:
             raise NotFound(f"playbook {book.id!r} has no scenarios to practise; write one in "
                            f"a {SCENARIOS}/ folder beside it")
-        if len(scenarios) > 1 and need_one:
-            names = ", ".join(s.id for s in scenarios)
-            raise BadInput(f"playbook {book.id!r} has {len(scenarios)} scenarios; pick one "
-                           f"with --scenario: {names}")
         return random.Random(seed).choice(scenarios), book
 
     def _playbook(self, name: str) -> Playbook:
@@ -172,15 +169,19 @@ class ScenarioCatalog:
             raise NotFound(f"no playbook or scenario is called {name!r}{hint}") from None
 
 
-def check_files(paths: list[Path], catalog: ScenarioCatalog) -> list[Problem]:
-    """Every problem in these scenario files, and ids two of them share in one folder."""
+def check_files(paths: list[Path], catalog: ScenarioCatalog,
+                found_ok: list[Scenario] | None = None) -> list[Problem]:
+    """Every problem in these scenario files (played through, too), and ids two of them
+    share in one folder. The valid scenarios are added to `found_ok` when given."""
     problems: list[Problem] = []
     seen: dict[tuple[Path, str], Path] = {}
     for path in paths:
-        scenario, found = check_file(path, catalog.known_for(path))
+        scenario, found = check_file(path, catalog.known_for(path), play=True)
         problems += found
         if scenario is None:
             continue
+        if found_ok is not None:
+            found_ok.append(scenario)
         key = (path.parent.resolve(), scenario.id)
         if key in seen:
             problems.append(Problem(display_path(path), _line_of(path, "id"), 1, "error",

@@ -33,14 +33,16 @@ from deescalate.practice.format import (
     HUNG_UP,
     MOOD_HIGH,
     MOOD_LOW,
+    OPENING,
     STILL_UPSET,
     STILL_UPSET_LINE,
+    Fact,
     Scenario,
     band,
 )
-from deescalate.practice.matching import is_apology, rough_match
+from deescalate.practice.judge import judge
+from deescalate.practice.matching import is_apology
 from deescalate.practice.model import (
-    AVOID,
     CARRY_ON,
     SAY,
     SCENARIO,
@@ -53,7 +55,8 @@ from deescalate.practice.model import (
 )
 from deescalate.practice.score import ScoreCard, score
 
-OFFERED = 4  # replies offered at a turn, at most
+OFFERED = 4  # replies offered at a turn, unless the scenario has more of its own
+OWN_OFFERED = 3  # of the scenario's own replies at a step, at most
 MAX_TURNS = 60  # a customer kept going round in circles this long hangs up
 TOO_LONG_LINE = "(The customer has had enough of going round in circles, and hangs up.)"
 CARRY_ON_TEXT = "(Go on with the step.)"
@@ -115,15 +118,20 @@ def _turn_dict(said: Said) -> dict[str, Any]:
         data["escalated"] = True
         return data
     data.update({"reply": verdict.said, "typed": verdict.typed, "rating": verdict.rating,
-                 "mood_after": verdict.mood_after, "apology": verdict.apology,
-                 "breaks": verdict.breaks})
-    if verdict.typed:
-        data["matched"] = verdict.matched
+                 "why": verdict.reasons or verdict.why, "mood_after": verdict.mood_after,
+                 "apology": verdict.apology, "breaks": verdict.breaks,
+                 "customer_answer": said.reaction, "facts_given": list(said.told)})
     return data
 
 
 class Practice:
-    """One practice call: the scenario's customer, the playbook's steps, the trainee's turns."""
+    """One practice call: the scenario's customer, the playbook's steps, the trainee's turns.
+
+    A turn is a conversation's: the customer has spoken (their opening, or their answer
+    to the last reply), the trainee replies, and the customer answers that reply with
+    the step's line for the mood the reply left them in, giving the facts the scenario
+    says they give there.
+    """
 
     def __init__(self, scenario: Scenario, playbook: Playbook, *, seed: int,
                  explore: bool = False, agent: str = "trainee",
@@ -142,6 +150,7 @@ class Practice:
         self.said: list[Said] = []
         self.ending: str | None = None
         self.ending_line = ""
+        self.asked: dict[str, int] = {}  # capture id -> the turn whose step asked for it
         self._replied = False  # a reply is given; the write-down fields and branch are next
         # The steps walked forward, for Back and the score card: kept here, so the practice
         # depends on nothing of how the call engine stores its own way back.
@@ -159,6 +168,12 @@ class Practice:
         return self.ending is not None
 
     @property
+    def can_take_back_ending(self) -> bool:
+        """Explore mode never dead-ends: a hang-up can be taken back."""
+        return self.explore and self.ending == HUNG_UP and bool(self.said) \
+            and self.said[-1].verdict is not None
+
+    @property
     def step(self) -> Step:
         return self.engine.step
 
@@ -168,70 +183,75 @@ class Practice:
         return (any(said.escalated for said in self.said)
                 or (self.playbook.escalate is not None and self.playbook.escalate in self.trail))
 
+    @property
+    def listened(self) -> bool:
+        """Whether a reply so far has listened: a good one (acknowledged, asked, ...)."""
+        return any(said.verdict is not None and said.verdict.rating == "good"
+                   for said in self.said)
+
     def _at_step(self) -> int:
         """How many turns were answered at the current step: seeds its variety."""
         return sum(1 for said in self.said if said.step == self.step.id)
 
-    def _rng(self) -> random.Random:
-        return random.Random(f"{self.seed}:{self.scenario.id}:{self.step.id}:{self._at_step()}")
+    def _rng(self, purpose: str = "") -> random.Random:
+        return random.Random(f"{self.seed}:{self.scenario.id}:{self.step.id}:{self._at_step()}"
+                             f"{purpose}")
+
+    def last_words(self) -> str:
+        """What the customer said last: their opening, or their answer to the last reply."""
+        if not self.said:
+            return _with_facts(self.scenario.opening, self.scenario.told_at(OPENING))
+        return self.said[-1].reaction
 
     def turn(self) -> Turn:
         """The turn the trainee is to answer: the same every time it is asked for."""
+        if self.can_take_back_ending:
+            return Turn(number=len(self.said), view=self.engine.view(), line=self.ending_line,
+                        mood=self.level, band=band(self.level), replies=(), explore=True,
+                        can_go_back=True, ended=True)
         if self.over or self._replied:
             raise ValueError("there is no reply to give now")
-        rng = self._rng()
         return Turn(
             number=len(self.said) + 1,
             view=self.engine.view(),
-            line=self._line(rng),
+            line=self.last_words(),
             mood=self.level,
             band=band(self.level),
-            replies=self._offered(rng),
+            replies=self._offered(self._rng()),
             explore=self.explore,
             can_go_back=self.explore and len(self.trail) > 1,
         )
 
-    def _line(self, rng: random.Random) -> str:
-        if not self.said:
-            return self.scenario.opening
-        own = self.scenario.step(self.step.id)
-        lines = own.lines_for(band(self.level)) if own else ()
-        return rng.choice(lines) if lines else ""
-
     def _candidates(self) -> list[Offered]:
-        """Every reply the step knows: its say lines, the scenario's own, its avoid lines."""
+        """Every reply the step offers: its say lines, and the scenario's own replies."""
         step, scenario = self.step, self.scenario
-        good, poor = scenario.reaction("good"), scenario.reaction("poor")
+        good = scenario.reaction("good")
         found = [Offered(self.engine.fill(line), "good", SAY, good, is_apology(line),
                          why="One of the playbook's own lines for this step.")
                  for line in step.say]
         own = scenario.step(step.id)
-        broken = set()
         for reply in own.replies if own else ():
             breaks = step.avoid[reply.breaks - 1] if reply.breaks else None
-            broken.add(breaks)
             found.append(Offered(
                 reply.say, reply.rating, SCENARIO,
                 reply.mood if reply.mood is not None else scenario.reaction(reply.rating),
                 reply.apology if reply.apology is not None else is_apology(reply.say),
-                breaks, reply.why))
-        found += [Offered(line, "poor", AVOID, poor, is_apology(line), line,
-                          "The playbook lists this under AVOID at this step.")
-                  for line in step.avoid if line not in broken]
+                breaks, reply.why, reply.answer))
         return found
 
     def _offered(self, rng: random.Random) -> tuple[Offered, ...]:
-        """A few replies: one of the step's say lines, up to two of the scenario's own (chosen
-        by the seed), and lines to avoid to make up the number; shuffled by the seed."""
+        """Things to say: the scenario's own replies (up to three, chosen by the seed), the
+        step's lead say line, and more of its say lines, chosen by the seed, to make up the
+        number; shuffled by the seed. `avoid` lines describe behaviour, so they are never
+        offered as words. The lead line is always there: it is usually the one that matters
+        most at its step (at an apology step, the apology)."""
         candidates = self._candidates()
         says = [c for c in candidates if c.source == SAY]
         own = [c for c in candidates if c.source == SCENARIO]
-        avoids = [c for c in candidates if c.source == AVOID]
-        # The step's lines in turn, its first line first: a step's lead line is usually
-        # the one that matters most (at an apology step, the apology).
-        chosen = [says[self._at_step() % len(says)]] if says else []
-        chosen += rng.sample(own, min(2, len(own)))
-        chosen += rng.sample(avoids, min(len(avoids), max(0, OFFERED - len(chosen))))
+        chosen = rng.sample(own, min(OWN_OFFERED, len(own)))
+        if says:
+            chosen.append(says[0])
+            chosen += rng.sample(says[1:], min(len(says) - 1, max(0, OFFERED - len(chosen))))
         if not chosen:
             fair = self.scenario.reaction("fair")
             chosen = [Offered(CARRY_ON_TEXT, "fair", CARRY_ON, fair, False,
@@ -242,8 +262,11 @@ class Practice:
     # -- the trainee's answers -----------------------------------------------------------
 
     def answer(self, reply: Reply) -> Verdict:
-        """Take a picked or typed reply: rate it, move the mood, maybe end the call."""
+        """Take a picked or typed reply: rate it, move the mood, have the customer answer it
+        (or hang up)."""
         turn = self.turn()
+        if turn.ended:
+            raise ValueError("the customer has hung up: go back, or end here")
         if reply.kind is ReplyKind.PICK:
             if reply.index is None or not 0 <= reply.index < len(turn.replies):
                 raise ValueError(f"pick one of the replies 1 to {len(turn.replies)}")
@@ -257,15 +280,33 @@ class Practice:
         before = self.mood
         self.mood = min(float(MOOD_HIGH), max(float(MOOD_LOW), self.mood + verdict.change
                                               + self.scenario.drift_per_reply))
-        verdict = replace(verdict, mood_after=self.level)
+        without_drift = mood_level(min(float(MOOD_HIGH), max(float(MOOD_LOW),
+                                                             before + verdict.change)))
+        hang_up = self.scenario.hang_up_mood
+        # the mood the trainee sees: a customer shown at the hang-up mood has hung up
+        hanging_up = hang_up is not None and self.level >= hang_up
+        told = () if hanging_up else self.scenario.told_at(self.step.id)
+        picked = turn.replies[reply.index] if reply.index is not None else None
+        reaction = "" if hanging_up else self._reaction(told, picked.answer if picked else "")
+        verdict = replace(verdict, mood_after=self.level, reaction=reaction,
+                          drifted=self.level != without_drift)
         self.said.append(Said(turn.number, self.step.id, turn.line, before, verdict,
-                              offered=tuple(r.text for r in turn.replies)))
+                              offered=tuple(r.text for r in turn.replies), reaction=reaction,
+                              told=tuple(fact.capture for fact in told)))
         self.engine.rate_mood(self.level)
         self._replied = True
-        hang_up = self.scenario.hang_up_mood
-        if hang_up is not None and self.mood >= hang_up:
+        if hanging_up:
             self._end(HUNG_UP)
         return verdict
+
+    def _reaction(self, told: tuple[Fact, ...], answer: str = "") -> str:
+        """The customer's answer to the reply just given: the scenario's answer to that
+        very reply, else the step's line for the mood it left them in; with the facts
+        they give here in their own words."""
+        own = self.scenario.step(self.step.id)
+        lines = own.lines_for(band(self.level)) if own else ()
+        line = answer or (self._rng(":answer").choice(lines) if lines else "")
+        return _with_facts(line, told)
 
     def _better(self, said: str) -> str | None:
         for line in self.step.say:
@@ -276,35 +317,37 @@ class Practice:
 
     def _rate(self, offered: Offered) -> Verdict:
         better = None if offered.rating == "good" else self._better(offered.text)
+        found = judge(offered.text, customer_is_right=self.scenario.customer_is_right,
+                      listened=True)
+        # a poor reply's why is its author's; a good one's is what it does
+        reasons = "; ".join(found.helped) if offered.rating != "poor" else ""
         return Verdict(self.step.id, self.step.title, offered.text, False, offered.rating,
                        offered.change, self.level, self.level, offered.apology,
-                       offered.breaks, offered.why, better)
+                       offered.breaks, "" if reasons and offered.source == SAY else offered.why,
+                       better, reasons=reasons, shows=found.shows)
 
     def _rate_typed(self, text: str) -> Verdict:
-        candidates = self._candidates()
-        match = rough_match(text, [(c, c.text) for c in candidates if c.source != CARRY_ON])
-        apology = is_apology(text)
-        if match is None:
-            fair = self.scenario.reaction("fair")
-            return Verdict(self.step.id, self.step.title, text, True, "fair", fair, self.level,
-                           self.level, apology, None,
-                           "Rough match: like none of the lines for this step, so it counts "
-                           "as fair.", self._better(text))
-        found = match.item
-        kind = {SAY: "the playbook's line", AVOID: "a line to avoid",
-                SCENARIO: "a reply"}.get(found.source, "a line")
-        why = f"Rough match: most like {kind} \u201c{found.text}\u201d."
-        if found.why:
-            why += f" {found.why}"
-        better = None if found.rating == "good" else self._better(found.text)
-        return Verdict(self.step.id, self.step.title, text, True, found.rating, found.change,
-                       self.level, self.level, apology, found.breaks, why, better,
-                       matched=found.text, likeness=round(match.score, 2))
+        """Own words, judged by what they do (`deescalate.practice.judge`)."""
+        found = judge(text, customer_is_right=self.scenario.customer_is_right,
+                      listened=self.listened, forbidden=self.step.avoid)
+        change = self.scenario.reaction(found.rating)
+        if found.rating == "fair":
+            why = ("Nothing in it calms or heats the customer: no feeling acknowledged, no "
+                   "open question, no next step.")
+        else:
+            why = ""
+        better = None if found.rating == "good" else self._better(text)
+        breaks = "; ".join(found.hurt) or None
+        return Verdict(self.step.id, self.step.title, text, True, found.rating, change,
+                       self.level, self.level, found.apology, breaks, why, better,
+                       reasons=found.reasons, shows=found.shows)
 
     def escalate(self) -> None:
         """Bring in a supervisor instead of replying: the playbook's escalate step, or the end.
         ValueError at the escalate step itself: reply there instead."""
         turn = self.turn()
+        if turn.ended:
+            raise ValueError("the customer has hung up: go back, or end here")
         if self.step.id == self.playbook.escalate:
             raise ValueError("You are bringing in a supervisor already: reply to the customer.")
         self.said.append(Said(turn.number, self.step.id, turn.line, self.mood, None,
@@ -313,7 +356,15 @@ class Practice:
         self._moved()
 
     def back(self) -> bool:
-        """Explore mode: back to the step before, taking back its reply; False if there is none."""
+        """Explore mode: take the last reply back, and go back to its step (after a hang-up,
+        the customer is back on the line); False if there is nothing to take back."""
+        if self.can_take_back_ending:
+            said = self.said.pop()
+            self.mood = said.mood
+            self.ending, self.ending_line, self._replied = None, "", False
+            self._forget_asked()
+            self.engine.rate_mood(self.level)
+            return True
         if not self.explore or self._replied or self.over or len(self.trail) < 2 \
                 or not self.said:
             return False
@@ -321,12 +372,20 @@ class Practice:
         self.mood = said.mood
         self.trail.pop()
         self.engine.back()
+        self._forget_asked()
         self.engine.rate_mood(self.level)
         return True
 
+    def _forget_asked(self) -> None:
+        for capture_id, turn in list(self.asked.items()):
+            if turn > len(self.said):
+                del self.asked[capture_id]
+
     def write_down(self, capture: Capture, raw: str | None) -> Any:
         """Keep a write-down field's value, as in a live call; CaptureError if it doesn't fit."""
-        return self.engine.set_capture(capture, raw)
+        value = self.engine.set_capture(capture, raw)
+        self.asked[capture.id] = len(self.said)
+        return value
 
     def move_on(self, answer: int | None = None) -> None:
         """Leave the step after the reply and the write-down fields (a branch needs its answer)."""
@@ -357,12 +416,20 @@ class Practice:
         ending = self.scenario.ending(kind)
         self.ending = kind
         self.ending_line = line or (ending.line if ending else STILL_UPSET_LINE)
-        if self.engine.call.phase == "steps":
-            self.engine.end_call()
+
+    def told(self) -> dict[str, int]:
+        """Each fact the customer has given: the turn whose answer gave it (0: the opening)."""
+        found = {fact.capture: 0 for fact in self.scenario.told_at(OPENING)}
+        for said in self.said:
+            for capture_id in said.told:
+                found.setdefault(capture_id, said.turn)
+        return found
 
     def result(self) -> Result:
         if self.ending is None:
             raise ValueError("the practice is not over")
+        if self.engine.call.phase == "steps":
+            self.engine.end_call()
         said = tuple(self.said)
         visited = tuple(self.trail)
         captures = dict(self.engine.call.captures)
@@ -375,8 +442,17 @@ class Practice:
             escalated=self.escalated,
             card=score(self.scenario, self.playbook, said, captures, visited,
                        escalated=self.escalated, ending=self.ending, mood_end=self.level,
-                       fill=self.engine.fill),
+                       fill=self.engine.fill, told=self.told(), asked=dict(self.asked)),
         )
+
+
+def _with_facts(line: str, facts: tuple[Fact, ...]) -> str:
+    """A line with the customer's words for these facts after it, unless it says them."""
+    spoken = [line] if line else []
+    for fact in facts:
+        if fact.words and " ".join(fact.words.split()).lower() not in line.lower():
+            spoken.append(fact.words)
+    return " ".join(spoken)
 
 
 @dataclass(frozen=True)
@@ -405,10 +481,15 @@ class Trainee(Protocol):
 
     def reply(self, turn: Turn) -> Reply:
         """Show the customer's line above the step, with the replies offered (their `text`
-        only); return a pick, typed words, an escalation, or (explore mode) back."""
+        only); return a pick, typed words, an escalation, or (explore mode) back. A turn
+        that has `ended` (explore mode, after a hang-up) takes back or end."""
 
     def feedback(self, verdict: Verdict) -> None:
         """Explore mode: how the reply just given landed, at once."""
+
+    def heard(self, words: str) -> None:
+        """The customer's answer to the reply just given, before anything is written down;
+        it is also the next turn's `line`."""
 
     def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
         """A write-down field's raw answer (None or '' leaves an optional one empty)."""
@@ -428,9 +509,14 @@ def run_practice(practice: Practice, trainee: Trainee, *,
     """Play the practice from its first turn to its ending, through `trainee`."""
     trainee.begin(Intro(practice.scenario, practice.playbook, practice.seed,
                         practice.explore, list(notes or [])))
-    while not practice.over:
+    while not practice.over or practice.can_take_back_ending:
         turn = practice.turn()
         reply = trainee.reply(turn)
+        if reply.kind is ReplyKind.END:
+            if turn.ended:
+                break
+            trainee.problem("The call is still going: reply, or escalate.")
+            continue
         if reply.kind is ReplyKind.BACK:
             if not practice.back():
                 trainee.problem("There is no step to go back to.")
@@ -448,8 +534,10 @@ def run_practice(practice: Practice, trainee: Trainee, *,
             continue
         if practice.explore:
             trainee.feedback(verdict)
+        if verdict.reaction:
+            trainee.heard(verdict.reaction)
         if practice.over:
-            break
+            continue  # explore mode may take a hang-up back
         _write_down(practice, trainee)
         step = practice.step
         answer = None

@@ -34,6 +34,7 @@ CALMED_MOOD = 2  # the call ends calmed at this mood or below, unless the scenar
 HANG_UP_MOOD = 5  # a customer who hangs up does so at this mood, unless the scenario says
 STILL_UPSET_LINE = "(The customer is still unhappy as the call ends.)"
 PASS_MARK = 80  # percent of the score card's checks that must be good
+OPENING = "opening"  # a fact's `step` when the customer gives it in their first words
 
 
 def band(mood: int) -> str:
@@ -51,12 +52,27 @@ class OwnReply:
     apology: bool | None = None  # None: told from its words
     breaks: int | None = None  # the step's `avoid` line it goes against, counted from 1
     why: str = ""  # feedback for the trainee
+    answer: str = ""  # the customer's answer to this reply; empty: the step's line
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """Something the customer tells, for a write-down field of the playbook: the value as
+    the agent would type it, the customer's own words for it, and where they say them
+    (`OPENING`, or a step: in their answer to the trainee's reply there). A fact written
+    as a bare value (`step` None) is never said, so the score card never asks for it."""
+
+    capture: str
+    value: str
+    words: str = ""
+    step: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ScenarioStep:
-    """What the customer says at one step of the playbook, by mood band, and the
-    scenario's own replies there."""
+    """What the customer says at one step of the playbook once the trainee has replied
+    there, by the mood band the reply left them in, and poor replies a person might
+    actually say there."""
 
     id: str
     lines: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (band, variants) in BANDS order
@@ -98,7 +114,7 @@ class Scenario:
     difficulty: str = "medium"
     drift: str = "slow"
     reactions: tuple[tuple[str, int], ...] = tuple(REACTIONS.items())
-    facts: tuple[tuple[str, str], ...] = ()  # capture id, the value as written
+    facts: tuple[Fact, ...] = ()
     needs_escalation: bool = False
     acknowledge: str | None = None  # the step where the feeling is acknowledged
     pass_mark: int = PASS_MARK
@@ -139,7 +155,16 @@ class Scenario:
         return ending.mood if ending.mood is not None else HANG_UP_MOOD
 
     def fact(self, capture_id: str) -> str | None:
-        return dict(self.facts).get(capture_id)
+        """The value the customer gives for a write-down field, if any."""
+        found = self.fact_of(capture_id)
+        return found.value if found else None
+
+    def fact_of(self, capture_id: str) -> Fact | None:
+        return next((fact for fact in self.facts if fact.capture == capture_id), None)
+
+    def told_at(self, where: str) -> tuple[Fact, ...]:
+        """The facts the customer gives at `where`: OPENING or a step id."""
+        return tuple(fact for fact in self.facts if fact.step == where)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""

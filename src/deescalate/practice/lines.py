@@ -28,6 +28,8 @@ class LineTrainee:
         self.console = console
         self.glyphs = glyphs
         self._ask = ask
+        self.situation = ""
+        self._last_heard = ""
 
     def _input(self, prompt: str) -> str:
         try:
@@ -55,19 +57,25 @@ class LineTrainee:
                   f"{self.glyphs.dot} seed {intro.seed} {self.glyphs.dot} {mode}", "dim")
         self._say()
         self._say(scenario.situation)
+        self.situation = scenario.situation
         for note in intro.notes:
             self._say(note, "dim")
 
     def reply(self, turn: Turn) -> Reply:
         view = turn.view
         g = self.glyphs
+        if turn.ended:
+            self._say(f"The customer hung up: {g.open_quote}{turn.line}{g.close_quote}", "bold")
+            answer = self._input("b takes that reply back, Enter ends the practice: ")
+            return Reply.back() if answer.strip().lower() == "b" else Reply.end()
         self._say()
         self._say(f"{g.rule * 3} {turn.number}. {view.step.title} (step {view.number} of "
                   f"{view.total}) {g.rule * 3}", "bold cyan")
-        if turn.line:
+        if turn.line and turn.line != self._last_heard:
             self._say(f"Customer: {g.open_quote}{turn.line}{g.close_quote}", "bold")
-        else:
+        elif not turn.line:
             self._say("(The customer waits for you.)", "dim")
+        self._last_heard = ""
         if turn.explore:
             self._say(f"Mood {turn.mood} ({turn.band})", "dim")
         for line in view.step.do:
@@ -81,11 +89,15 @@ class LineTrainee:
         keys = f"1-{len(turn.replies)}" if len(turn.replies) > 1 else "1"
         back = ", b to go back" if turn.can_go_back else ""
         while True:
-            answer = self._input(f"Your reply ({keys}, your own words, e to escalate{back}): ")
+            answer = self._input(f"Your reply ({keys}, your own words, e to escalate, "
+                                 f"s for the situation{back}): ")
             answer = " ".join(answer.split())
             chosen = picked(answer, len(turn.replies))
             if chosen is not None:
                 return Reply.pick(chosen - 1)
+            if answer.lower() == "s":
+                self._say(self.situation)
+                continue
             if answer.lower() == "e":
                 return Reply.escalate()
             if answer.lower() == "b" and turn.can_go_back:
@@ -98,6 +110,11 @@ class LineTrainee:
         style = {"good": "green", "fair": "yellow", "poor": "red"}.get(verdict.rating, "")
         for number, line in enumerate(verdict_lines(verdict, self.glyphs)):
             self._say(f"  {line}", style if number == 0 else "")
+
+    def heard(self, words: str) -> None:
+        g = self.glyphs
+        self._say(f"Customer: {g.open_quote}{words}{g.close_quote}", "bold")
+        self._last_heard = words
 
     def capture(self, capture: Capture, current: Any, error: str | None) -> str | None:
         need = "" if capture.required else ", Enter leaves it empty"

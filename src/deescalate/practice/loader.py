@@ -27,10 +27,12 @@ from deescalate.practice.format import (
     ENDINGS,
     HANG_UP_MOOD,
     HUNG_UP,
+    OPENING,
     PASS_MARK,
     RATINGS,
     REACTIONS,
     Ending,
+    Fact,
     OwnReply,
     Scenario,
     ScenarioStep,
@@ -46,14 +48,16 @@ _BUILTIN = builtin_dir().resolve()
 _SECOND_PERSON = re.compile(r"\b(you|your|you're|you've|yours)\b", re.IGNORECASE)
 
 
-def check_file(path: Path, playbooks: Playbooks) -> tuple[Scenario | None, list[Problem]]:
-    """Read and check one scenario file; every problem is returned, none raised."""
+def check_file(path: Path, playbooks: Playbooks, *,
+               play: bool = False) -> tuple[Scenario | None, list[Problem]]:
+    """Read and check one scenario file; every problem is returned, none raised. `play`
+    also plays it (`practice validate`): can it be won, can one reply end it?"""
     display = display_path(path)
     try:
         data = safeyaml.read_bytes(path, what="scenario")
     except DeescalateError as exc:
         return None, [Problem(display, 1, 1, "error", exc.message.removeprefix(f"{path}: "))]
-    return check_bytes(data, path, display, playbooks)
+    return check_bytes(data, path, display, playbooks, play=play)
 
 
 def load_file(path: Path, playbooks: Playbooks) -> Scenario:
@@ -77,8 +81,8 @@ def playbook_named(data: bytes) -> str | None:
     return text_of(root.get("playbook"))
 
 
-def check_bytes(data: bytes, path: Path, display: str,
-                playbooks: Playbooks) -> tuple[Scenario | None, list[Problem]]:
+def check_bytes(data: bytes, path: Path, display: str, playbooks: Playbooks, *,
+                play: bool = False) -> tuple[Scenario | None, list[Problem]]:
     checker = Checker(display)
     try:
         root = safeyaml.compose(safeyaml.decode(data))
@@ -92,10 +96,30 @@ def check_bytes(data: bytes, path: Path, display: str,
     if root.kind != "map":
         return None, checker.problems
     book = _check_meaning(root, path, playbooks, checker)
-    problems = sorted(checker.problems, key=lambda p: (p.line, p.col))
     if checker.failed or book is None:
-        return None, problems
-    return _build(root, path, hashlib.sha256(data).hexdigest()), problems
+        return None, sorted(checker.problems, key=lambda p: (p.line, p.col))
+    scenario = _build(root, path, hashlib.sha256(data).hexdigest())
+    if play:
+        _check_play(root, scenario, book, checker)
+    return scenario, sorted(checker.problems, key=lambda p: (p.line, p.col))
+
+
+def _check_play(root: Node, scenario: Scenario, book: Playbook, checker: Checker) -> None:
+    """What only playing the scenario shows: one reply that ends it, no way to win it."""
+    from deescalate.practice.walk import first_reply_ends, winnable
+
+    mood = _map(root.get("mood"))
+    ends = first_reply_ends(scenario, book)
+    if ends is not None:
+        checker.warning(mood.get("start") if mood else root,
+                        f"one reply from the start ends the call: after {ends!r} the customer "
+                        f"hangs up at once; start them calmer, or make that reply move the "
+                        f"mood less")
+    if not winnable(scenario, book):
+        checker.warning(root.key_node("endings") or root,
+                        "this scenario can't be won: no way through it with the best replies "
+                        "passes the score card; check the moods, the endings and "
+                        "needs_escalation")
 
 
 def _int(node: Node | None) -> int | None:
@@ -137,6 +161,7 @@ def _check_meaning(root: Node, path: Path, playbooks: Playbooks,
         return None
     _check_steps(step_nodes, book, checker)
     _check_facts(_map(root.get("facts")), book, checker)
+    _check_reach(step_nodes, book, checker)
     acknowledge = root.get("acknowledge")
     name = text_of(acknowledge)
     step_ids = [step.id for step in book.steps]
@@ -192,10 +217,12 @@ def _check_moods(root: Node, checker: Checker) -> None:
         elif calm_value >= hang_value:
             checker.error(where, f"the customer hangs up at mood {hang_value}, which is not "
                                  f"above the calmed mood {calm_value}")
-    if start is not None and mood is not None and start <= calm_value:
+    drift = text_of(mood.get("drift")) if mood else None
+    if start is not None and mood is not None and start <= calm_value and drift == "none":
         checker.warning(mood.get("start"), f"the customer starts at mood {start}, already "
                                            f"calm enough to end calmed (at {calm_value} or "
-                                           f"below): there is nothing to calm")
+                                           f"below), and never gets crosser (drift: none): "
+                                           f"there is nothing to calm")
 
 
 def _check_steps(steps: list[Node], book: Playbook, checker: Checker) -> None:
@@ -252,6 +279,8 @@ def _check_facts(facts: Node | None, book: Playbook, checker: Checker) -> None:
     if facts is None:
         return
     captures = {capture.id: capture for capture in book.captures()}
+    asked_at = {capture.id: step.id for step in book.steps for capture in step.capture}
+    step_ids = [step.id for step in book.steps]
     for key, value in facts.pairs:
         name = text_of(key)
         if name is None:
@@ -261,13 +290,59 @@ def _check_facts(facts: Node | None, book: Playbook, checker: Checker) -> None:
             checker.error(key, f"'facts' names {name!r}, but playbook {_named(book)} writes "
                                f"down no such thing{did_you_mean(name, list(captures))}")
             continue
-        text = text_of(value)
-        if text is None or value.kind != "scalar":
+        given = _map(value)
+        value_node = given.get("value") if given else value
+        text = text_of(value_node)
+        if text is None or value_node is None or value_node.kind != "scalar":
             continue  # the schema check said so
         try:
             parse_capture(capture, text)
         except CaptureError as exc:
-            checker.error(value, f"the fact for {name!r} does not fit the field: {exc}")
+            checker.error(value_node, f"the fact for {name!r} does not fit the field: {exc}")
+        if given is None:
+            checker.warning(value, f"the fact for {name!r} has no words and no step, so the "
+                                   f"customer never says it and the score card won't ask "
+                                   f"for it; give `value`, `words` and `step`")
+            continue
+        step_node = given.get("step")
+        where = text_of(step_node)
+        if where is None or not _ID.match(where) or where == OPENING:
+            continue
+        if where not in step_ids:
+            checker.error(step_node, f"the fact for {name!r} is said at {where!r}, which is "
+                                     f"not a step of playbook {_named(book)} nor "
+                                     f"{OPENING!r}{did_you_mean(where, step_ids)}")
+        elif asked_at[name] not in _reachable(book, where, escalating=False):
+            checker.warning(step_node, f"the fact for {name!r} is asked for at step "
+                                       f"{asked_at[name]!r} before the customer says it at "
+                                       f"{where!r}: no trainee can write it down")
+
+
+def _reachable(book: Playbook, start: str, *, escalating: bool) -> set[str]:
+    """The steps a call can reach from `start`, itself included (and the escalate step
+    from anywhere, when `escalating`)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        step_id = todo.pop()
+        if step_id in seen or step_id not in {s.id for s in book.steps}:
+            continue
+        seen.add(step_id)
+        todo += book.successors(book.step(step_id))
+        if escalating and book.escalate:
+            todo.append(book.escalate)
+    return seen
+
+
+def _check_reach(steps: list[Node], book: Playbook, checker: Checker) -> None:
+    """A step's lines are spoken only where a call can get to."""
+    reached = _reachable(book, book.start, escalating=True)
+    for node in steps:
+        step_id = text_of(node.get("id"))
+        if step_id in {s.id for s in book.steps} and step_id not in reached and node.get("lines"):
+            checker.warning(node.get("lines"), f"step {step_id!r} can't be reached from the "
+                                               f"start of playbook {_named(book)}, so its "
+                                               f"lines are never spoken")
 
 
 def _spoken(node: Node | None) -> str:
@@ -280,6 +355,14 @@ def _strings(node: Node | None) -> tuple[str, ...]:
         return (_spoken(node),)
     return tuple(_spoken(item) for item in items_of(node)
                  if item.kind == "scalar" and not item.is_null)
+
+
+def _fact(key: Node, value: Node) -> Fact:
+    given = _map(value)
+    if given is None:
+        return Fact(key.text, value.text)
+    return Fact(key.text, (given.get("value") or value).text, _spoken(given.get("words")),
+                text_of(given.get("step")))
 
 
 def _build(root: Node, path: Path, sha256: str) -> Scenario:
@@ -299,6 +382,7 @@ def _build(root: Node, path: Path, sha256: str) -> Scenario:
                 apology=_bool(reply.get("apology")),
                 breaks=_int(reply.get("breaks")),
                 why=_spoken(reply.get("why")),
+                answer=_spoken(reply.get("answer")),
             ) for reply in items_of(node.get("replies"))),
         ))
     endings_node = _map(root.get("endings"))
@@ -326,8 +410,8 @@ def _build(root: Node, path: Path, sha256: str) -> Scenario:
         drift=text_of(mood.get("drift")) or "slow",
         reactions=tuple((rating, value if value is not None else REACTIONS[rating])
                         for rating, value in reactions.items()),
-        facts=tuple((key.text, value.text) for key, value in (facts.pairs if facts else [])
-                    if value.kind == "scalar" and not value.is_null),
+        facts=tuple(_fact(key, value) for key, value in (facts.pairs if facts else [])
+                    if (value.kind == "scalar" and not value.is_null) or value.kind == "map"),
         acknowledge=text_of(root.get("acknowledge")),
         steps=tuple(steps),
         endings=tuple(endings),

@@ -1,26 +1,14 @@
-"""Telling what a reply is: a rough match of typed words to the playbook's lines, whether a
-reply apologises, and which step of a playbook acknowledges the customer's feeling.
-
-All of it is rough on purpose, and said to be: a typed reply is matched to the line it
-is most like, by shared words and by the order of its letters, and the trainee is told
-it was a rough match. A line to avoid that quotes words (Saying "calm down") is matched
-by those words alone.
+"""Telling what a line is: how alike two lines are (for the score card's better line),
+whether a reply apologises, and which step of a playbook acknowledges the customer's
+feeling. A trainee's own words are judged by `deescalate.practice.judge` instead.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Generic, TypeVar
 
 from deescalate.playbooks.format import Playbook, Step
-
-T = TypeVar("T")
-
-# Below this a typed reply is like none of the lines.
-MATCH_AT = 0.5
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|“([^”]{3,})”")
@@ -66,23 +54,6 @@ def similarity(typed: str, line: str) -> float:
     shared = (2 * len(ours & theirs) / (len(ours) + len(theirs))) if ours and theirs else 0.0
     letters = SequenceMatcher(None, said, _normal(line), autojunk=False).ratio()
     return max(shared, letters)
-
-
-@dataclass(frozen=True)
-class Match(Generic[T]):
-    item: T
-    text: str
-    score: float
-
-
-def rough_match(typed: str, candidates: Sequence[tuple[T, str]]) -> Match[T] | None:
-    """The candidate (item, its text) a typed reply is most like, if it is like any."""
-    best: Match[T] | None = None
-    for item, text in candidates:
-        score = similarity(typed, text)
-        if best is None or score > best.score:
-            best = Match(item, text, score)
-    return best if best is not None and best.score >= MATCH_AT else None
 
 
 def feeling_step(book: Playbook, named: str | None = None) -> Step | None:

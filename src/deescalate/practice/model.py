@@ -16,6 +16,7 @@ class ReplyKind(StrEnum):
     TYPED = "typed"  # the trainee's own words, matched roughly
     ESCALATE = "escalate"  # bring in a supervisor, as the Escalate key does in a call
     BACK = "back"  # explore mode: back to the step before, taking its reply back
+    END = "end"  # explore mode, after the customer hung up: finish there
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,12 @@ class Reply:
     def back(cls) -> Reply:
         return cls(ReplyKind.BACK)
 
+    @classmethod
+    def end(cls) -> Reply:
+        return cls(ReplyKind.END)
 
-SAY, AVOID, SCENARIO, CARRY_ON = "say", "avoid", "scenario", "carry-on"
+
+SAY, SCENARIO, TYPED, CARRY_ON = "say", "scenario", "typed", "carry-on"
 
 
 @dataclass(frozen=True)
@@ -53,16 +58,20 @@ class Offered:
 
     text: str
     rating: str  # good, fair or poor
-    source: str  # say (the playbook's line), avoid (a line to avoid), scenario, carry-on
+    source: str  # say (the playbook's line), scenario (the scenario's own), carry-on
     change: int  # how far it moves the mood
     apology: bool
     breaks: str | None = None  # the avoid line it goes against
     why: str = ""
+    answer: str = ""  # the customer's own answer to it, from the scenario
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One turn of the practice: the step, what the customer says, the replies offered."""
+    """One turn of the practice: the step, what the customer has just said (their opening,
+    or their answer to the trainee's last reply), the replies offered. In explore mode a
+    customer who hung up gives one more turn, `ended`, with no replies: the trainee goes
+    back or ends there."""
 
     number: int  # 1-based
     view: StepView  # the step, as the live call shows it
@@ -72,6 +81,7 @@ class Turn:
     replies: tuple[Offered, ...]
     explore: bool
     can_go_back: bool  # explore mode, and a step to go back to
+    ended: bool = False  # explore mode: the customer hung up; back, or end
 
 
 @dataclass(frozen=True)
@@ -90,8 +100,10 @@ class Verdict:
     breaks: str | None  # the avoid line it goes against
     why: str
     better: str | None  # the playbook's own line, when the reply was not good
-    matched: str | None = None  # typed: the line it was most like
-    likeness: float | None = None  # typed: how alike, 0 to 1
+    reasons: str = ""  # what the reply did, by the qualities it shows: why the mood moved
+    reaction: str = ""  # the customer's answer to it
+    drifted: bool = False  # the mood crept up on its own as well
+    shows: tuple[str, ...] = ()  # the qualities it shows (`deescalate.practice.judge`)
 
 
 @dataclass(frozen=True)
@@ -100,8 +112,10 @@ class Said:
 
     turn: int
     step: str
-    line: str  # the customer's words
+    line: str  # the customer's words before the reply
     mood: float  # before the reply
     verdict: Verdict | None  # None when the trainee escalated instead of replying
     escalated: bool = False
     offered: tuple[str, ...] = ()  # the replies offered, in the order shown
+    reaction: str = ""  # the customer's answer to the reply
+    told: tuple[str, ...] = ()  # the facts (capture ids) the customer gave in that answer

@@ -4,8 +4,10 @@ missed one with the playbook's own line as the better alternative, and a pass ma
 Every check can be verified from the transcript alone:
 
 - feeling: a good reply at the step where the playbook acknowledges the feeling;
-- facts: what the customer told, written down at the steps that ask for it;
-- avoid: no reply that goes against a line the playbook says to avoid;
+- facts: what the customer said, written down at the steps that ask for it (only facts
+  said by the time their step asks for them);
+- avoid: no harmful reply (one against a line the playbook says to avoid, or own words
+  that blame, lecture, say "calm down", quote policy before listening, over-promise);
 - apology: an apology where the facts favour the customer, and none where they don't;
 - escalation: a supervisor brought in when the scenario needs one, and not otherwise;
 - mood: the customer calm at the end (the scenario's calmed mood or below), not gone.
@@ -69,8 +71,12 @@ def _quote(text: str) -> str:
 
 def score(scenario: Scenario, playbook: Playbook, said: Sequence[Said],
           captures: dict[str, Any], visited: Sequence[str], *, escalated: bool,
-          ending: str, mood_end: int, fill: Callable[[str], str] = str) -> ScoreCard:
-    """The score card of a finished practice."""
+          ending: str, mood_end: int, fill: Callable[[str], str] = str,
+          told: dict[str, int] | None = None, asked: dict[str, int] | None = None,
+          ) -> ScoreCard:
+    """The score card of a finished practice. `told`: each fact the customer gave, by the
+    turn that gave it (0: the opening); `asked`: each field written down, by the turn whose
+    step asked for it."""
     replies = [s.verdict for s in said if s.verdict is not None]
 
     def first_say(step_id: str, unlike: str = "", apologising: bool | None = None) -> str | None:
@@ -82,7 +88,7 @@ def score(scenario: Scenario, playbook: Playbook, said: Sequence[Said],
 
     checks = [
         _feeling(scenario, playbook, replies, visited, first_say),
-        _facts(scenario, playbook, captures, visited),
+        _facts(scenario, playbook, captures, told or {}, asked or {}),
         _avoid(replies, first_say),
         _apology(scenario, playbook, replies, first_say, fill),
         _escalation(scenario, playbook, said, visited, escalated, first_say),
@@ -104,6 +110,11 @@ def _feeling(scenario: Scenario, playbook: Playbook, replies: list[Verdict],
     if any(v.rating == "good" for v in there):
         said = next(v.said for v in there if v.rating == "good")
         return Check("feeling", label, True, f"At {_quote(step.title)} you said: {said}")
+    # own words (or any line) that acknowledge the feeling count wherever they are said
+    named = next((v for v in replies if "acknowledge" in v.shows and v.rating != "poor"), None)
+    if named is not None:
+        return Check("feeling", label, True,
+                     f"At {_quote(named.step_title)} you said: {named.said}")
     if step.id not in visited:
         detail = f"The call never reached {_quote(step.title)}."
     elif there:
@@ -129,18 +140,20 @@ def _same(capture: Capture, fact: str, value: Any) -> bool:
 
 
 def _facts(scenario: Scenario, playbook: Playbook, captures: dict[str, Any],
-           visited: Sequence[str]) -> Check | None:
+           told: dict[str, int], asked_at: dict[str, int]) -> Check | None:
+    """Only facts the customer said, by the time the step that asks for them asked."""
     known = [(step, capture, fact) for step in playbook.steps for capture in step.capture
-             if (fact := scenario.fact(capture.id)) is not None]
+             if (fact := scenario.fact_of(capture.id)) is not None and fact.step is not None]
     if not known:
         return None
-    label = "Wrote down the facts"
-    asked = [(step, capture, fact) for step, capture, fact in known if step.id in visited]
+    label = "Wrote down the facts the customer gave"
+    asked = [(step, capture, fact) for step, capture, fact in known
+             if capture.id in told and capture.id in asked_at
+             and told[capture.id] <= asked_at[capture.id]]
     if not asked:
-        return Check("facts", label, False, "The call ended before any of the facts were asked "
-                                            "for.", _asking(known[0][0], known[0][1]))
+        return None  # the call never got to a fact said before it was asked for
     missed = [(capture, fact, captures.get(capture.id)) for _, capture, fact in asked
-              if not _same(capture, fact, captures.get(capture.id))]
+              if not _same(capture, fact.value, captures.get(capture.id))]
     if not missed:
         count = len(asked)
         return Check("facts", label, True, f"All {count} fact{'s' if count != 1 else ''} the "
@@ -148,7 +161,7 @@ def _facts(scenario: Scenario, playbook: Playbook, captures: dict[str, Any],
     parts = []
     for capture, fact, value in missed:
         parts.append(f"{capture.label}: {'left empty' if value in (None, '') else repr(value)}"
-                     f" (the customer said: {fact})")
+                     f" (the customer said: {_quote(fact.words)})")
     step = next(step for step, capture, _ in asked if capture is missed[0][0])
     return Check("facts", label, False, "; ".join(parts) + ".", _asking(step, missed[0][0]))
 
@@ -162,11 +175,13 @@ def _asking(step: Step, capture: Capture) -> str | None:
 
 
 def _avoid(replies: list[Verdict], first_say: Line) -> Check:
-    label = "Used no line the playbook says to avoid"
-    broken = [v for v in replies if v.breaks]
+    label = "No harmful reply"
+    broken = [v for v in replies if v.breaks or v.rating == "poor"]
     if not broken:
-        return Check("avoid", label, True, "Every reply kept clear of the avoid lines.")
-    detail = "; ".join(f"at {_quote(v.step_title)}: {v.breaks}" for v in broken)
+        return Check("avoid", label, True, "Every reply kept clear of what the playbook says "
+                                           "to avoid.")
+    detail = "; ".join(f"at {_quote(v.step_title)} you said {_quote(v.said)}"
+                       + (f" ({v.breaks})" if v.breaks else "") for v in broken)
     first = broken[0]
     return Check("avoid", label, False, detail[0].upper() + detail[1:] + ".",
                  first_say(first.step, first.said))

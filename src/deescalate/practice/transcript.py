@@ -77,7 +77,7 @@ def render(result: Result) -> str:
     for said in result.said:
         step = book.step(said.step)
         lines += ["", f"### {said.turn}. {step.title} · mood {mood_level(said.mood)}", ""]
-        if said.line:
+        if said.line and said.turn == 1:
             lines += [f"**Customer:** {said.line}", ""]
         verdict_ = said.verdict
         if verdict_ is None:
@@ -85,10 +85,11 @@ def render(result: Result) -> str:
             continue
         lines.append(f"**You:** {verdict_.said}")
         how = f"{verdict_.rating}, mood {verdict_.mood_before} to {verdict_.mood_after}"
-        if verdict_.typed:
-            how += f", rough match to \u201c{verdict_.matched}\u201d" if verdict_.matched \
-                else ", rough match to no line"
+        if verdict_.reasons:
+            how += f": {verdict_.reasons}"
         lines += ["", f"*{how}*"]
+        if said.reaction:
+            lines += ["", f"**Customer:** {said.reaction}"]
     lines += ["", f"**Customer, at the end:** {result.ending_line}", ""]
     written = [(capture.label, result.captures[capture.id]) for capture in book.captures()
                if result.captures.get(capture.id) is not None]

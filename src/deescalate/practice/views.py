@@ -47,10 +47,15 @@ def scenario_table(entries: list[Entry]) -> Table:
         names.insert(4, "FROM")
     if overriding:
         names.insert(5, "OVERRIDES")
+    longest = {"ID": max((len(e.id) for e in entries), default=2),
+               "PLAYBOOK": max((len(e.scenario.playbook) for e in entries if e.scenario),
+                               default=8)}
     for name in names:
-        # a path is never cut short or broken across lines, so it can be copied
-        table.add_column(name, no_wrap=name not in ("TITLE", "OVERRIDES"),
-                         overflow="ignore" if name == "FROM" else "ellipsis")
+        # an id or a path is never cut short or broken across lines, so it can be copied;
+        # the title wraps instead
+        wraps = name in ("TITLE", "OVERRIDES")
+        table.add_column(name, no_wrap=not wraps, overflow="fold" if wraps else "ignore",
+                         min_width=longest.get(name), ratio=1 if name == "TITLE" else None)
     for entry in entries:
         scenario = entry.scenario
         if scenario is None:
@@ -76,12 +81,17 @@ def _quoted(text: str, glyphs: Glyphs) -> str:
 
 
 def verdict_lines(verdict: Verdict, glyphs: Glyphs = UNICODE) -> list[str]:
-    """Explore mode's feedback on one reply."""
-    lines = [f"{verdict.rating.capitalize()} reply: mood {verdict.mood_before} "
-             f"{glyphs.arrow} {verdict.mood_after}."]
+    """Explore mode's feedback on one reply: how it landed and why, in a line, then the
+    playbook's better line."""
+    mood = f"mood {verdict.mood_before} {glyphs.arrow} {verdict.mood_after}"
+    how = f"{verdict.rating.capitalize()} reply"
+    lines = [f"{how}, {verdict.reasons}: {mood}." if verdict.reasons else f"{how}: {mood}."]
     if verdict.why:
         lines.append(verdict.why)
-    if verdict.breaks and verdict.breaks not in verdict.why and verdict.breaks != verdict.said:
+    if verdict.drifted:
+        lines.append("The wait wears on them too: the mood creeps up a little with every "
+                     "reply, whatever it is.")
+    if verdict.breaks and not verdict.typed and verdict.breaks not in verdict.why:
         lines.append(f"The playbook says to avoid: {verdict.breaks}")
     if verdict.better:
         lines.append(f"Better: {_quoted(verdict.better, glyphs)}")
@@ -114,3 +124,18 @@ def card_lines(result: Result, glyphs: Glyphs = UNICODE) -> list[str]:
     lines += ["", f"{card.good} of {card.total} checks good: {verdict} "
                   f"(pass mark {card.pass_mark}%)."]
     return lines
+
+
+def fitted(lines: list[str], width: int) -> list[str]:
+    """Card or feedback lines wrapped to a terminal `width`, each keeping its indent, and a
+    check's detail hanging under its label, so a long line still reads as one item."""
+    import textwrap
+
+    out: list[str] = []
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        hang = 8 if line.startswith(("  good ", "  missed ")) else 0
+        out += textwrap.wrap(line, width=max(20, width - 1),
+                             subsequent_indent=" " * (indent + hang), break_long_words=False,
+                             break_on_hyphens=False) or [""]
+    return out
