@@ -260,11 +260,6 @@ AGENT    CALLS              RESOLVED  ESCALATED  MEDIAN    P90     MOOD  COOLED 
 asmith       3  ██████████        0%        33%    2:00  15:00  3.0→4.0      0%     1        0
 jdoe         3  ██████████       33%         0%    5:00  10:00  4.5→2.5    100%     1        1
 mgarcia      2  ██████▋           0%         0%    4:15   7:30  2.0→2.0      0%     1        0
-
-Steps most often skipped
-PLAYBOOK        STEP       SKIPPED                OF CALLS
-upset-customer  stay-calm        2  ████████████  40.0% of 5
-upset-customer  listen           1  ██████        20.0% of 5
 """
 
 

@@ -125,6 +125,7 @@ _STEP_IDS = re.compile(r"\n- id: ([a-z0-9][a-z0-9-]*)\n  at: ([0-9]+)\n  seconds
 # Inside one step entry (the text after its `- id:`): the keys after `notes`, each at
 # two spaces; a value going on over more lines is indented by three or more.
 _STEP_ANSWER = re.compile(r"\n  answer: ([^\n]*(?:\n {3,}[^\n]*)*)")
+_STEP_UNTICKED = re.compile(r"\n  unticked: ([^\n]*(?:\n {3,}[^\n]*)*)")
 _STEP_PLAYBOOK = re.compile(r"\n  playbook: ([a-z0-9][a-z0-9-]*)")
 _STEP_VISITS = re.compile(r"\n  - \{at: ([0-9]+), seconds: ([0-9]+)\}")
 _MOODS = re.compile(r"\{step: [a-z0-9][a-z0-9-]*, at: ([0-9]+), ")
@@ -529,6 +530,7 @@ def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str | Non
         for match in _STEP_VISITS.finditer(steps):
             entry = steps.count("\n- id: ", 0, match.start()) - 1
             spans.setdefault(entry, []).append((_whole(match[1]), _whole(match[2])))
+    unticked = _unticked(steps, len(found))
     entries = []
     for n, (step, at, seconds, skipped) in enumerate(found):
         visits = spans.get(n, ()) if spans else ()
@@ -538,7 +540,8 @@ def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str | Non
         entries.append((step, books.get(n) if books else None,
                         int(at) if len(at) < 10 else _whole(at),
                         int(seconds) if len(seconds) < 10 else _whole(seconds),
-                        skipped == "true", answers.get(n) if answers else None, visits))
+                        skipped == "true", answers.get(n) if answers else None, visits,
+                        unticked[n]))
     ratings: list[tuple[int, int]] | None = None
     if moods is not None and moods != " []":
         times = [_whole(when) for when in _MOODS.findall(moods)]
@@ -546,6 +549,19 @@ def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str | Non
         ratings = (None if None in times else
                    [(when or 0, value) for when, value in zip(times, values, strict=True)])
     return step_visits(entries, ratings)  # type: ignore[arg-type]
+
+
+def _unticked(steps: str, count: int) -> list[int | None]:
+    """How many checklist items each of the `count` steps entries left unticked."""
+    found: list[int | None] = [None] * count  # no line: can't be told
+    matches = list(_STEP_UNTICKED.finditer(steps))
+    for n, match in enumerate(matches):
+        if len(matches) != count:  # not one a step, as the writer writes: find its entry
+            n = steps.count("\n- id: ", 0, match.start()) - 1
+        if 0 <= n < count:
+            items = [] if match[1] == "[]" else _value(match[1])
+            found[n] = len(items) if isinstance(items, list) else None
+    return found
 
 
 def _whole(digits: str) -> int | None:

@@ -177,6 +177,7 @@ def render(stats: Stats, *, unreadable: int = 0, colour: bool = False,
         report.line()
         report.line(f"By {stats.by}", "bold")
         _groups(report, stats)
+        return report.text()  # each view its own table: the skipped steps are a view too
     report.line()
     report.line("Steps most often skipped", "bold")
     if stats.skipped:
@@ -214,16 +215,18 @@ def _plain(text: str) -> str:
     return re.sub("\033\\[[0-9;]*m", "", text)
 
 
+# Spelled the same in every --by view, whatever the width: what does not fit is the
+# bar and the 90th percentile first, then a second line per row.
 GROUP_COLUMNS = (
     Column("NAME"), Column("CALLS", right=True), Column("", optional=True),
-    Column("RESOLVED", right=True, short="RES", meaning="resolved"),
-    Column("ESCALATED", right=True, short="ESC", meaning="escalated"),
-    Column("MEDIAN", right=True, short="MED", meaning="median length"),
-    Column("P90", right=True),
+    Column("RESOLVED", right=True),
+    Column("ESCALATED", right=True),
+    Column("MEDIAN", right=True),
+    Column("P90", right=True, optional=True),
     Column("MOOD", right=True),
-    Column("COOLED", right=True, short="COOL", meaning="cooled down"),
+    Column("COOLED", right=True),
     Column("OPEN", right=True),
-    Column("OVERDUE", right=True, short="LATE", meaning="follow-ups overdue"),
+    Column("OVERDUE", right=True),
 )
 
 

@@ -63,6 +63,9 @@ class Dimension:
 
 
 _MOST_CALLS_FIRST = "count(*) DESC, k IS NULL, k"
+# The Thursday of the ISO week (Monday to Sunday) of the day a call started: its year
+# is the ISO week's year, and its day of the year tells the week's number (ISO 8601).
+_THURSDAY = "date(substr(r.started, 1, 10), '-3 days', 'weekday 4')"
 
 # What `--by` takes, besides `step` (`BY_STEP`, a report of its own: `step_stats`).
 DIMENSIONS: dict[str, Dimension] = {
@@ -72,6 +75,8 @@ DIMENSIONS: dict[str, Dimension] = {
         f"WHEN '{name}' THEN {place}" for place, name in enumerate(OUTCOMES))
         + " ELSE 99 END, k", "OUTCOME"),
     "root-cause": Dimension("r.root_cause", _MOST_CALLS_FIRST, "ROOT-CAUSE"),
+    "week": Dimension(f"printf('%s-W%02d', strftime('%Y', {_THURSDAY}),"
+                      f" (strftime('%j', {_THURSDAY}) - 1) / 7 + 1)", "k", "WEEK"),
     "month": Dimension("substr(r.started, 1, 7)", "k", "MONTH"),
     "version": Dimension("r.playbook || CASE WHEN r.playbook_version IS NULL THEN "
                          "' (no version)' ELSE ' v' || r.playbook_version END",
@@ -319,7 +324,7 @@ _VISITS = ("(SELECT r.path AS path, r.outcome AS outcome,"
            " json_extract(j.value, '$[0]') AS step, j.key AS place,"
            " json_extract(j.value, '$[3]') AS seconds, json_extract(j.value, '$[4]') AS skipped,"
            " json_extract(j.value, '$[5]') AS answer, json_extract(j.value, '$[6]') AS mood_in,"
-           " json_extract(j.value, '$[7]') AS mood_out"
+           " json_extract(j.value, '$[7]') AS mood_out, json_extract(j.value, '$[8]') AS unticked"
            " FROM records r, json_each(r.visits) j WHERE {where} AND r.visits != '[]')")
 
 
