@@ -298,6 +298,68 @@ def stats(
                nl=False)
 
 
+@app.command("report")
+@filtered
+def report_html(
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="FILE.html", help="The HTML file to write.",
+        show_default=False)],
+    *,
+    chosen: Filters,
+    playbooks: common.PlaybooksOption = None,
+    records: common.RecordsOption = None,
+) -> None:
+    """Write one HTML page for team leads and trainers: calls and outcomes per week,
+    mood at the start and end per week, each step of a playbook as a funnel, playbook
+    versions side by side with 95% intervals and a verdict, per-agent figures and
+    follow-ups. Self-contained: it opens offline and prints. The playbook is the one
+    given with --playbook, else the one with the most calls. Needs the report extra:
+    pip install 'deescalate[report]'.
+
+    \b
+    Examples:
+      deescalate records report --output report.html
+      deescalate records report --playbook upset-customer --since -90d -o upset.html
+    """
+    from deescalate import __version__
+    from deescalate.records.export import write_file
+    from deescalate.records.htmlreport import charts, figures, page
+    from deescalate.records.store import display
+
+    if output.exists() and output.is_dir():
+        raise BadInput(f"{display(output)}: is a folder; --output names the HTML file")
+    charts.matplotlib()  # the one-line message now, if it is missing
+    catalog = common.catalog(playbooks)
+    today = _today()
+    with common.progress("Building the report", total=7) as step:
+        step("reading the records")
+        data, scan = ask(records, lambda index, _: figures.gather(
+            index, chosen, today=today, lookup=_lookup(catalog)))  # type: ignore[arg-type]
+        data.unreadable = len(scan.unreadable)
+        html = page.render(data, version=__version__, progress=step)
+    write_file(output, html.encode("utf-8"))
+    common.echo(f"Wrote the report of {data.calls:,} call{'s' if data.calls != 1 else ''} "
+                f"to {display(output)} ({len(html.encode('utf-8')) / 1024:,.0f} KB)", err=True)
+
+
+def _lookup(catalog: Any) -> Callable[[str], Any]:
+    """The playbook with an id, or None (gone, or broken): the report goes on without
+    its titles and checklists."""
+    from deescalate.errors import DeescalateError
+
+    found: dict[str, Any] = {}
+
+    def lookup(name: str) -> Any:
+        if name not in found:
+            try:
+                found[name] = catalog.find(name)
+            except DeescalateError:
+                found[name] = None
+        return found[name]
+
+    return lookup
+
+
 Format = StrEnum("Format", [(name, name) for name in FORMATS])  # type: ignore[misc]
 
 

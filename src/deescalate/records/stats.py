@@ -196,6 +196,12 @@ def _figures_sql(db: Any, where: str, params: Sequence[Any], by: Dimension | Non
     return found
 
 
+def grouped(db: Any, where: str, params: Sequence[Any], by: Dimension, today: date
+            ) -> dict[Any, Figures]:
+    """The figures of the calls matching `where`, by a dimension of one's own (`by`)."""
+    return _figures_sql(db, where, params, by, today)
+
+
 def _order_statistics(db: Any, value: str, group: str, source: str, where: str,
                       params: Sequence[Any]) -> dict[Any, tuple[float | None, int | None]]:
     """The median and the nearest-rank 90th percentile of `value` in each group, from
