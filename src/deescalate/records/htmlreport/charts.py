@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from deescalate.errors import BadInput
@@ -60,7 +60,7 @@ def _mark(artist: Any, chart: str, count: list[int]) -> None:
     count[0] += 1
 
 
-def outcomes_by_week(weeks: Sequence[str], counts: dict[str, Sequence[int]]
+def outcomes_by_week(weeks: Sequence[str], counts: Mapping[str, Sequence[int]]
                      ) -> tuple[str, int]:
     """Calls per week, stacked by outcome; the SVG and how many marks."""
     figure, axes = _figure(7.5, 3.2)
@@ -133,8 +133,8 @@ def _short(label: str) -> str:
     return label if len(label) <= 38 else label[:37] + "…"
 
 
-def versions(names: Sequence[str], shares: dict[str, Sequence[tuple[float, float, float]
-                                                          | None]]) -> tuple[str, int]:
+def versions(names: Sequence[str], shares: Mapping[str, Sequence[tuple[float, float, float]
+                                                             | None]]) -> tuple[str, int]:
     """Each figure per version, a bar with its 95% interval as an error bar."""
     figure, axes = _figure(7.5, 2.8)
     marks = [0]

@@ -4,6 +4,7 @@ each figure, and each agent's calls. Plain data, drawn by `charts` and `page`.""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -86,7 +87,7 @@ class ReportData:
     last_day: str | None
     filters: dict[str, str]
     today: str
-    weeks: list[tuple[str, Figures]] = field(default_factory=list)
+    weeks: list[tuple[str | None, Figures]] = field(default_factory=list)
     playbook: str | None = None
     playbook_title: str | None = None
     playbook_calls: int = 0
@@ -174,7 +175,7 @@ def _versions(data: ReportData, db: Any, where: str, params: Sequence[Any],
     groups = grouped(db, chosen, (*params, data.playbook), _BY_VERSION, today)
     data.versions = [Version(number, figures) for number, figures in groups.items()]
     numbered = [v for v in data.versions if v.number is not None]
-    for older, newer in zip(numbered, numbered[1:], strict=False):
+    for older, newer in itertools.pairwise(numbered):
         for name, count, verbs, lower in COMPARED:
             data.verdicts.append(Verdict(name, newer.name, older.name, compare(
                 count(newer.figures), count(older.figures), names=(newer.name, older.name),
@@ -201,5 +202,5 @@ def _agents(data: ReportData, db: Any, where: str, params: Sequence[Any], today:
             ticked[agent][1] += known * size
     for agent, figures in groups.items():
         most = sorted(skips[agent].items(), key=lambda item: (-item[1], item[0]))[:3]
-        done, total = ticked[agent] if agent in ticked else (0, 0)
+        done, total = ticked.get(agent, (0, 0))
         data.agents.append(Agent(agent, figures, most, done / total if total else None))

@@ -15,6 +15,7 @@ from deescalate.records.htmlreport.figures import COMPARED, ReportData
 from deescalate.records.proportions import Share
 
 Progress = Callable[[str], None]
+NONE = "&ndash;"  # in a cell with no figure
 METHODS = ("Shares come with a 95% Wilson score interval. A version is compared with the "
            "one before it by a two-sided two-proportion z-test (pooled) at the 5% level; "
            "the interval of the difference is Newcombe's hybrid score interval. "
@@ -24,21 +25,21 @@ METHODS = ("Shares come with a 95% Wilson score interval. A version is compared 
 
 
 def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+    return NONE if value is None else f"{value * 100:.0f}%"
 
 
 def length(seconds: float | None) -> str:
     if seconds is None:
-        return "–"
+        return NONE
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}"
 
 
 def interval(share: Share) -> str:
     if share.interval is None:
-        return "–"
+        return NONE
     low, high = share.interval
-    return f"{pct(share.value)} <small>({pct(low)}–{pct(high)})</small>"
+    return f"{pct(share.value)} <small>({pct(low)}&ndash;{pct(high)})</small>"
 
 
 def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]],
@@ -79,7 +80,7 @@ def _summary(data: ReportData) -> str:
 
 
 def _weeks(data: ReportData, progress: Progress) -> str:
-    names = [name or "–" for name, _ in data.weeks]
+    names = [name or "?" for name, _ in data.weeks]
     counts = {o: [f.outcomes.get(o, 0) for _, f in data.weeks] for o in OUTCOMES}
     progress("calls per week")
     calls = charts.outcomes_by_week(names, counts)
@@ -100,7 +101,7 @@ def _weeks(data: ReportData, progress: Progress) -> str:
 
 
 def _mood(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+    return NONE if value is None else f"{value:.1f}"
 
 
 def _steps(data: ReportData, progress: Progress) -> str:
@@ -114,7 +115,7 @@ def _steps(data: ReportData, progress: Progress) -> str:
     rows, classes = [], []
     for step in data.steps:
         f = step.figures
-        check = pct(step.checklist) if step.items else "–"
+        check = pct(step.checklist) if step.items else NONE
         rows.append([f'{escape(step.title)} <span class="id">({escape(f.step)})</span>',
                      f"{f.calls:,}", pct(f.skip_rate), length(f.median_seconds),
                      _change(f.mood_change), pct(f.share_resolved), check])
@@ -135,7 +136,7 @@ def _steps(data: ReportData, progress: Progress) -> str:
 
 
 def _change(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.1f}".replace("-", "−")
+    return NONE if value is None else f"{value:+.1f}".replace("-", "&minus;")
 
 
 def _versions(data: ReportData, progress: Progress) -> str:
