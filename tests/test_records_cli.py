@@ -150,7 +150,7 @@ def test_show_by_id_and_by_prefix(cli, known) -> None:
         "Playbook difficult-customer v1",
         "Customer Dana R. · T-1000",
         "Outcome escalated",
-        "Mood 3 (upset) → 4 (angry)",
+        "Mood │" + "▄" * 5 + "▆" * 19 + "│ 3 (upset) at 0:00 → 4 (angry) at 0:24 · heated up",
         f"File records/2026/11/{known.id('r3')}.md",
     ]
     assert full.err.startswith("Records in records (from --records)\n")

@@ -233,14 +233,37 @@ def show(
         common.echo(text.rstrip("\n"))
         return
     try:
-        body = split(text)[1]
+        head, body = split(text)
     except Unreadable:  # changed since it was read: show it all
-        body = text
+        head, body = "", text
     on_terminal = sys.stdout.isatty()
     common.show_paged(views.record_view(
         found, body, _today(), where=display(path),  # type: ignore[arg-type]
         width=common.console(wide=True).width, markdown=on_terminal,
-        glyphs=glyphs_for(sys.stdout)))
+        glyphs=glyphs_for(sys.stdout), moods=_ratings(head)))
+
+
+def _ratings(head: str) -> list[tuple[int, int]] | None:
+    """The record's mood ratings as (at, value), in order; None when they can't be read
+    (then `show` gives the first and last, as the index has them)."""
+    from deescalate.records.format import MOODS
+    from deescalate.records.reader import load_safely
+    from deescalate.records.summary import Unreadable, whole
+
+    try:
+        moods = load_safely(head).get("mood") if head else None
+    except Unreadable:
+        return None
+    if moods is None:
+        return []
+    found = []
+    for mood in moods if isinstance(moods, list) else [None]:
+        at = whole(mood.get("at")) if isinstance(mood, dict) else None
+        value = mood.get("value") if isinstance(mood, dict) else None
+        if at is None or type(value) is not int or value not in MOODS:
+            return None
+        found.append((at, value))
+    return found
 
 
 GroupBy = StrEnum("GroupBy", [(name, name) for name in (*DIMENSIONS, BY_STEP)])  # type: ignore[misc]
