@@ -51,5 +51,6 @@ def test_no_rating_one_and_many(cli, isolated, monkeypatch) -> None:
 
 def test_the_line_in_ascii_and_a_rating_after_the_start() -> None:
     line = mood_line([(30, 4), (90, 2)], 120, ASCII)
-    assert line == "|" + "." * 6 + "4" * 12 + "2" * 6 + "| 4 (angry) at 0:30 -> 2 (uneasy) at 1:30 | cooled down"
+    assert line == ("|" + "." * 6 + "4" * 12 + "2" * 6
+                    + "| 4 (angry) at 0:30 -> 2 (uneasy) at 1:30 | cooled down")
     assert line.isascii()
