@@ -402,13 +402,16 @@ def export(
         help="Write here instead of to stdout (for parquet: the dataset's folder).",
         show_default=False)] = None,
     rows_wanted: Annotated[Rows, typer.Option(
-        "--rows", help="parquet: a row per call, or per step visit.")] = Rows.calls,
+        "--rows", help="A row per call, or per step the call reached (with its notes, "
+        "branch answer, checklist and captures).")] = Rows.calls,
     *,
     chosen: Filters,
+    playbooks: common.PlaybooksOption = None,
     records: common.RecordsOption = None,
 ) -> None:
     """Export one row per call record, oldest first, as CSV or JSON Lines; or a
-    Parquet dataset partitioned by year and month, a row per call or per step visit.
+    Parquet dataset partitioned by year and month. --rows steps gives a row per step
+    each call reached instead, with what was noted, answered, ticked and written down.
 
     \b
     Examples:
@@ -416,15 +419,23 @@ def export(
       deescalate records export --format jsonl --since 2026-11-01 | gzip > november.jsonl.gz
       deescalate records export --format parquet --output warehouse/calls
       deescalate records export --format parquet --rows steps --output warehouse/steps
+      deescalate records export --format jsonl --rows steps --playbook upset-customer
     """
     from deescalate.records import store
     from deescalate.records.store import display
 
     spec = FORMATS[format.value]
+    where = folder(records)
 
     def taken(visits: bool = False) -> list[Any]:
-        return ask(records, lambda index, _: store.oldest_first(index, chosen,
-                                                                visits=visits))[0]
+        found = ask(records, lambda index, _: store.oldest_first(index, chosen,
+                                                                 visits=visits),
+                    where=where)[0]
+        if not visits:
+            return found
+        from deescalate.records.steprows import rows
+
+        return rows(where, found, _lookup(common.catalog(playbooks)))
 
     if spec.dataset is not None:
         if output is None:
@@ -437,17 +448,21 @@ def export(
                     f"{display(output)} ({spec.kind})", err=True)
         return
     assert spec.write is not None
-    found = taken()
+    steps = rows_wanted is Rows.steps
+    if steps and spec.write_steps is None:
+        raise BadInput(f"--format {format.value} writes a row per call only, not --rows steps")
+    found = taken(steps)
     if output is None:
         reconfigure = getattr(sys.stdout, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(newline="")  # CSV's own \r\n, not translated again
-        spec.write(found, sys.stdout)
+        (spec.write_steps if steps and spec.write_steps else spec.write)(found, sys.stdout)
         return
     from deescalate.records.export import to_text, write_file
 
-    write_file(output, to_text(found, format.value).encode("utf-8"))
-    common.echo(f"Wrote {len(found):,} record{'s' if len(found) != 1 else ''} to "
+    write_file(output, to_text(found, format.value, steps=steps).encode("utf-8"))
+    what = "step row" if steps else "record"
+    common.echo(f"Wrote {len(found):,} {what}{'s' if len(found) != 1 else ''} to "
                 f"{display(output)}", err=True)
 
 
