@@ -147,8 +147,8 @@ def versions(names: Sequence[str], shares: Mapping[str, Sequence[tuple[float, fl
                 value, low, high = found
                 places.append(place + (n - (len(names) - 1) / 2) * width)
                 heights.append(value)
-                below.append(value - low)
-                above.append(high - value)
+                below.append(max(0.0, value - low))  # no rounding below zero
+                above.append(max(0.0, high - value))
         bars = axes.bar(places, heights, width * 0.95, yerr=[below, above], capsize=3,
                         label=name, color=_GREYS[n % len(_GREYS)],
                         hatch=_HATCHES[n % len(_HATCHES)], edgecolor="white",
