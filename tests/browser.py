@@ -10,6 +10,7 @@ As a script, it writes a screenshot of a page: python tests/browser.py PAGE.html
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -147,10 +148,8 @@ class Browser:
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", timeout=10)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

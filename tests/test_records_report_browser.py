@@ -3,6 +3,7 @@ as its table says), no request left the file, no console error; a 1280x800 scree
 
 from __future__ import annotations
 
+import json
 import struct
 from datetime import UTC, datetime, timedelta
 
@@ -49,7 +50,7 @@ def expected_marks(page: Page) -> dict[str, int]:
         "weeks": sum(cell != "0" for row in weeks for cell in row[2:]),
         "mood": 2 * sum(row[1] != "0" for row in mood),
         "steps": sum(not row[0].startswith("→") and row[1] != "0" for row in steps),
-        "versions": sum(not cell.startswith(("0%", "–")) for row in versions
+        "versions": sum(not cell.startswith(("0%", "\u2013")) for row in versions
                         for cell in row[2:]),
         "agents": sum(row[2] != "0%" for row in agents),
     }
@@ -70,8 +71,6 @@ def test_every_chart_draws_offline_without_errors(cli, isolated, report) -> None
     assert all(expected[name] > 0 for name in CHARTS), expected
     with Browser(1280, 800) as browser:
         browser.open(out.as_uri())
-        import json
-
         charts = json.loads(browser.evaluate(DRAWN))
         shot = isolated / "report.png"
         browser.screenshot(shot)
