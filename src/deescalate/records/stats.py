@@ -325,7 +325,7 @@ class PlaybookSteps:
                 "steps": [step.to_dict() for step in self.steps]}
 
 
-_VISITS = ("(SELECT r.path AS path, r.outcome AS outcome,"
+_VISITS = ("(SELECT r.path AS path, r.outcome AS outcome, r.agent AS agent,"
            " coalesce(json_extract(j.value, '$[1]'), r.playbook) AS book,"
            " json_extract(j.value, '$[0]') AS step, j.key AS place,"
            " json_extract(j.value, '$[3]') AS seconds, json_extract(j.value, '$[4]') AS skipped,"
@@ -334,12 +334,25 @@ _VISITS = ("(SELECT r.path AS path, r.outcome AS outcome,"
            " FROM records r, json_each(r.visits) j WHERE {where} AND r.visits != '[]')")
 
 
+def visits_sql(where: str = "") -> str:
+    """The step visits of the records matching `where`, as SQL for a FROM: a row per
+    visit, with its record's path, outcome and agent, the step's playbook (`book`),
+    `step`, `place`, `seconds`, `skipped`, `answer`, `mood_in`, `mood_out` and
+    `unticked` (how many checklist items were left unticked)."""
+    return _VISITS.format(where=_where(where))
+
+
 def step_stats(db: Any, where: str = "", params: Sequence[Any] = (), *,
-               playbook: str | None = None) -> list[PlaybookSteps]:
+               playbook: str | None = None, visits: str | None = None
+               ) -> list[PlaybookSteps]:
     """Per playbook (only `playbook`, if given), what each step did to the calls that
     reached it; see the module's docstring for the definitions. Counts the step visits
-    the index holds: `Index.fill_visits` reads those not read yet."""
-    visits = _VISITS.format(where=_where(where))
+    the index holds: `Index.fill_visits` reads those not read yet. `visits` names a
+    table made of `visits_sql` already (then `where` and `params` are not used)."""
+    if visits is not None:
+        where, params = "", ()
+    else:
+        visits = visits_sql(where)
     chosen = "book = ?" if playbook is not None else "1"
     extra = (playbook,) if playbook is not None else ()
     args = (*params, *extra)

@@ -21,6 +21,7 @@ from deescalate.records.stats import (
     compute_sql,
     grouped,
     step_stats,
+    visits_sql,
 )
 
 if TYPE_CHECKING:
@@ -112,9 +113,17 @@ def gather(index: Index, filters: Filters, *, today: date, lookup: Lookup) -> Re
     data.playbook = filters.playbook or _most_used(db, where, params)
     book = lookup(data.playbook)
     data.playbook_title = book.title if book is not None else None
-    _steps(data, db, where, params, book)
-    _versions(data, db, where, params, today)
-    _agents(data, db, where, params, today, lookup)
+    # The step visits read out of their JSON once, for every question asked of them.
+    db.execute("DROP TABLE IF EXISTS temp.report_visits")
+    db.execute(f"CREATE TEMP TABLE report_visits AS SELECT * FROM {visits_sql(where)}",
+               tuple(params))
+    try:
+        ticks = _unticked(db)
+        _steps(data, db, book, ticks)
+        _versions(data, db, where, params, today)
+        _agents(data, db, where, params, today, lookup, ticks)
+    finally:
+        db.execute("DROP TABLE IF EXISTS temp.report_visits")
     return data
 
 
@@ -129,39 +138,32 @@ def _most_used(db: Any, where: str, params: Sequence[Any]) -> str:
     return str(row[0])
 
 
-# The step visits with the call's agent: book, step, skipped, unticked count.
-_VISITS = ("(SELECT r.agent AS agent, coalesce(json_extract(j.value, '$[1]'), r.playbook)"
-           " AS book, json_extract(j.value, '$[0]') AS step,"
-           " json_extract(j.value, '$[4]') AS skipped, json_extract(j.value, '$[8]') AS unticked"
-           " FROM records r, json_each(r.visits) j WHERE {where} AND r.visits != '[]')")
-
-
-def _unticked(db: Any, where: str, params: Sequence[Any], group: str
-              ) -> list[tuple[Any, ...]]:
-    """(group, book, step, visits whose unticked count is known, items left unticked)
+def _unticked(db: Any) -> list[tuple[Any, ...]]:
+    """(agent, book, step, visits whose unticked count is known, items left unticked)
     over the visits not skipped."""
     return list(db.execute(
-        f"SELECT {group}, book, step, count(unticked), coalesce(sum(unticked), 0)"
-        f" FROM {_VISITS.format(where=_where(where))} WHERE NOT skipped"
-        f" GROUP BY {group}, book, step", tuple(params)))
+        "SELECT agent, book, step, count(unticked), coalesce(sum(unticked), 0)"
+        " FROM report_visits WHERE NOT skipped GROUP BY agent, book, step"))
 
 
 def _items(book: Playbook | None) -> dict[str, int]:
     return {step.id: len(step.checklist) for step in book.steps} if book is not None else {}
 
 
-def _steps(data: ReportData, db: Any, where: str, params: Sequence[Any],
-           book: Playbook | None) -> None:
+def _steps(data: ReportData, db: Any, book: Playbook | None,
+           ticks: list[tuple[Any, ...]]) -> None:
     assert data.playbook is not None
-    found = step_stats(db, where, params, playbook=data.playbook)
+    found = step_stats(db, playbook=data.playbook, visits="report_visits")
     if not found:
         return
     data.playbook_calls = found[0].calls
     titles = {step.id: step.title for step in book.steps} if book is not None else {}
     items = _items(book)
-    done: dict[str, tuple[int, int]] = {
-        step: (known, unticked) for _, name, step, known, unticked
-        in _unticked(db, where, params, "1") if name == data.playbook}
+    done: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for _, name, step_id, known, unticked in ticks:
+        if name == data.playbook:
+            done[step_id][0] += known
+            done[step_id][1] += unticked
     for step in found[0].steps:
         size = items.get(step.step, 0)
         known, unticked = done.get(step.step, (0, 0))
@@ -183,7 +185,7 @@ def _versions(data: ReportData, db: Any, where: str, params: Sequence[Any],
 
 
 def _agents(data: ReportData, db: Any, where: str, params: Sequence[Any], today: date,
-            lookup: Lookup) -> None:
+            lookup: Lookup, ticks: list[tuple[Any, ...]]) -> None:
     groups = grouped(db, where, params, DIMENSIONS["agent"], today)
     skips: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for agent, skipped, count in db.execute(
@@ -193,7 +195,7 @@ def _agents(data: ReportData, db: Any, where: str, params: Sequence[Any], today:
             skips[agent][step] += count
     books: dict[str, dict[str, int]] = {}
     ticked: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # items ticked, items on lists
-    for agent, name, step, known, unticked in _unticked(db, where, params, "agent"):
+    for agent, name, step, known, unticked in ticks:
         if name not in books:
             books[name] = _items(lookup(name))
         size = books[name].get(step, 0)
