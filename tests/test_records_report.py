@@ -182,3 +182,25 @@ def test_no_records_is_a_page_that_says_so(cli, isolated) -> None:
     assert "0 calls" in out.read_text(encoding="utf-8")
     again = cli("records", "report", "--records", isolated / "records", "-o", isolated)
     assert again.code == 2 and "is a folder" in again.err
+
+
+@pytest.mark.pty
+def test_a_progress_bar_on_a_terminal_and_none_when_piped(truth, cli, isolated) -> None:
+    import os
+    import sys
+
+    import pexpect
+
+    out = isolated / "bar.html"
+    child = pexpect.spawn(sys.executable, ["-m", "deescalate", "records", "report",
+                                           "--records", str(truth["folder"]), "-o", str(out)],
+                          env={**os.environ, "TERM": "xterm-256color"}, cwd=str(isolated),
+                          dimensions=(24, 100), timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    seen = child.before.decode("utf-8", "replace")
+    assert child.exitstatus == 0, seen
+    assert "Building the report" in seen and "━" in seen  # Rich's bar, on stderr
+    assert "Wrote the report of 400 calls" in seen and out.exists()
+    piped = cli("records", "report", "--records", truth["folder"], "-o", out)
+    assert "Building the report" not in piped.err and "━" not in piped.err
