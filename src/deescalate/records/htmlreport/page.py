@@ -43,8 +43,10 @@ def interval(share: Share) -> str:
 
 
 def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]],
-           numeric: Sequence[bool], classes: Sequence[str] = ()) -> str:
-    """A table; cells are HTML already (escape text before)."""
+           numeric: Sequence[bool], classes: Sequence[str] = (), *, short: bool = True
+           ) -> str:
+    """A table; cells are HTML already (escape text before). `short`: its first column
+    (a week, a version, an agent) is never wrapped."""
     ths = "".join(f'<th scope="col"{" class=n" if n else ""}>{escape(h)}</th>'
                   for h, n in zip(head, numeric, strict=True))
     body = []
@@ -53,7 +55,8 @@ def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]],
         tds = "".join(f'<td{" class=n" if n else ""}>{cell}</td>'
                       for cell, n in zip(row, numeric, strict=True))
         body.append(f"<tr{kind}>{tds}</tr>")
-    return (f'<div class="tablewrap"><table><caption>{escape(caption)}</caption>'
+    marked = ' class="short"' if short else ""
+    return (f'<div class="tablewrap"><table{marked}><caption>{escape(caption)}</caption>'
             f"<thead><tr>{ths}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
@@ -127,7 +130,7 @@ def _steps(data: ReportData, progress: Progress) -> str:
             classes.append("answer")
     table = _table("Each step, and each branch answer given there",
                    ["step", "reached", "skipped", "median time", "mood change", "resolved",
-                    "checklist"], rows, [False] + [True] * 6, classes)
+                    "checklist"], rows, [False] + [True] * 6, classes, short=False)
     return (f"<h2>What each step does: {title}</h2><p class=note>{data.playbook_calls:,} "
             f"calls reached a step of <b>{escape(data.playbook or '')}</b>. Mood change: "
             "the mood on leaving the step minus on reaching it (below zero: calls cooled). "
