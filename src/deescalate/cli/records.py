@@ -19,7 +19,7 @@ from deescalate.text import glyphs_for, one_line
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from deescalate.config import Config
     from deescalate.records.index import Index
@@ -277,13 +277,15 @@ def stats(
     *,
     chosen: Filters,
     json: JsonOption = False,
+    playbooks: common.PlaybooksOption = None,
     records: common.RecordsOption = None,
 ) -> None:
     """Count calls and show what works: resolved and escalated shares, call length,
     mood at the start and the end, the steps skipped most, follow-ups open and overdue.
     --by step shows, for each step of a playbook (and each branch answer), the calls
     that reached it, its skip rate, median time, the mood change across it and the
-    share of those calls resolved; --by version compares playbook versions.
+    share of those calls resolved, with each step's title; --by version compares
+    playbook versions; --by week counts by ISO week.
 
     \b
     Examples:
@@ -298,14 +300,16 @@ def stats(
     if by == BY_STEP:  # the step visits are read the first time they are asked for
         (calls, steps), scan = ask(records, lambda index, _: figures.answer_by_step(
             index, chosen))
+        titles = _titles(steps, playbooks)
         if json:
             common.print_json({"records": calls, "unreadable": len(scan.unreadable),
                                "filters": chosen.describe(), "by": BY_STEP,
-                               "playbooks": [book.to_dict() for book in steps]})
+                               "playbooks": [_titled(book.to_dict(), titles)
+                                             for book in steps]})
             return
         common.echo(report.render_steps(steps, calls=calls, unreadable=len(scan.unreadable),
                                         colour=report.colour_wanted(),
-                                        width=report.width_wanted()), nl=False)
+                                        width=report.width_wanted(), titles=titles), nl=False)
         return
     today = _today()
     (calls, numbers), scan = ask(records, ahead=lambda db: figures.answer(
@@ -381,6 +385,24 @@ def _lookup(catalog: Any) -> Callable[[str], Any]:
         return found[name]
 
     return lookup
+
+
+def _titles(books: Sequence[Any], playbooks: list[Path] | None) -> dict[tuple[str, str], str]:
+    """The title of each step, by (playbook, step), of the playbooks found."""
+    lookup = _lookup(common.catalog(playbooks))
+    found = {}
+    for book in books:
+        playbook = lookup(book.playbook)
+        if playbook is not None:
+            found.update({(book.playbook, step.id): step.title for step in playbook.steps})
+    return found
+
+
+def _titled(book: dict[str, Any], titles: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """`--json` of one playbook's steps, each with its title (null when not found)."""
+    for step in book["steps"]:
+        step["title"] = titles.get((book["playbook"], step["step"]))
+    return book
 
 
 Format = StrEnum("Format", [(name, name) for name in FORMATS])  # type: ignore[misc]
