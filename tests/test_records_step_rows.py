@@ -101,3 +101,26 @@ def test_call_rows_carry_the_playbooks_used(cli, folder) -> None:
                                              "--format", "jsonl").out.splitlines()]
     assert [row["playbooks"] for row in rows] == [
         ["upset-customer"], ["customer-is-wrong", "upset-customer"]]
+
+
+def test_the_docs_name_every_step_column_and_their_query_runs(cli, folder, isolated) -> None:
+    from pathlib import Path
+
+    from deescalate.records.steprows import STEP_COLUMNS
+
+    docs = (Path(__file__).parents[1] / "docs" / "parquet-schema.md").read_text("utf-8")
+    section = docs.split("## One row per step visit")[1]
+    table = "".join(line.split("|")[1] for line in section.splitlines()
+                    if line.startswith("| `"))
+    assert {c.name for c in STEP_COLUMNS} <= set(table.replace("`", " ").replace(",", " ")
+                                                 .split())
+    query = section.split("```sql\n")[1].split("```")[0]
+    out = isolated / "warehouse" / "steps"
+    assert cli("records", "export", "--records", folder, "--format", "parquet", "--rows",
+               "steps", "--output", out).code == 0
+    db = duckdb.connect()
+    found = db.execute(query.replace("warehouse/steps", str(out))).fetchall()
+    assert found == [("offer-solution", None, None, 1)]  # reached as the call ended
+    assert db.execute(query.replace("warehouse/steps", str(out)).replace(
+        "offer-solution", "ask-questions").replace("solution-offered", "desired-outcome")
+    ).fetchall()[0][2] in ("Refund of the 2nd charge", ["Refund of the 2nd charge"])
