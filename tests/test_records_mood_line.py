@@ -54,3 +54,13 @@ def test_the_line_in_ascii_and_a_rating_after_the_start() -> None:
     assert line == ("|" + "." * 6 + "4" * 12 + "2" * 6
                     + "| 4 (angry) at 0:30 -> 2 (uneasy) at 1:30 | cooled down")
     assert line.isascii()
+
+
+def test_the_readme_line_is_the_readme_call_drawn() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if line.startswith("Mood      │"))
+    # The README's record: 17 seconds long, rated 4 at 0:01 and 2 at 0:12.
+    assert line == "Mood      " + mood_line([(1, 4), (12, 2)], 17)
+    assert "duration_seconds: 17" in readme and "{step: offer-solution, at: 12, value: 2}" in readme
