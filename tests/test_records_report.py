@@ -5,6 +5,7 @@ to what statsmodels computes from the same counts; too few calls say so."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,3 +205,27 @@ def test_a_progress_bar_on_a_terminal_and_none_when_piped(truth, cli, isolated) 
     assert "Wrote the report of 400 calls" in seen and out.exists()
     piped = cli("records", "report", "--records", truth["folder"], "-o", out)
     assert "Building the report" not in piped.err and "━" not in piped.err
+
+
+def test_text_from_playbooks_is_text_in_the_page_and_its_charts(truth, cli, isolated) -> None:
+    from tests.recordkit import REPO
+
+    team = isolated / "team-playbooks"
+    team.mkdir()
+    text = (REPO / "playbooks" / "upset-customer.yaml").read_text(encoding="utf-8")
+    hostile = "Refund $20 or $30 <script>x()</script> & \\u001b[31m"
+    text = text.replace("title: Steady yourself", f'title: "{hostile}"', 1)
+    (team / "upset-customer.yaml").write_text(text, encoding="utf-8")
+    out = isolated / "hostile.html"
+    result = cli("records", "report", "--records", truth["folder"], "--playbooks", team,
+                 "--playbook", "upset-customer", "-o", out)
+    assert result.code == 0, result.err
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and "\x1b" not in page
+    shown = "Refund $20 or $30 &lt;script&gt;x()&lt;/script&gt; &amp; "
+    chart, table = page.split('data-chart="steps"')[1].split("</figure>", 1)
+    assert shown in table  # the table, escaped
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+    assert shown[:30] in "".join(labels)  # the chart's label: text, not mathtext
+    rows = Page(page).tables["Each step, and each branch answer given there"]
+    assert rows[1][0].startswith("Refund $20 or $30 <script>x()</script> & ")

@@ -31,7 +31,9 @@ def matplotlib() -> Any:
     except ImportError:
         raise BadInput(MISSING) from None
     mpl.use("svg", force=True)
+    # Text from playbooks and records is text: never mathtext ("$20 or $30").
     mpl.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "deescalate",
+                         "text.parse_math": False,
                          "font.size": 9, "font.family": "sans-serif",
                          "axes.spines.top": False, "axes.spines.right": False,
                          "hatch.linewidth": 0.6})
@@ -130,6 +132,9 @@ def horizontal(chart: str, labels: Sequence[str], values: Sequence[float], *,
 
 
 def _short(label: str) -> str:
+    from deescalate.text import one_line
+
+    label = one_line(label)
     return label if len(label) <= 38 else label[:37] + "…"
 
 

@@ -5,7 +5,7 @@ it), set out to print. All text from records is escaped here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from html import escape
+from html import escape as _escape
 from importlib import resources
 from string import Template
 
@@ -13,6 +13,7 @@ from deescalate.records.format import OUTCOMES
 from deescalate.records.htmlreport import charts
 from deescalate.records.htmlreport.figures import COMPARED, ReportData
 from deescalate.records.proportions import Share
+from deescalate.text import one_line
 
 Progress = Callable[[str], None]
 NONE = "&ndash;"  # in a cell with no figure
@@ -22,6 +23,11 @@ METHODS = ("Shares come with a 95% Wilson score interval. A version is compared 
            "\"About N more of each\" is the usual sample size for that test at 80% power "
            "at the shares seen so far. Mood is rated 1 (calm) to 5 (hostile): a call "
            "cooled when its last rating is below its first.")
+
+
+def escape(text: str) -> str:
+    """Outside text for the page: control characters made visible, then HTML-escaped."""
+    return _escape(one_line(text))
 
 
 def pct(value: float | None) -> str:
