@@ -124,3 +124,34 @@ def test_the_docs_name_every_step_column_and_their_query_runs(cli, folder, isola
     assert db.execute(query.replace("warehouse/steps", str(out)).replace(
         "offer-solution", "ask-questions").replace("solution-offered", "desired-outcome")
     ).fetchall()[0][2] in ("Refund of the 2nd charge", ["Refund of the 2nd charge"])
+
+
+def test_the_fast_details_agree_with_the_safe_reader(isolated) -> None:
+    """What the step rows read fast is what the safe parser reads, or nothing (then the
+    safe parser is used): on generated records, and on them edited by chance."""
+    import random
+
+    from deescalate.records import fastreader, reader
+    from tests.recordkit import generator
+    from tests.test_records_reader import mutate
+
+    paths = generator().generate(isolated / "records", 40, seed=3, workers=1)
+    heads = [reader.split(reader.decode(path.read_bytes()))[0] for path in paths]
+    rng = random.Random(20)
+    quick = 0
+    for round_ in range(1500):
+        head = heads[round_ % len(heads)]
+        if round_ >= len(heads):
+            head = mutate(head, rng)
+        found = fastreader.details(head)
+        if found is None:
+            continue
+        quick += 1
+        try:
+            data = reader.load_safely(head)
+        except Exception:  # noqa: BLE001 - the safe parser refuses it: so must the fast
+            raise AssertionError(head) from None
+        keys = ("unticked", "notes", "skip_reason")
+        assert found[0] == [{k: e[k] for k in keys if k in e} for e in data["steps"]], head
+        assert found[1] == (data.get("captures") or {}), head
+    assert quick > 300

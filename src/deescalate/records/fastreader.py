@@ -336,6 +336,50 @@ def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
         return None
 
 
+# Inside one step entry: its notes (a block list of flow maps, each going on over more
+# indented lines) and its skip reason; `_STEP_UNTICKED` above for the unticked items.
+_STEP_NOTES = re.compile(r"\n  notes:((?:\n  - [^\n]*(?:\n {4,}[^\n]*)*)*)")
+_STEP_REASON = re.compile(r"\n  skip_reason: ([^\n]*(?:\n {3,}[^\n]*)*)")
+
+
+def details(head: str) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """Each `steps` entry's `unticked`, `notes` and `skip_reason`, and the `captures`,
+    of a front matter in the writer's layout, as the safe parser would give them; None
+    for any other (then the safe parser reads it)."""
+    if (len(head) > FAST_LIMIT or " \n" in head or "\n\n" in head
+            or not _printable(head)):
+        return None
+    table = _table if _table.fields is record_format.FIELDS else _new_table()
+    match = table.strict.match(head) or table.lenient().match(head)
+    if match is None:
+        return None
+    try:
+        table.summary(match, "", False)  # every field as the fast reader takes it, or none
+        captures = match["captures"]
+        found = _value(captures.strip()) if captures and captures.strip() != "{}" else {}
+        steps = match["steps"] or ""
+        entries = [_entry(text) for text in steps.split("\n- id: ")[1:]]
+    except _GiveUp:
+        return None
+    return (entries, found) if isinstance(found, dict) else None
+
+
+def _entry(text: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    unticked = _STEP_UNTICKED.search(text)
+    if unticked is not None:
+        entry["unticked"] = [] if unticked[1] == "[]" else _value(unticked[1])
+    notes = _STEP_NOTES.search(text)
+    if notes is not None:
+        entry["notes"] = [_value(item) for item in notes[1].split("\n  - ")[1:]]
+    elif "\n  notes: []" not in text:
+        raise _GiveUp
+    reason = _STEP_REASON.search(text)
+    if reason is not None:
+        entry["skip_reason"] = _value(reason[1])
+    return entry
+
+
 # -- reading each kind of field into its columns ----------------------------------------
 #
 # Text and plain values (the most fields) are read in one loop each by `_Table.summary`;

@@ -66,10 +66,11 @@ STEP_NAMES = tuple(column.name for column in STEP_COLUMNS)
 
 
 def read_entries(folder: str, paths: list[str]) -> list[list[dict[str, Any]] | None]:
-    """Each record's `steps` entries and captures (as the first entry's `_captures`),
-    read with the safe reader; None for a file that can no longer be read. Run in the
-    reading processes."""
+    """Each record's `steps` entries and captures (as the first entry's `_captures`):
+    by the fast reader when the record is in the writer's layout, else by the safe
+    reader; None for a file that can no longer be read. Run in the reading processes."""
     from deescalate.files import read_limited
+    from deescalate.records.fastreader import details
     from deescalate.records.format import MAX_BYTES
     from deescalate.records.reader import decode, load_safely, split
     from deescalate.records.summary import Unreadable
@@ -77,35 +78,51 @@ def read_entries(folder: str, paths: list[str]) -> list[list[dict[str, Any]] | N
     found: list[list[dict[str, Any]] | None] = []
     for path in paths:
         try:
-            data = load_safely(split(decode(read_limited(
-                Path(folder) / path, MAX_BYTES, follow_links=False)))[0])
+            head = split(decode(read_limited(Path(folder) / path, MAX_BYTES,
+                                             follow_links=False)))[0]
+            quick = details(head)
+            steps: Any
+            captures: Any
+            if quick is not None:
+                steps, captures = quick
+            else:
+                data = load_safely(head)
+                steps, captures = data.get("steps"), data.get("captures")
         except (OSError, Unreadable, ValueError):
             found.append(None)
             continue
-        steps = data.get("steps")
-        captures = data.get("captures")
-        entries = [dict(entry) for entry in steps if isinstance(entry, dict)] if isinstance(
+        entries = [entry for entry in steps if isinstance(entry, dict)] if isinstance(
             steps, list) else []
         found.append([{"_captures": captures if isinstance(captures, dict) else {}},
                       *entries])
     return found
 
 
-def _text(value: Any) -> str:
-    """A value as the record reads: dates in ISO form, true/false, numbers as written."""
+_SCALARS = (str, int, float, dt.date)  # dt.datetime is a dt.date
+
+
+def _text(value: Any) -> str | None:
+    """A scalar as the record reads: dates in ISO form, true/false, numbers as written;
+    None for anything else (a list or map where a value should be: never expanded)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return str(value) if isinstance(value, _SCALARS) else None
 
 
 def _texts(values: Any, key: str | None = None) -> list[str]:
-    if not isinstance(values, list):
-        return []
-    if key is None:
-        return [_text(v) for v in values if v is not None]
-    return [_text(v.get(key)) for v in values if isinstance(v, dict) and v.get(key) is not None]
+    """The scalars of a list (or their `key`, of a list of maps), as text."""
+    if not values or not isinstance(values, list):
+        return []  # the most: nothing noted, everything ticked
+    found = []
+    for value in values:
+        if key is not None:
+            value = value.get(key) if isinstance(value, dict) else None
+        text = value if type(value) is str else _text(value)
+        if text is not None:
+            found.append(text)
+    return found
 
 
 def rows(folder: Path, records: Sequence[Summary], lookup: Lookup,
@@ -145,8 +162,9 @@ def _record_rows(record: Summary, entries: list[dict[str, Any]] | None, lookup: 
     for place, (visit, entry) in enumerate(zip(record.visits, steps, strict=True)):
         book = visit.playbook or record.playbook
         sizes, asking = _book(book, lookup, books)
-        mine = {key: _text(value) for key, value in captures.items()
-                if asking.get(str(key)) == visit.step}
+        claimed = [key for key in captures if asking.get(str(key)) == visit.step]
+        mine = {str(key): text for key in claimed
+                if (text := _text(captures[key])) is not None}
         unticked = _texts(entry.get("unticked"))
         size = sizes.get(visit.step)
         reason = entry.get("skip_reason")
@@ -161,8 +179,9 @@ def _record_rows(record: Summary, entries: list[dict[str, Any]] | None, lookup: 
             "checklist_items": size,
             "ticked": max(0, size - len(unticked)) if size is not None else None,
             "captures": mine})
-        for key in mine:
-            captures.pop(key)
+        for key in claimed:
+            del captures[key]
     if made and captures:  # no step claims them: on the call's first row
-        made[0]["captures"].update({str(k): _text(v) for k, v in captures.items()})
+        made[0]["captures"].update({str(k): text for k, v in captures.items()
+                                    if (text := _text(v)) is not None})
     return made
