@@ -358,7 +358,7 @@ def report_html(
     charts.matplotlib()  # the one-line message now, if it is missing
     catalog = common.catalog(playbooks)
     today = _today()
-    with common.progress("Building the report", total=7) as step:
+    with common.progress("Building the report", total=6) as step:
         step("reading the records")
         data, scan = ask(records, lambda index, _: figures.gather(
             index, chosen, today=today, lookup=_lookup(catalog)))  # type: ignore[arg-type]
