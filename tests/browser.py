@@ -147,6 +147,12 @@ class Browser:
         data = self.call("Page.captureScreenshot", {"format": "png"})["data"]
         path.write_bytes(base64.b64decode(data))
 
+    def pdf(self) -> bytes:
+        """The page printed (A4, the page's print styles)."""
+        data = self.call("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69,
+                                             "printBackground": False})["data"]
+        return base64.b64decode(data)
+
     def close(self) -> None:
         with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", timeout=10)

@@ -1,5 +1,6 @@
 """The report in a real headless Chromium: every chart drew (non-empty marks, as many
-as its table says), no request left the file, no console error; a 1280x800 screenshot."""
+as its table says), no request left the file, no console error; a 1280x800 screenshot;
+printed, every table whole."""
 
 from __future__ import annotations
 
@@ -76,6 +77,12 @@ def test_every_chart_draws_offline_without_errors(cli, isolated, report) -> None
         browser.screenshot(shot)
         requests = browser.requests()
         errors = browser.errors()
+        printed = browser.pdf()
+        # Printed, the tables lose their scroll boxes: every row of every table is there.
+        browser.call("Emulation.setEmulatedMedia", {"media": "print"})
+        clipped = browser.evaluate(
+            "[...document.querySelectorAll('.tablewrap')].filter(w => "
+            "w.scrollHeight > w.clientHeight + 1).length")
     assert [chart["name"] for chart in charts] == list(CHARTS)
     for chart in charts:
         name = chart["name"]
@@ -84,6 +91,8 @@ def test_every_chart_draws_offline_without_errors(cli, isolated, report) -> None
     assert requests == [out.as_uri()]  # the page itself, and nothing else
     assert errors == []
     assert png_size(shot.read_bytes()) == (1280, 800)
+    assert printed.startswith(b"%PDF") and len(printed) > 20_000  # it prints
+    assert clipped == 0
 
 
 def test_the_page_forbids_fetching_anything(cli, isolated, report) -> None:
