@@ -65,6 +65,12 @@ def pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
+def points(value: float) -> str:
+    """Percentage points, signed, as the page writes them (0 without a sign)."""
+    rounded = round(value * 100)
+    return "0" if rounded == 0 else f"{rounded:+d}"
+
+
 def counted(calls: list[dict], version: int) -> dict[str, tuple[int, int]]:
     mine = [c for c in calls if c["version"] == version]
     return {"resolved": (sum(c["outcome"] == "resolved" for c in mine), len(mine)),
@@ -89,6 +95,9 @@ def test_the_verdicts_are_the_tests_statsmodels_makes(truth, page) -> None:
         (k2, n2), (k1, n1) = (counted(truth["calls"], v)[figure] for v in (2, 1))
         _, p = proportions_ztest([k2, k1], [n2, n1])
         shares = f"{pct(k2 / n2)} against {pct(k1 / n1)}"
+        low, high = confint_proportions_2indep(k2, n2, k1, n1, method="newcomb", compare="diff")
+        difference = (f" (difference {points(k2 / n2 - k1 / n1)} points, 95% interval "
+                      f"{points(low)} to {points(high)}; p = {p:.3f})")
         if p < 0.05:
             better = (k2 / n2 > k1 / n1) != (figure == "escalated")
             verb = {"resolved": "resolves", "escalated": "escalates", "cooled": "cools"}[figure]
@@ -96,12 +105,13 @@ def test_the_verdicts_are_the_tests_statsmodels_makes(truth, page) -> None:
             tail = " down" if figure == "cooled" else ""
             verdicts[figure] = (f"{'better' if better else 'worse'} ({figure}): version 2 "
                                 f"{verb} {more} calls{tail} than version 1: {shares}, more "
-                                "than chance would explain")
+                                f"than chance would explain{difference}")
         else:
             needed = samplesize_proportions_2indep_onetail(
                 k2 / n2 - k1 / n1, k1 / n1, power=0.8, alpha=0.05, alternative="two-sided")
             verdicts[figure] = (f"too few ({figure}): not enough calls yet to tell: about "
-                                f"{math.ceil(needed) - 200:,} more of each ({shares})")
+                                f"{math.ceil(needed) - 200:,} more of each ({shares})"
+                                f"{difference}")
     # The truth was built so that one figure is clearly better and two are not yet told.
     assert verdicts["resolved"].startswith("better") and verdicts["cooled"].startswith("too")
     assert verdicts["escalated"].startswith("too")

@@ -12,7 +12,7 @@ from string import Template
 from deescalate.records.format import OUTCOMES
 from deescalate.records.htmlreport import charts
 from deescalate.records.htmlreport.figures import COMPARED, ReportData
-from deescalate.records.proportions import Share
+from deescalate.records.proportions import Comparison, Share
 from deescalate.text import one_line
 
 Progress = Callable[[str], None]
@@ -168,14 +168,31 @@ def _versions(data: ReportData, progress: Progress) -> str:
                    ["version", "calls", "resolved", "escalated", "cooled"], rows,
                    [False, True, True, True, True])
     said = "".join(f'<li><span class="verdict">{escape(v.comparison.verdict)}</span> '
-                   f"({escape(v.figure)}): {escape(v.comparison.sentence)}</li>"
-                   for v in data.verdicts)
+                   f"({escape(v.figure)}): {escape(v.comparison.sentence)}"
+                   f"{_difference(v.comparison)}</li>" for v in data.verdicts)
     verdicts = (f'<ul class="verdicts">{said}</ul>' if said else
                 "<p class=note>Only one version of this playbook in these calls: "
                 "nothing to compare yet.</p>")
     return ("<h2>Playbook versions</h2>" + _pair(
         "versions", chart, "Each share per version; the line on each bar is its 95% interval.",
         table) + "<h3>Verdicts, each version against the one before</h3>" + verdicts)
+
+
+def points(value: float) -> str:
+    """Percentage points, signed (0 without a sign)."""
+    rounded = round(value * 100)
+    return "0" if rounded == 0 else f"{rounded:+d}"
+
+
+def _difference(comparison: Comparison) -> str:
+    """The difference in percentage points, Newcombe's interval of it, the test's p."""
+    if comparison.difference is None or comparison.p_value is None:
+        return ""
+    newer, older = comparison.newer.value, comparison.older.value
+    assert newer is not None and older is not None
+    low, high = comparison.difference
+    return (f" <small>(difference {points(newer - older)} points, 95% interval "
+            f"{points(low)} to {points(high)}; p = {comparison.p_value:.3f})</small>")
 
 
 def _agents(data: ReportData, progress: Progress) -> str:
