@@ -5,6 +5,7 @@
     python benchmarks/run.py records       # records stats/list at 10,000 and 100,000
     python benchmarks/run.py scale         # the index at 100,000 and 300,000: stats,
                                            # check, Parquet export, growth
+    python benchmarks/run.py report        # records report at 100,000: time, file size
 
 Start-up budgets are ratios to the bare import of the dependencies in the same run,
 so they hold on a noisy machine: each command and its baseline run alternately and
@@ -70,6 +71,12 @@ class Report:
         ok = used < budget
         self.failed |= not ok
         print(f"{'ok  ' if ok else 'OVER'} {what}: {used:.0f} MB (budget {budget:.0f} MB)")
+
+    def size(self, what: str, size: int, budget: int) -> None:
+        ok = size < budget
+        self.failed |= not ok
+        print(f"{'ok  ' if ok else 'OVER'} {what}: {size / 1024:,.0f} KB "
+              f"(budget {budget / 2**20:.0f} MB)")
 
 
 def environment() -> dict[str, str]:
@@ -410,6 +417,38 @@ def bench_scale(report: Report) -> None:
     shutil.rmtree(cwd, ignore_errors=True)
 
 
+def bench_report(report: Report) -> None:
+    """`records report` over 100,000 records (docs/report.md, "Budget"): under 10 s and
+    2 MB with the index up to date; a first run, which reads every file twice (the
+    records, then their step visits), at most 1.5 x `records stats --by step` from no
+    index, which reads the same."""
+    env = environment()
+    cwd = Path(tempfile.mkdtemp(prefix="deescalate-bench-cwd-"))
+    folder = records_folder(100_000)
+    settle(folder)
+    cache = folder / ".cache"
+    out = cwd / "report.html"
+    made = [DEESCALATE, "records", "report", "--records", str(folder), "--output", str(out)]
+    steps = [DEESCALATE, "records", "stats", "--by", "step", "--records", str(folder)]
+
+    def command(argv: list[str]) -> float:
+        took, _, _ = run_measured(argv, env=env, cwd=cwd)
+        return took
+
+    colds, floors = [], []
+    for _ in range(2):
+        shutil.rmtree(cache, ignore_errors=True)
+        colds.append(command(made))
+        shutil.rmtree(cache, ignore_errors=True)
+        floors.append(command(steps))
+    report.ratio("records report, 100,000 records, first run", statistics.median(colds),
+                 statistics.median(floors), 1.5, "records stats --by step, first run")
+    warm = statistics.median(command(made) for _ in range(3))
+    report.seconds("records report, 100,000 records, index up to date", warm, 10.0)
+    report.size("records report, 100,000 records, the file", out.stat().st_size, 2 * 2**20)
+    shutil.rmtree(cwd, ignore_errors=True)
+
+
 BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "help": bench_help,
     "start": bench_start,
@@ -418,6 +457,7 @@ BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "validate": bench_validate,
     "records": bench_records,
     "scale": bench_scale,
+    "report": bench_report,
 }
 
 

@@ -90,6 +90,8 @@ GROUPS: dict[str, tuple[Callable[[Summary], str | None],
     "outcome": (lambda r: r.outcome, lambda groups, _: groups.sort(
         key=lambda g: (OUTCOMES.index(g[0]) if g[0] in OUTCOMES else 99, g[0]))),
     "root-cause": (lambda r: r.root_cause, _most_calls_first),
+    "week": (lambda r: "{}-W{:02d}".format(*date.fromisoformat(r.started[:10]).isocalendar()[:2]),
+             lambda groups, _: groups.sort(key=lambda g: g[0])),
     "month": (lambda r: r.started[:7], lambda groups, _: groups.sort(key=lambda g: g[0])),
     "version": (lambda r: version_name(r.playbook, r.playbook_version), _by_version),
 }

@@ -51,12 +51,21 @@ def write_call(
     steps: int = 3,
     done: date | None = None,
     more: dict[str, object] | None = None,
+    version: int | None = None,
+    ticks: int = 0,
+    captures: dict[str, str] | None = None,
+    answer: int = 0,
 ) -> Path:
     """One call's record: `steps` steps walked (those in `skip` skipped), the first mood
     rating at the first step and one more at each step after it, ending `seconds` after
     `started`; `more` gives the fields of the record's table the writer has no rule
-    for."""
+    for; `version` the playbook's version; `ticks` how many checklist items are ticked
+    at each step walked; `captures` values written down at the step asking for them;
+    `answer` the option chosen at each branch."""
     book = playbook(playbook_id)
+    if version is not None:
+        book = dataclasses.replace(book, version=version)
+    wanted = dict(captures or {})
     now = [started.replace(tzinfo=UTC) if started.tzinfo is None else started]
     engine = CallEngine.start(book, "", call_id="test", agent=agent, customer=customer,
                               reference=ref, records=str(folder), clock=lambda: now[0])
@@ -70,12 +79,17 @@ def write_call(
         for text in notes:
             engine.note(text)
         notes = ()
+        for item in range(ticks):
+            engine.toggle(item)
+        for capture in engine.step.capture:
+            if capture.id in wanted:
+                engine.set_capture(capture, wanted.pop(capture.id))
         now[0] += timedelta(seconds=tick)
-        answer = 0 if engine.step.branch else None
+        chosen = answer if engine.step.branch else None
         if engine.step.id in skip:
-            engine.skip("not needed", answer)
+            engine.skip("not needed", chosen)
         else:
-            engine.advance(answer)
+            engine.advance(chosen)
     if escalate:
         engine.escalate()
     for value in pending:

@@ -4,6 +4,7 @@ worked out here from the records' front matter, by the definitions in stats.py."
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -13,7 +14,7 @@ import yaml
 
 from deescalate.records import stats, store
 from tests import oracle
-from tests.recordkit import TODAY, generator
+from tests.recordkit import TODAY, generator, playbook
 
 SWITCHED = """\
 ---
@@ -167,11 +168,16 @@ def test_the_command_by_step_and_by_version(cli, folder: Path, monkeypatch) -> N
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["by"] == "step" and data["filters"] == {"playbook": "upset-customer"}
+    titles = {step.id: step.title for step in playbook("upset-customer").steps}
+    for book in data["playbooks"]:
+        for step in book["steps"]:
+            assert step.pop("title") == titles[step["step"]]  # beside each id
     assert {b["playbook"]: {k: v for k, v in b.items() if k != "playbook"}
             for b in data["playbooks"]} == truth(folder, "upset-customer")
     text = cli("records", "stats", "--by", "step", "--playbook", "upset-customer",
                "--records", folder)
-    assert text.code == 0 and "upset-customer:" in text.out and "→ " in text.out
+    assert text.code == 0 and "upset-customer:" in text.out and "  →  " in text.out
+    assert re.search(r"\nstay-calm +Steady yourself +\d", text.out)  # the title beside it
     assert all(len(line) <= 80 for line in text.out.splitlines())
     versions = cli("records", "stats", "--by", "version", "--json", "--records", folder)
     groups = {g["key"]: g["calls"] for g in json.loads(versions.out)["groups"]}

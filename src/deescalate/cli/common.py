@@ -5,7 +5,9 @@ Only typer and the standard library are imported here: `--help` must stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, cast
 
@@ -192,6 +194,32 @@ def warn(text: str) -> None:
     from deescalate.text import shown
 
     typer.secho(f"warning: {shown(text)}", fg="yellow", err=True, color=colour())
+
+
+@contextlib.contextmanager
+def progress(what: str, *, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr while the work in the block runs, when stderr is a
+    terminal (else nothing); yields `step(label)`, which moves it on by one."""
+    import os
+
+    from deescalate.text import plain_terminal
+
+    if not sys.stderr.isatty() or plain_terminal():
+        yield lambda _: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                   console=console(stderr=True), transient=True,
+                   disable=bool(os.environ.get("DEESCALATE_NO_PROGRESS")))
+    task = bar.add_task(what, total=total)
+
+    def step(label: str) -> None:
+        bar.update(task, advance=1, description=f"{what}: {label}")
+
+    with bar:
+        yield step
 
 
 def wrote(path: Path, what: str) -> None:

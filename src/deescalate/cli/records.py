@@ -19,7 +19,7 @@ from deescalate.text import glyphs_for, one_line
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from deescalate.config import Config
     from deescalate.records.index import Index
@@ -235,14 +235,37 @@ def show(
         common.echo(text.rstrip("\n"))
         return
     try:
-        body = split(text)[1]
+        head, body = split(text)
     except Unreadable:  # changed since it was read: show it all
-        body = text
+        head, body = "", text
     on_terminal = sys.stdout.isatty()
     common.show_paged(views.record_view(
         found, body, _today(), where=display(path),  # type: ignore[arg-type]
         width=common.console(wide=True).width, markdown=on_terminal,
-        glyphs=glyphs_for(sys.stdout)))
+        glyphs=glyphs_for(sys.stdout), moods=_ratings(head)))
+
+
+def _ratings(head: str) -> list[tuple[int, int]] | None:
+    """The record's mood ratings as (at, value), in order; None when they can't be read
+    (then `show` gives the first and last, as the index has them)."""
+    from deescalate.records.format import MOODS
+    from deescalate.records.reader import load_safely
+    from deescalate.records.summary import Unreadable, whole
+
+    try:
+        moods = load_safely(head).get("mood") if head else None
+    except Unreadable:
+        return None
+    if moods is None:
+        return []
+    found = []
+    for mood in moods if isinstance(moods, list) else [None]:
+        at = whole(mood.get("at")) if isinstance(mood, dict) else None
+        value = mood.get("value") if isinstance(mood, dict) else None
+        if at is None or type(value) is not int or value not in MOODS:
+            return None
+        found.append((at, value))
+    return found
 
 
 GroupBy = StrEnum("GroupBy", [(name, name) for name in (*DIMENSIONS, BY_STEP)])  # type: ignore[misc]
@@ -256,13 +279,15 @@ def stats(
     *,
     chosen: Filters,
     json: JsonOption = False,
+    playbooks: common.PlaybooksOption = None,
     records: common.RecordsOption = None,
 ) -> None:
     """Count calls and show what works: resolved and escalated shares, call length,
     mood at the start and the end, the steps skipped most, follow-ups open and overdue.
     --by step shows, for each step of a playbook (and each branch answer), the calls
     that reached it, its skip rate, median time, the mood change across it and the
-    share of those calls resolved; --by version compares playbook versions.
+    share of those calls resolved, with each step's title; --by version compares
+    playbook versions; --by week counts by ISO week.
 
     \b
     Examples:
@@ -277,14 +302,16 @@ def stats(
     if by == BY_STEP:  # the step visits are read the first time they are asked for
         (calls, steps), scan = ask(records, lambda index, _: figures.answer_by_step(
             index, chosen))
+        titles = _titles(steps, playbooks)
         if json:
             common.print_json({"records": calls, "unreadable": len(scan.unreadable),
                                "filters": chosen.describe(), "by": BY_STEP,
-                               "playbooks": [book.to_dict() for book in steps]})
+                               "playbooks": [_titled(book.to_dict(), titles)
+                                             for book in steps]})
             return
         common.echo(report.render_steps(steps, calls=calls, unreadable=len(scan.unreadable),
                                         colour=report.colour_wanted(),
-                                        width=report.width_wanted()), nl=False)
+                                        width=report.width_wanted(), titles=titles), nl=False)
         return
     today = _today()
     (calls, numbers), scan = ask(records, ahead=lambda db: figures.answer(
@@ -298,6 +325,86 @@ def stats(
     typer.echo(report.render(numbers, unreadable=len(scan.unreadable),
                              colour=report.colour_wanted(), width=report.width_wanted()),
                nl=False)
+
+
+@app.command("report")
+@filtered
+def report_html(
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="FILE.html", help="The HTML file to write.",
+        show_default=False)],
+    *,
+    chosen: Filters,
+    playbooks: common.PlaybooksOption = None,
+    records: common.RecordsOption = None,
+) -> None:
+    """Write one HTML page for team leads and trainers: calls and outcomes per week,
+    mood at the start and end per week, each step of a playbook as a funnel, playbook
+    versions side by side with 95% intervals and a verdict, per-agent figures and
+    follow-ups. Self-contained: it opens offline and prints. The playbook is the one
+    given with --playbook, else the one with the most calls. Needs the report extra:
+    pip install 'deescalate[report]'.
+
+    \b
+    Examples:
+      deescalate records report --output report.html
+      deescalate records report --playbook upset-customer --since -90d -o upset.html
+    """
+    from deescalate import __version__
+    from deescalate.records.export import write_file
+    from deescalate.records.htmlreport import charts, figures, page
+    from deescalate.records.store import display
+
+    if output.exists() and output.is_dir():
+        raise BadInput(f"{display(output)}: is a folder; --output names the HTML file")
+    charts.matplotlib()  # the one-line message now, if it is missing
+    catalog = common.catalog(playbooks)
+    today = _today()
+    with common.progress("Building the report", total=6) as step:
+        step("reading the records")
+        data, scan = ask(records, lambda index, _: figures.gather(
+            index, chosen, today=today, lookup=_lookup(catalog)))  # type: ignore[arg-type]
+        data.unreadable = len(scan.unreadable)
+        html = page.render(data, version=__version__, progress=step)
+    write_file(output, html.encode("utf-8"))
+    common.echo(f"Wrote the report of {data.calls:,} call{'s' if data.calls != 1 else ''} "
+                f"to {display(output)} ({len(html.encode('utf-8')) / 1024:,.0f} KB)", err=True)
+
+
+def _lookup(catalog: Any) -> Callable[[str], Any]:
+    """The playbook with an id, or None (gone, or broken): the report goes on without
+    its titles and checklists."""
+    from deescalate.errors import DeescalateError
+
+    found: dict[str, Any] = {}
+
+    def lookup(name: str) -> Any:
+        if name not in found:
+            try:
+                found[name] = catalog.find(name)
+            except DeescalateError:
+                found[name] = None
+        return found[name]
+
+    return lookup
+
+
+def _titles(books: Sequence[Any], playbooks: list[Path] | None) -> dict[tuple[str, str], str]:
+    """The title of each step, by (playbook, step), of the playbooks found."""
+    lookup = _lookup(common.catalog(playbooks))
+    found = {}
+    for book in books:
+        playbook = lookup(book.playbook)
+        if playbook is not None:
+            found.update({(book.playbook, step.id): step.title for step in playbook.steps})
+    return found
+
+
+def _titled(book: dict[str, Any], titles: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """`--json` of one playbook's steps, each with its title (null when not found)."""
+    for step in book["steps"]:
+        step["title"] = titles.get((book["playbook"], step["step"]))
+    return book
 
 
 Format = StrEnum("Format", [(name, name) for name in FORMATS])  # type: ignore[misc]
@@ -319,13 +426,16 @@ def export(
         help="Write here instead of to stdout (for parquet: the dataset's folder).",
         show_default=False)] = None,
     rows_wanted: Annotated[Rows, typer.Option(
-        "--rows", help="parquet: a row per call, or per step visit.")] = Rows.calls,
+        "--rows", help="A row per call, or per step the call reached (with its notes, "
+        "branch answer, checklist and captures).")] = Rows.calls,
     *,
     chosen: Filters,
+    playbooks: common.PlaybooksOption = None,
     records: common.RecordsOption = None,
 ) -> None:
     """Export one row per call record, oldest first, as CSV or JSON Lines; or a
-    Parquet dataset partitioned by year and month, a row per call or per step visit.
+    Parquet dataset partitioned by year and month. --rows steps gives a row per step
+    each call reached instead, with what was noted, answered, ticked and written down.
 
     \b
     Examples:
@@ -333,15 +443,23 @@ def export(
       deescalate records export --format jsonl --since 2026-11-01 | gzip > november.jsonl.gz
       deescalate records export --format parquet --output warehouse/calls
       deescalate records export --format parquet --rows steps --output warehouse/steps
+      deescalate records export --format jsonl --rows steps --playbook upset-customer
     """
     from deescalate.records import store
     from deescalate.records.store import display
 
     spec = FORMATS[format.value]
+    where = folder(records)
 
     def taken(visits: bool = False) -> list[Any]:
-        return ask(records, lambda index, _: store.oldest_first(index, chosen,
-                                                                visits=visits))[0]
+        found = ask(records, lambda index, _: store.oldest_first(index, chosen,
+                                                                 visits=visits),
+                    where=where)[0]
+        if not visits:
+            return found
+        from deescalate.records.steprows import rows
+
+        return rows(where, found, _lookup(common.catalog(playbooks)))
 
     if spec.dataset is not None:
         if output is None:
@@ -358,17 +476,21 @@ def export(
                     f"{display(output)} ({spec.kind})", err=True)
         return
     assert spec.write is not None
-    found = taken()
+    steps = rows_wanted is Rows.steps
+    if steps and spec.write_steps is None:
+        raise BadInput(f"--format {format.value} writes a row per call only, not --rows steps")
+    found = taken(steps)
     if output is None:
         reconfigure = getattr(sys.stdout, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(newline="")  # CSV's own \r\n, not translated again
-        spec.write(found, sys.stdout)
+        (spec.write_steps if steps and spec.write_steps else spec.write)(found, sys.stdout)
         return
     from deescalate.records.export import to_text, write_file
 
-    write_file(output, to_text(found, format.value).encode("utf-8"))
-    common.echo(f"Wrote {len(found):,} record{'s' if len(found) != 1 else ''} to "
+    write_file(output, to_text(found, format.value, steps=steps).encode("utf-8"))
+    what = "step row" if steps else "record"
+    common.echo(f"Wrote {len(found):,} {what}{'s' if len(found) != 1 else ''} to "
                 f"{display(output)}", err=True)
 
 

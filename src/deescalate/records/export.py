@@ -67,7 +67,32 @@ def _jsonl(records: Iterable[Summary], out: IO[str]) -> int:
     return count
 
 
-def _parquet(records: Callable[[bool], list[Summary]], output: Path, rows: str) -> int:
+def _csv_steps(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    from deescalate.records.steprows import STEP_NAMES
+
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(STEP_NAMES)
+    count = 0
+    for step in rows:
+        # Captures, notes and unticked items as JSON: free text may hold any separator.
+        writer.writerow([_cell(json.dumps(step[name], ensure_ascii=False) if isinstance(
+            step[name], dict | list) else step[name]) for name in STEP_NAMES])
+        count += 1
+    return count
+
+
+def _jsonl_steps(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    from deescalate.records.steprows import STEP_NAMES
+
+    count = 0
+    for step in rows:
+        out.write(json_text(json.dumps({name: step[name] for name in STEP_NAMES},
+                                       ensure_ascii=False)) + "\n")
+        count += 1
+    return count
+
+
+def _parquet(records: Callable[[bool], list[Any]], output: Path, rows: str) -> int:
     from deescalate.records import parquet
 
     parquet.schema()  # the one-line message now, if pyarrow is missing
@@ -78,19 +103,22 @@ def _parquet(records: Callable[[bool], list[Summary]], output: Path, rows: str) 
 class Format:
     """A `records export --format`: `help`, its part of the option's help; and how it
     writes: `write(records, stream)`, returning how many; or, for a dataset in the
-    --output folder, `dataset(records, folder, rows)`, where `records(visits)` reads
-    the records (once the format knows it can write them), and `kind` names it."""
+    --output folder, `dataset(records, folder, rows)`, where `records(steps)` reads
+    the records, or their step rows (once the format knows it can write them), and
+    `kind` names it. `write_steps(rows, stream)` writes step rows
+    (`deescalate.records.steprows`) to a stream."""
 
     help: str
     write: Callable[[Iterable[Summary], IO[str]], int] | None = None
-    dataset: Callable[[Callable[[bool], list[Summary]], Path, str], int] | None = None
+    dataset: Callable[[Callable[[bool], list[Any]], Path, str], int] | None = None
     kind: str = ""
+    write_steps: Callable[[Iterable[dict[str, Any]], IO[str]], int] | None = None
 
 
 # What `records export --format` takes, in the order its help gives them.
 FORMATS: dict[str, Format] = {
-    "csv": Format("csv for spreadsheets", write=_csv),
-    "jsonl": Format("jsonl (JSON Lines) for scripts", write=_jsonl),
+    "csv": Format("csv for spreadsheets", write=_csv, write_steps=_csv_steps),
+    "jsonl": Format("jsonl (JSON Lines) for scripts", write=_jsonl, write_steps=_jsonl_steps),
     "parquet": Format("parquet (a dataset in the --output folder, by year and month) for "
                       "warehouses", dataset=_parquet, kind="Parquet, by year and month"),
 }
@@ -115,7 +143,13 @@ def write_file(path: Path, data: bytes) -> None:
         raise CantWrite(f"{path}: can't write it ({exc.strerror or exc})") from None
 
 
-def to_text(records: Iterable[Summary], format: str) -> str:
+def to_text(records: Iterable[Any], format: str, *, steps: bool = False) -> str:
+    """Records (or, with `steps`, step rows) as the text of a format that writes to a
+    stream."""
     buffer = io.StringIO(newline="")
-    write(records, buffer, format)
+    writer = FORMATS[format].write_steps if steps else None
+    if writer is not None:
+        writer(records, buffer)
+    else:
+        write(records, buffer, format)
     return buffer.getvalue()

@@ -134,6 +134,7 @@ _STEP_IDS = re.compile(r"\n- id: ([a-z0-9][a-z0-9-]*)\n  at: ([0-9]+)\n  seconds
 # Inside one step entry (the text after its `- id:`): the keys after `notes`, each at
 # two spaces; a value going on over more lines is indented by three or more.
 _STEP_ANSWER = re.compile(r"\n  answer: ([^\n]*(?:\n {3,}[^\n]*)*)")
+_STEP_UNTICKED = re.compile(r"\n  unticked: ([^\n]*(?:\n {3,}[^\n]*)*)")
 _STEP_PLAYBOOK = re.compile(r"\n  playbook: ([a-z0-9][a-z0-9-]*)")
 _STEP_VISITS = re.compile(r"\n  - \{at: ([0-9]+), seconds: ([0-9]+)\}")
 _MOODS = re.compile(r"\{step: [a-z0-9][a-z0-9-]*, at: ([0-9]+), ")
@@ -344,6 +345,66 @@ def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
         return None
 
 
+# Inside one step entry: its notes (a block list of flow maps, each going on over more
+# indented lines) and its skip reason; `_STEP_UNTICKED` above for the unticked items.
+_STEP_NOTES = re.compile(r"\n  notes:((?:\n  - [^\n]*(?:\n {4,}[^\n]*)*)*)")
+_STEP_REASON = re.compile(r"\n  skip_reason: ([^\n]*(?:\n {3,}[^\n]*)*)")
+
+
+def details(head: str) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """Each `steps` entry's `unticked`, `notes` and `skip_reason`, and the `captures`,
+    of a front matter in the writer's layout, as the safe parser would give them; None
+    for any other (then the safe parser reads it)."""
+    if (len(head) > FAST_LIMIT or " \n" in head or "\n\n" in head
+            or not _printable(head)):
+        return None
+    table = _table if _table.fields is record_format.FIELDS else _new_table()
+    match = table.strict.match(head) or table.lenient().match(head)
+    if match is None:
+        return None
+    try:
+        table.summary(match, "", False)  # every field as the fast reader takes it, or none
+        found = _capture_values(match["captures"])
+        steps = match["steps"] or ""
+        entries = [_entry(text) for text in steps.split("\n- id: ")[1:]]
+    except _GiveUp:
+        return None
+    return (entries, found) if isinstance(found, dict) else None
+
+
+_BLOCK_CAPTURE_KEY = re.compile(r"\n  (?=[a-z0-9][a-z0-9-]*: )")
+
+
+def _capture_values(captures: str | None) -> Any:
+    """The captures, in flow style (`{a: 1}`) or as a block mapping, one key a line."""
+    text = (captures or "").strip()
+    if not text or text == "{}":
+        return {}
+    if text.startswith("{"):
+        return _value(text)
+    found: dict[str, Any] = {}
+    for part in _BLOCK_CAPTURE_KEY.split(captures or "")[1:]:
+        key, _, value = part.partition(": ")
+        found[key] = _value(value)
+    return found
+
+
+def _entry(text: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    unticked = _STEP_UNTICKED.search(text)
+    if unticked is not None:
+        entry["unticked"] = [] if unticked[1] == "[]" else _value(unticked[1])
+    notes = _STEP_NOTES.search(text)
+    if notes is not None:
+        entry["notes"] = [_value(item) for item in notes[1].split("\n  - ")[1:]]
+    elif "\n  notes: []" not in text:
+        raise _GiveUp
+    reason = _STEP_REASON.search(text)
+    if reason is not None:
+        entry["skip_reason"] = _value(reason[1])
+    return entry
+
+
 # -- reading each kind of field into its columns ----------------------------------------
 #
 # Text and plain values (the most fields) are read in one loop each by `_Table.summary`;
@@ -538,6 +599,7 @@ def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str | Non
         for match in _STEP_VISITS.finditer(steps):
             entry = steps.count("\n- id: ", 0, match.start()) - 1
             spans.setdefault(entry, []).append((_whole(match[1]), _whole(match[2])))
+    unticked = _unticked(steps, len(found))
     entries = []
     for n, (step, at, seconds, skipped) in enumerate(found):
         visits = spans.get(n, ()) if spans else ()
@@ -547,7 +609,8 @@ def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str | Non
         entries.append((step, books.get(n) if books else None,
                         int(at) if len(at) < 10 else _whole(at),
                         int(seconds) if len(seconds) < 10 else _whole(seconds),
-                        skipped == "true", answers.get(n) if answers else None, visits))
+                        skipped == "true", answers.get(n) if answers else None, visits,
+                        unticked[n]))
     ratings: list[tuple[int, int]] | None = None
     if moods is not None and moods != " []":
         times = [_whole(when) for when in _MOODS.findall(moods)]
@@ -555,6 +618,19 @@ def _visits(steps: str, found: list[tuple[str, str, str, str]], moods: str | Non
         ratings = (None if None in times else
                    [(when or 0, value) for when, value in zip(times, values, strict=True)])
     return step_visits(entries, ratings)  # type: ignore[arg-type]
+
+
+def _unticked(steps: str, count: int) -> list[int | None]:
+    """How many checklist items each of the `count` steps entries left unticked."""
+    found: list[int | None] = [None] * count  # no line: can't be told
+    matches = list(_STEP_UNTICKED.finditer(steps))
+    for n, match in enumerate(matches):
+        if len(matches) != count:  # not one a step, as the writer writes: find its entry
+            n = steps.count("\n- id: ", 0, match.start()) - 1
+        if 0 <= n < count:
+            items = [] if match[1] == "[]" else _value(match[1])
+            found[n] = len(items) if isinstance(items, list) else None
+    return found
 
 
 def _whole(digits: str) -> int | None:

@@ -25,7 +25,6 @@ from typing import Any
 from deescalate.errors import BadInput, CantWrite
 from deescalate.records import columns as exported
 from deescalate.records.format import COLUMN_KINDS
-from deescalate.records.summary import Summary
 
 ROWS = ("calls", "steps")
 MISSING = ("records export --format parquet needs pyarrow, which is not installed: "
@@ -46,13 +45,12 @@ def schema(rows: str = "calls") -> Any:
     pa = _arrow()
     moment = pa.timestamp("ms", tz="UTC")  # what Parquet stores: it has no seconds unit
     if rows == "steps":
-        return pa.schema([
-            ("record_id", pa.string()), ("started", moment), ("agent", pa.string()),
-            ("record_playbook", pa.string()), ("outcome", pa.string()),
-            ("playbook", pa.string()), ("place", pa.int32()), ("step", pa.string()),
-            ("at_seconds", pa.int64()), ("seconds", pa.int64()), ("skipped", pa.bool_()),
-            ("answer", pa.string()), ("mood_in", pa.int8()), ("mood_out", pa.int8()),
-        ])
+        from deescalate.records.steprows import STEP_COLUMNS
+
+        kinds = {"text": pa.string(), "moment": moment, "whole": pa.int64(),
+                 "place": pa.int32(), "bool": pa.bool_(), "mood": pa.int8(),
+                 "words": pa.list_(pa.string()), "map": pa.map_(pa.string(), pa.string())}
+        return pa.schema([(column.name, kinds[column.kind]) for column in STEP_COLUMNS])
     return pa.schema([(column.export_name, _type(pa, column.kind))
                       for column in exported.columns().columns])
 
@@ -77,8 +75,9 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def columns(records: Sequence[Summary], rows: str) -> dict[str, list[Any]]:
-    """The dataset's columns, and `year` and `month` to partition by."""
+def columns(records: Sequence[Any], rows: str) -> dict[str, list[Any]]:
+    """The dataset's columns, and `year` and `month` to partition by: `records` are
+    Summaries, or for `rows="steps"` step rows (`deescalate.records.steprows`)."""
     if rows == "steps":
         return _step_columns(records)
     chosen = exported.columns()
@@ -96,26 +95,18 @@ def columns(records: Sequence[Summary], rows: str) -> dict[str, list[Any]]:
     return data
 
 
-def _step_columns(records: Sequence[Summary]) -> dict[str, list[Any]]:
+def _step_columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
     """A row per step visit: its columns, by name, and `year` and `month`."""
-    data: dict[str, list[Any]] = {name: [] for name in schema("steps").names}
-    data["year"], data["month"] = [], []
-    for r in records:
-        started = _moment(r.started)
-        for place, visit in enumerate(r.visits):
-            step = {"record_id": r.id, "started": started, "agent": r.agent,
-                    "record_playbook": r.playbook, "outcome": r.outcome,
-                    "playbook": visit.playbook or r.playbook, "place": place,
-                    "step": visit.step, "at_seconds": visit.at, "seconds": visit.seconds,
-                    "skipped": visit.skipped, "answer": visit.answer,
-                    "mood_in": visit.mood_in, "mood_out": visit.mood_out,
-                    "year": started.year, "month": started.month}
-            for name, values in data.items():
-                values.append(step[name])
+    names = schema("steps").names
+    data: dict[str, list[Any]] = {name: [row[name] for row in rows] for name in names}
+    data["started"] = [_moment(value) for value in data["started"]]
+    data["captures"] = [list(value.items()) for value in data["captures"]]
+    data["year"] = [moment.year for moment in data["started"]]
+    data["month"] = [moment.month for moment in data["started"]]
     return data
 
 
-def write(records: Sequence[Summary], output: Path, *, rows: str = "calls") -> int:
+def write(records: Sequence[Any], output: Path, *, rows: str = "calls") -> int:
     """Write the records' months under `output`, replacing those months (and no other)
     in a dataset there; returns the rows written. No rows: nothing written."""
     pa = _arrow()

@@ -352,10 +352,12 @@ def _visits(steps: list[Any], moods: list[Any]) -> tuple[Any, ...]:
                     break
                 spans.append(span)
         answer, playbook = entry.get("answer"), entry.get("playbook")
+        unticked = entry.get("unticked")
         entries.append((entry["id"], playbook if isinstance(playbook, str) else None,
                         whole(entry.get("at")), whole(entry.get("seconds")),
                         entry.get("skipped", False),
-                        answer if isinstance(answer, str) else None, spans))
+                        answer if isinstance(answer, str) else None, spans,
+                        len(unticked) if isinstance(unticked, list) else None))
     times = [whole(mood["at"]) for mood in moods]
     ratings = None if None in times else [(when, mood["value"])
                                           for when, mood in zip(times, moods, strict=True)]

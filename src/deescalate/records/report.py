@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from deescalate.records.layout import Column, Line, fit, table
 from deescalate.records.stats import DIMENSIONS, Figures, PlaybookSteps, Stats
@@ -177,6 +177,7 @@ def render(stats: Stats, *, unreadable: int = 0, colour: bool = False,
         report.line()
         report.line(f"By {stats.by}", "bold")
         _groups(report, stats)
+        return report.text()  # each view its own table: the skipped steps are a view too
     report.line()
     report.line("Steps most often skipped", "bold")
     if stats.skipped:
@@ -214,16 +215,18 @@ def _plain(text: str) -> str:
     return re.sub("\033\\[[0-9;]*m", "", text)
 
 
+# Spelled the same in every --by view, whatever the width: what does not fit is the
+# bar and the 90th percentile first, then a second line per row.
 GROUP_COLUMNS = (
     Column("NAME"), Column("CALLS", right=True), Column("", optional=True),
-    Column("RESOLVED", right=True, short="RES", meaning="resolved"),
-    Column("ESCALATED", right=True, short="ESC", meaning="escalated"),
-    Column("MEDIAN", right=True, short="MED", meaning="median length"),
-    Column("P90", right=True),
+    Column("RESOLVED", right=True),
+    Column("ESCALATED", right=True),
+    Column("MEDIAN", right=True),
+    Column("P90", right=True, optional=True),
     Column("MOOD", right=True),
-    Column("COOLED", right=True, short="COOL", meaning="cooled down"),
+    Column("COOLED", right=True),
     Column("OPEN", right=True),
-    Column("OVERDUE", right=True, short="LATE", meaning="follow-ups overdue"),
+    Column("OVERDUE", right=True),
 )
 
 
@@ -244,7 +247,9 @@ def _groups(report: Report, stats: Stats) -> None:
 
 
 STEP_COLUMNS = (
-    Column("STEP"), Column("CALLS", right=True), Column("", optional=True),
+    # A step's title, or under it the branch answer given there.
+    Column("STEP"), Column("TITLE", keep=False, cap=36), Column("CALLS", right=True),
+    Column("", optional=True),
     Column("SKIPPED", right=True, short="SKIP", meaning="skip rate"),
     Column("MEDIAN", right=True, short="MED", meaning="median time on the step"),
     Column("MOOD", right=True, short="MOOD", meaning="mood change across it"),
@@ -256,10 +261,16 @@ def _change(value: float | None) -> str:
     return "-" if value is None else f"{value:+.1f}"
 
 
+WIDE_STEPS = 100  # narrower, `--by step` leaves its bars out to show the steps' titles
+
+
 def render_steps(books: Sequence[PlaybookSteps], *, calls: int, unreadable: int = 0,
-                 colour: bool = False, width: int | None = None) -> str:
-    """`records stats --by step`: a table per playbook, a row per step and, under a
+                 colour: bool = False, width: int | None = None,
+                 titles: Mapping[tuple[str, str], str] | None = None) -> str:
+    """`records stats --by step`: a table per playbook, a row per step (its id, and its
+    title from `titles` by (playbook, step), when the playbook is found) and, under a
     branch step, one per answer given there."""
+    titles = titles or {}
     report = Report(colour, width)
     heading = [f"{calls:,} record{'s' if calls != 1 else ''}", "what each step does"]
     if unreadable:
@@ -271,15 +282,20 @@ def render_steps(books: Sequence[PlaybookSteps], *, calls: int, unreadable: int 
                     " reached it", "bold")
         rows = []
         for step in book.steps:
-            rows.append([step.step, f"{step.calls:,}", bar(step.calls, book.calls, 10),
+            rows.append([step.step, one_line(titles.get((book.playbook, step.step), "")),
+                         f"{step.calls:,}", bar(step.calls, book.calls, 10),
                          share(step.skip_rate, 0), length(step.median_seconds),
                          _change(step.mood_change), share(step.share_resolved, 0)])
             for answer in step.answers:
-                rows.append([f"  → {answer.answer}", f"{answer.calls:,}",
+                rows.append(["  →", f"{one_line(answer.answer or '')}", f"{answer.calls:,}",
                              bar(answer.calls, book.calls, 10), share(answer.skip_rate, 0),
                              length(answer.median_seconds), _change(answer.mood_change),
                              share(answer.share_resolved, 0)])
-        report.table(STEP_COLUMNS, rows, ["", "", "cyan", "", "", "", ""])
+        columns, styles = list(STEP_COLUMNS), ["", "dim", "", "cyan", "", "", "", ""]
+        if width is not None and width < WIDE_STEPS:  # the titles before the bars
+            rows = [row[:3] + row[4:] for row in rows]
+            del columns[3], styles[3]
+        report.table(columns, rows, styles)
     if books:
         report.line()
         report.line("MOOD: the mood on leaving the step minus on reaching it, averaged", "dim")

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS records (
     problem TEXT,               -- why the file can't be used as a record, NULL if it can
 """
 _TAIL = """
-    visits TEXT,                -- JSON list of StepVisit lists, one per `steps` entry,
+    visits TEXT,                -- JSON list of StepVisit lists (unticked counts last),
                                 -- NULL: not read yet (see records.visits)
     checked TEXT                -- JSON list of what `records check` found, NULL: not yet
 );
@@ -57,9 +57,8 @@ def _words_out(value: str | None) -> tuple[str, ...]:
 def _visits_out(value: str | None) -> tuple[StepVisit, ...]:
     if not value:
         return ()
-    return tuple(StepVisit(step, playbook, at, seconds, bool(skipped), answer, mood_in, mood_out)
-                 for step, playbook, at, seconds, skipped, answer, mood_in, mood_out
-                 in json.loads(value))
+    return tuple(StepVisit(step, playbook, at, seconds, bool(skipped), answer, *rest)
+                 for step, playbook, at, seconds, skipped, answer, *rest in json.loads(value))
 
 
 # How a stored value is read back, by column kind (others are as stored).

@@ -63,6 +63,9 @@ class Dimension:
 
 
 _MOST_CALLS_FIRST = "count(*) DESC, k IS NULL, k"
+# The Thursday of the ISO week (Monday to Sunday) of the day a call started: its year
+# is the ISO week's year, and its day of the year tells the week's number (ISO 8601).
+_THURSDAY = "date(substr(r.started, 1, 10), '-3 days', 'weekday 4')"
 
 # What `--by` takes, besides `step` (`BY_STEP`, a report of its own: `step_stats`).
 DIMENSIONS: dict[str, Dimension] = {
@@ -72,6 +75,8 @@ DIMENSIONS: dict[str, Dimension] = {
         f"WHEN '{name}' THEN {place}" for place, name in enumerate(OUTCOMES))
         + " ELSE 99 END, k", "OUTCOME"),
     "root-cause": Dimension("r.root_cause", _MOST_CALLS_FIRST, "ROOT-CAUSE"),
+    "week": Dimension(f"printf('%s-W%02d', strftime('%Y', {_THURSDAY}),"
+                      f" (strftime('%j', {_THURSDAY}) - 1) / 7 + 1)", "k", "WEEK"),
     "month": Dimension("substr(r.started, 1, 7)", "k", "MONTH"),
     "version": Dimension("r.playbook || CASE WHEN r.playbook_version IS NULL THEN "
                          "' (no version)' ELSE ' v' || r.playbook_version END",
@@ -189,6 +194,12 @@ def _figures_sql(db: Any, where: str, params: Sequence[Any], by: Dimension | Non
         if name in found:
             found[name].median_seconds, found[name].p90_seconds = middle, p90
     return found
+
+
+def grouped(db: Any, where: str, params: Sequence[Any], by: Dimension, today: date
+            ) -> dict[Any, Figures]:
+    """The figures of the calls matching `where`, by a dimension of one's own (`by`)."""
+    return _figures_sql(db, where, params, by, today)
 
 
 def _order_statistics(db: Any, value: str, group: str, source: str, where: str,
@@ -314,21 +325,34 @@ class PlaybookSteps:
                 "steps": [step.to_dict() for step in self.steps]}
 
 
-_VISITS = ("(SELECT r.path AS path, r.outcome AS outcome,"
+_VISITS = ("(SELECT r.path AS path, r.outcome AS outcome, r.agent AS agent,"
            " coalesce(json_extract(j.value, '$[1]'), r.playbook) AS book,"
            " json_extract(j.value, '$[0]') AS step, j.key AS place,"
            " json_extract(j.value, '$[3]') AS seconds, json_extract(j.value, '$[4]') AS skipped,"
            " json_extract(j.value, '$[5]') AS answer, json_extract(j.value, '$[6]') AS mood_in,"
-           " json_extract(j.value, '$[7]') AS mood_out"
+           " json_extract(j.value, '$[7]') AS mood_out, json_extract(j.value, '$[8]') AS unticked"
            " FROM records r, json_each(r.visits) j WHERE {where} AND r.visits != '[]')")
 
 
+def visits_sql(where: str = "") -> str:
+    """The step visits of the records matching `where`, as SQL for a FROM: a row per
+    visit, with its record's path, outcome and agent, the step's playbook (`book`),
+    `step`, `place`, `seconds`, `skipped`, `answer`, `mood_in`, `mood_out` and
+    `unticked` (how many checklist items were left unticked)."""
+    return _VISITS.format(where=_where(where))
+
+
 def step_stats(db: Any, where: str = "", params: Sequence[Any] = (), *,
-               playbook: str | None = None) -> list[PlaybookSteps]:
+               playbook: str | None = None, visits: str | None = None
+               ) -> list[PlaybookSteps]:
     """Per playbook (only `playbook`, if given), what each step did to the calls that
     reached it; see the module's docstring for the definitions. Counts the step visits
-    the index holds: `Index.fill_visits` reads those not read yet."""
-    visits = _VISITS.format(where=_where(where))
+    the index holds: `Index.fill_visits` reads those not read yet. `visits` names a
+    table made of `visits_sql` already (then `where` and `params` are not used)."""
+    if visits is not None:
+        where, params = "", ()
+    else:
+        visits = visits_sql(where)
     chosen = "book = ?" if playbook is not None else "1"
     extra = (playbook,) if playbook is not None else ()
     args = (*params, *extra)

@@ -29,6 +29,7 @@ class StepVisit(NamedTuple):
     answer: str | None  # the branch option chosen last
     mood_in: int | None
     mood_out: int | None
+    unticked: int | None = None  # checklist items left unticked (None: can't be told)
 
 
 class Summary(NamedTuple):
@@ -117,15 +118,16 @@ class Unreadable(ValueError):
 
 
 def step_visits(entries: Iterable[tuple[str, str | None, int | None, int | None, bool,
-                                        str | None, Sequence[tuple[int, int]]]],
+                                        str | None, Sequence[tuple[int, int]], int | None]],
                 moods: Sequence[tuple[int, int]] | None) -> tuple[StepVisit, ...]:
     """The StepVisits of a record's `steps` entries, each given as (id, playbook, at,
-    seconds, skipped, answer, visits as (at, seconds) pairs), with the mood across each
+    seconds, skipped, answer, visits as (at, seconds) pairs, how many checklist items
+    were left unticked), with the mood across each
     from `moods`, the (at, value) ratings in the order given (None: their times can't
     be read). Both readers make the same visits through this."""
     found = []
     make = StepVisit
-    for step, playbook, at, seconds, skipped, answer, visits in entries:
+    for step, playbook, at, seconds, skipped, answer, visits, unticked in entries:
         mood_in = mood_out = None
         if moods and at is not None and seconds is not None:
             leave = max(start + length for start, length in visits) if visits else at + seconds
@@ -136,7 +138,8 @@ def step_visits(entries: Iterable[tuple[str, str | None, int | None, int | None,
                         mood_in = value
             if mood_in is None:
                 mood_out = None
-        found.append(make(step, playbook, at, seconds, skipped, answer, mood_in, mood_out))
+        found.append(make(step, playbook, at, seconds, skipped, answer, mood_in, mood_out,
+                          unticked))
     return tuple(found)
 
 

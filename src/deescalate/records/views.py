@@ -86,12 +86,46 @@ def records_table(records: Sequence[Summary], today: date, *, width: int | None 
                        dot=glyphs.dot))
 
 
+_LEVELS = "?▁▃▄▆█"  # a mood of 1 (calm) to 5 (hostile) as a bar's height
+MOOD_CELLS = 24  # the width of the mood line: the call's length, start to end
+
+
+def mood_line(ratings: Sequence[tuple[int, int]], duration: int, glyphs: Glyphs = UNICODE
+              ) -> str:
+    """The call's mood over time on one line: a cell per 1/24th of the call showing the
+    mood in force then (a dot before the first rating; the rating's digit when bars
+    can't be drawn), then every rating in plain text: value, word and time."""
+    if not ratings:
+        return "not rated"
+    bars = glyphs.arrow == UNICODE.arrow
+    cells = []
+    for cell in range(MOOD_CELLS):
+        moment = max(duration, 1) * cell / MOOD_CELLS
+        found = [value for at, value in ratings if at <= moment]
+        if cell == 0 and not found:
+            found = [ratings[0][1]] if ratings[0][0] <= 0 else []
+        value = found[-1] if found else None
+        # No space even before the first rating: the line never wraps inside itself.
+        cells.append((glyphs.dot if bars else ".") if value is None else
+                     _LEVELS[value] if bars else str(value))
+    said = f" {glyphs.arrow} ".join(f"{value} ({MOODS.get(value, '?')}) at {length(at)}"
+                                    for at, value in ratings)
+    first, last = ratings[0][1], ratings[-1][1]
+    trend = ("" if len(ratings) == 1 else
+             " " + glyphs.dot + (" cooled down" if last < first else " heated up"
+                                 if last > first else " held steady"))
+    once = f" {glyphs.dot} rated once" if len(ratings) == 1 else ""
+    return f"{glyphs.bar}{''.join(cells)}{glyphs.bar} {said}{once}{trend}"
+
+
 def record_view(record: Summary, body: str, today: date, *, where: str,
                 width: int | None = None, markdown: bool = True,
-                glyphs: Glyphs = UNICODE) -> RenderableType:
+                glyphs: Glyphs = UNICODE,
+                moods: Sequence[tuple[int, int]] | None = None) -> RenderableType:
     """`records show`: the facts, then the record's own text: rendered Markdown on a
     terminal (`markdown`), else as it is in the file. Long values wrap between words,
-    and never inside an id or a path."""
+    and never inside an id or a path. `moods`, the (at, value) ratings, draw the
+    mood line; without them the first and last rating are shown."""
     import textwrap
 
     dot = glyphs.dot
@@ -111,7 +145,9 @@ def record_view(record: Summary, body: str, today: date, *, where: str,
     rows.append(("Outcome", outcome))
     if record.root_cause:
         rows.append(("Root cause", record.root_cause))
-    if record.mood_start is not None and record.mood_end is not None:
+    if moods is not None:
+        rows.append(("Mood", mood_line(moods, record.duration, glyphs)))
+    elif record.mood_start is not None and record.mood_end is not None:
         arrow = glyphs.arrow
         rows.append(("Mood", f"{record.mood_start} ({MOODS[record.mood_start]}) {arrow} "
                              f"{record.mood_end} ({MOODS[record.mood_end]})"))

@@ -16,7 +16,7 @@ def fill_visits(db: sqlite3.Connection, folder: Path, where: str = "",
                 params: Sequence[Any] = (), *, workers: int | None = None) -> None:
     """Read the step visits of the records matching `where` that have none yet.
 
-    Only `records stats --by step` and the Parquet step rows use them, and reading
+    Only `records stats --by step`, `records report` and the step rows use them, and reading
     them takes a third of the time of reading a record: so a refresh leaves them
     out, and they are read here, once, the first time they are asked for."""
     from deescalate.records.folder import in_parallel_chunks
