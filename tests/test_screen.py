@@ -214,8 +214,15 @@ def test_confirm_stop() -> None:
 
 def test_the_brief_stays_until_a_key() -> None:
     screens: list[str] = []
+
+    def shown(screen: LiveScreen) -> None:  # the brief once drawn (slower on a busy machine)
+        deadline = time.monotonic() + 10
+        while "Customer: Dana" not in seen(screen) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        screens.append(seen(screen))
+
     got, screen = drive(lambda s: s.brief(["Handover: Upset customer", "Customer: Dana"]),
-                        0.1, lambda s: screens.append(seen(s)), "x")
+                        shown, "x")
     assert got is None and screen.overlay is None
     assert "Customer: Dana" in screens[0]
 
