@@ -261,3 +261,20 @@ def test_the_plain_screen_takes_only_plain_digits_as_numbers() -> None:
     assert plain.action(engine.view()) == (Action.TICK, 0)
     assert plain.choose("Which?", ["one", "two"]) == 1
     assert "Type a number from 1 to 2." in out.getvalue()
+
+
+def test_messages_under_a_step_are_shown_whole_or_not_at_all() -> None:
+    """A path wrapped over two lines is never shown without the words before it."""
+    from deescalate.call.screen import _latest_whole
+
+    notices = [("class:notice", "Saving as you go to /home/someone/.local/state/deescalate/"
+                                "calls/20261202-152053-31f2.json"),
+               ("class:notice", "Made the records folder /home/someone/records"),
+               ("class:notice", "Saved your name in /home/someone/.config/deescalate/"
+                                "config.yaml; change it there or with --agent.")]
+    lines = ["".join(text for _, text in line) for line in _latest_whole(notices, 80, 5)]
+    assert lines[0].startswith("Saving as you go") and len(lines) == 5
+    lines = ["".join(text for _, text in line) for line in _latest_whole(notices, 80, 4)]
+    assert lines[0].startswith("Made the records folder") and len(lines) == 3
+    long = [("", "word " * 200)]
+    assert len(_latest_whole(long, 40, 5)) == 5

@@ -344,10 +344,8 @@ class LiveScreen:
         glyphs = self.glyphs
         view = self.view
         below = self._prompt_lines(width)
-        said = [[(style, piece)] for style, text in
-                (self.messages + [("class:notice", n) for n in self.notices])
-                for piece in wrap(shown(text), width)]
-        below += said[-4:]
+        below += _latest_whole(self.messages + [("class:notice", n) for n in self.notices],
+                               width, MESSAGE_LINES)
         room = max(0, height - 1 - len(below))
         if self.overlay is not None:
             request = self.handoff.request
@@ -566,3 +564,19 @@ def ask_line(question: str, *, suggested: str = "") -> str:
         answer = " ".join((typed or suggested).split())
         if answer:
             return answer
+
+
+# At most this many lines of messages and notices under a step.
+MESSAGE_LINES = 5
+
+
+def _latest_whole(messages: list[tuple[str, str]], width: int, most: int) -> list[Line]:
+    """The latest messages that fit in `most` lines, each whole (a message cut at its top
+    would show a path without what it is); the latest one's end if it alone is longer."""
+    kept: list[Line] = []
+    for style, text in reversed(messages):
+        lines: list[Line] = [[(style, piece)] for piece in wrap(shown(text), width)]
+        if kept and len(kept) + len(lines) > most:
+            break
+        kept = lines + kept
+    return kept[-most:]
