@@ -2,6 +2,7 @@
 
     python benchmarks/run.py               # all of them
     python benchmarks/run.py help validate # some of them
+    python benchmarks/run.py steps         # one playbook of 10,000 steps validated
     python benchmarks/run.py records       # records stats/list at 10,000 and 100,000
     python benchmarks/run.py scale         # the index at 100,000 and 300,000: stats,
                                            # check, Parquet export, growth
@@ -121,6 +122,59 @@ def bench_validate(report: Report) -> None:
                for _ in range(5))
     report.seconds("playbooks validate, 500 playbooks", took, 2.0)
     shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+def long_playbook(steps: int, branch_every: int = 0) -> bytes:
+    """One valid playbook of `steps` steps: a chain, with a branch every `branch_every`
+    steps that may jump back (so the graph has loops with exits), the last step ending."""
+    lines = ["id: long", "title: Long", "summary: Many steps.", "version: 1",
+             "escalate: s0", "steps:"]
+    for n in range(steps):
+        lines += [f"  - id: s{n}", f"    title: Step {n}"]
+        if branch_every and n % branch_every == branch_every - 1 and n + 1 < steps:
+            lines += ["    branch:", "      question: Again?", "      options:",
+                      f"        - {{label: Back, goto: s{n - 5}}}",
+                      f"        - {{label: On, goto: s{n + 1}}}"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def bench_steps(report: Report) -> None:
+    """Validating long playbooks: the graph checks grow with the steps, not their square.
+
+    `playbooks validate` of the longest playbook the YAML caps let in (9,900 steps of an
+    id and a title each, 50,000 values), and the checks of 10,000 steps with branches
+    that loop back, run in this process with the value cap lifted for the measure."""
+    import functools
+
+    sys.path.insert(0, str(REPO / "src"))
+    from deescalate import safeyaml
+    from deescalate.playbooks import loader
+
+    env = environment()
+    folder = Path(tempfile.mkdtemp(prefix="deescalate-bench-"))
+    path = folder / "long.yaml"
+    path.write_bytes(long_playbook(9_900))
+    done = subprocess.run([DEESCALATE, "playbooks", "validate", str(path)], env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0 or done.stdout:
+        sys.exit(f"the long playbook is not clean:\n{done.stdout}{done.stderr}")
+    took = min(wall([DEESCALATE, "playbooks", "validate", str(path)], env=env)
+               for _ in range(3))
+    report.seconds("playbooks validate, one playbook of 9,900 steps", took, 1.0,
+                   f" ({path.stat().st_size // 1000} kB)")
+    data = long_playbook(10_000, branch_every=10)
+    compose = safeyaml.compose
+    safeyaml.compose = functools.partial(compose, max_nodes=10**6)  # type: ignore[assignment]
+    try:
+        started = time.perf_counter()
+        book, problems = loader.check_bytes(data, path, "long.yaml")
+        took = time.perf_counter() - started
+    finally:
+        safeyaml.compose = compose  # type: ignore[assignment]
+    if book is None or problems:
+        sys.exit(f"the 10,000 steps are not clean: {problems[:1]}")
+    report.seconds("checks of one playbook of 10,000 steps, 1,000 branches", took, 1.0)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def pty_seconds(argv: list[str], env: dict[str, str], until: str | None) -> float:
@@ -416,6 +470,7 @@ BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "keys": bench_keys,
     "record": bench_record,
     "validate": bench_validate,
+    "steps": bench_steps,
     "records": bench_records,
     "scale": bench_scale,
 }
