@@ -119,7 +119,8 @@ class _Scrubber:
         if isinstance(value, str):
             return self(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            redacted, found = self.redactor.redact(str(value))
+            whole = isinstance(value, float) and value.is_integer() and abs(value) < 1e20
+            redacted, found = self.redactor.redact(str(int(value)) if whole else str(value))
             if found:
                 self.count += found
                 return redacted
