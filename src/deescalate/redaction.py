@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from deescalate.dates import STAMP
@@ -531,6 +531,32 @@ class Redactor:
                       for start, end in kind.finder(text, True, kind.valid)
                       if not any(start < e and s < end for s, e in earlier)]
         return sorted(found, key=lambda f: f.start)
+
+    def across(self, pieces: Sequence[str]) -> tuple[dict[int, list[tuple[Span, str]]], int]:
+        """What the kinds with a finder (cards, IBANs) find typed over two or more of
+        `pieces`, one after the other (`4111 1111` in one note, `1111 1111` in the
+        next): for each piece by its number, the spans of its parts and their kind; and
+        how many were found. What lies within one piece is left to `redact`."""
+        bounds, at = [], 0
+        for piece in pieces:
+            bounds.append((at, at + len(piece)))
+            at += len(piece) + 1
+        joined = "\n".join(pieces)
+        parts: dict[int, list[tuple[Span, str]]] = {}
+        count = 0
+        for kind in self.kinds:
+            if kind.finder is None:
+                continue
+            for start, end in kind.finder(joined, False, kind.valid):
+                touched = [(number, low, high) for number, (low, high) in enumerate(bounds)
+                           if low < end and start < high]
+                if len(touched) < 2:
+                    continue
+                count += 1
+                for number, low, high in touched:
+                    span = (max(start, low) - low, min(end, high) - low)
+                    parts.setdefault(number, []).append((span, kind.name))
+        return parts, count
 
     def describe(self) -> list[list[object]]:
         """What this redactor looks for, as plain data: its kinds in order, with what
