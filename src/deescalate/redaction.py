@@ -175,8 +175,6 @@ def _card_spans(text: str, thorough: bool, valid: Callable[[str], bool]) -> list
 
 
 _JOINING = frozenset("-./:_\u2010\u2011\u2012\u2013\u2014\u2015")
-# How cards are printed when their groups are joined by dashes: in fours (the last group
-# shorter), or American Express's 4-6-5 and Diners Club's 4-6-4.
 _DASHED_LAYOUTS = ((4, 6, 5), (4, 6, 4))
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015"
 
@@ -185,6 +183,13 @@ def _joins(gap: str) -> bool:
     """Whether a gap makes its two digit groups one number (a dash, dot, slash or colon,
     no space): a date, a time, an IP, an order number's parts."""
     return bool(gap) and all(char in _JOINING for char in gap)
+
+
+def _card_layout(sizes: tuple[int, ...]) -> bool:
+    """Whether digit groups of these sizes are how cards are printed: in fours (the last
+    group shorter), or as American Express's 4-6-5 and Diners Club's 4-6-4."""
+    return sizes in _DASHED_LAYOUTS or (
+        all(size == 4 for size in sizes[:-1]) and sizes[-1] <= 4)
 
 
 def _other_shape(groups: list[str], gaps: list[str], first: int, last: int) -> bool:
@@ -203,10 +208,13 @@ def _other_shape(groups: list[str], gaps: list[str], first: int, last: int) -> b
            and all(gap == "." for gap in between[i:i + 3]) for i in range(len(chosen) - 3)):
         return True  # 192.168.10.200
     sizes = tuple(len(group) for group in chosen)
+    if len(chosen) > 1 and not _card_layout(sizes) and (
+            (first > 0 and gaps[first - 1] in between)
+            or (last < len(gaps) and gaps[last] in between)):
+        return True  # 86 474603 026913 2: the tail of an IMEI, not a card after a number
     dashed = bool(between) and all(gap.strip() and all(c in _DASHES for c in gap.strip())
                                    for gap in between)
-    if dashed and sizes not in _DASHED_LAYOUTS and (
-            any(size != 4 for size in sizes[:-1]) or sizes[-1] > 4):
+    if dashed and not _card_layout(sizes):
         return True  # 7734-2219-0045-113: not how a card is printed
     # Four digits a group, more of them than a card has: a tracking number.
     return (first, last) != (0, len(groups) - 1) and len(set(gaps)) == 1 and (
@@ -325,7 +333,8 @@ _NOT_A_PHONE = re.compile(
     r"(?i:\b(?:order|orders|invoice|inv|ref|reference|tracking|track|trk|policy|account|acct|"
     r"serial|sn|s/n|imei|meter|ticket|case|claim|zip|postcode|sku|part|model|batch|lot|"
     r"receipt|confirmation|booking|contract|parcel|shipment|consignment|awb|waybill|po|"
-    r"member|membership|loyalty|voucher|coupon|transaction|txn|sort code|routing|aba)\b"
+    r"member|membership|loyalty|voucher|coupon|transaction|txn|sort code|routing|aba|"
+    r"upc|ean|gtin|isbn|vin|ups|usps|fedex|dhl|tnt|gls|dpd|hermes|asin)\b"
     r"(?:[\s.:#=-]|\bno\b|\bnumber\b|\bnr\b|\bid\b|\bcode\b|\bis\b)*)\Z")
 _MARK = re.compile(r"\[redacted: [a-z0-9-]+\]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -349,10 +358,16 @@ def _ssn_named(text: str, start: int, end: int) -> bool:
     return bool(_SSN_NAMED.search(text, max(0, start - 40), start))
 
 
+# A word of letters and digits just before a number: the number is the rest of a code
+# (UPS 1Z 999 AA1 01 2345 6784).
+_CODE_BEFORE = re.compile(r"(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]+[ -]\Z")
+
+
 def _phone_here(text: str, start: int, end: int) -> bool:
     """Whether a number that reads as a phone number is not called something else just
-    before it (`order`, `invoice`, `tracking no.`, `policy`...)."""
-    return not _NOT_A_PHONE.search(text, max(0, start - 40), start)
+    before it (`order`, `invoice`, `tracking no.`, `policy`...), nor the rest of a code."""
+    return not (_NOT_A_PHONE.search(text, max(0, start - 40), start)
+                or _CODE_BEFORE.search(text, max(0, start - 40), start))
 
 
 def _is_phone(text: str) -> bool:
