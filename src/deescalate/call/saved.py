@@ -14,7 +14,11 @@ from pathlib import Path
 
 from deescalate.call.model import Call
 from deescalate.errors import Ambiguous, BadFile, NotFound
-from deescalate.files import write_atomic
+from deescalate.files import NotAFile, read_limited, write_atomic
+
+# A saved call is a few kilobytes; one of hours of notes, a few hundred. A file larger
+# than this is not one of ours.
+MAX_BYTES = 16_000_000
 
 
 def new_call_id(started: datetime) -> str:
@@ -40,11 +44,17 @@ class CallStore:
     def load(self, call_id: str) -> Call:
         path = self.path(call_id)
         try:
-            data = json.loads(path.read_bytes().decode("utf-8", "surrogatepass"))
+            raw = read_limited(path, MAX_BYTES)  # only a regular file, and never too much
+            if len(raw) > MAX_BYTES:
+                raise BadFile(f"{path}: the saved call is larger than {MAX_BYTES:,} bytes; "
+                              f"`deescalate resume --discard {call_id}` removes it")
+            data = json.loads(raw.decode("utf-8", "surrogatepass"))
             return Call.from_dict(data)
         except FileNotFoundError:
             raise NotFound(f"no saved call {call_id!r}; "
                            "`deescalate resume --list` shows them") from None
+        except NotAFile as exc:
+            raise BadFile(f"{path}: is {exc.what}, not a saved call") from None
         except (OSError, ValueError, TypeError) as exc:
             raise BadFile(f"{path}: the saved call can't be read ({exc}); "
                           f"`deescalate resume --discard {call_id}` removes it") from None
