@@ -4,6 +4,7 @@
     python benchmarks/run.py help validate # some of them
     python benchmarks/run.py steps         # one playbook of 10,000 steps validated
     python benchmarks/run.py records       # records stats/list at 10,000 and 100,000
+    python benchmarks/run.py foreign       # 10,000 records other YAML writers wrote
     python benchmarks/run.py scale         # the index at 100,000 and 300,000: stats,
                                            # check, Parquet export, growth
 
@@ -327,6 +328,51 @@ def records_folder(count: int) -> Path:
     return folder
 
 
+def foreign(text: str, style: int) -> str:
+    """A record as another team's YAML writer might have written it: its front matter
+    loaded and dumped again by PyYAML, in one of four styles: block style with the keys
+    sorted and times native with a space (2026-11-22 14:30:12+00:00); flow style in the
+    tool's key order with times quoted ('2026-11-22T14:30:12Z'); block style, times
+    quoted; flow style, keys in reverse order, times native."""
+    import yaml
+
+    head, _, body = text[4:].partition("\n---\n")
+    data = yaml.safe_load(head)
+    quoted = style in (1, 2)
+    for key in ("started", "ended", "follow_up", "follow_up_done"):
+        value = data.get(key)
+        if value is not None and quoted:
+            data[key] = (value.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(value, "hour")
+                         else value.isoformat())
+        elif hasattr(value, "hour") and value.tzinfo is None:
+            from datetime import UTC
+
+            data[key] = value.replace(tzinfo=UTC)  # written 2026-11-22 14:30:12+00:00
+    if style == 3:
+        data = dict(reversed(list(data.items())))
+    dumped = yaml.safe_dump(data, sort_keys=style == 0, allow_unicode=True, width=80,
+                            default_flow_style=None if style in (1, 3) else False)
+    return f"---\n{dumped}---\n{body}"
+
+
+def foreign_folder(count: int) -> Path:
+    """`count` generated records rewritten by another YAML writer (see `foreign`), half
+    with times quoted, half native with a space; kept between runs."""
+    source = records_folder(count)
+    folder = Path(tempfile.gettempdir()) / f"deescalate-bench-foreign-{count}"
+    marker = folder / ".generated"
+    if marker.exists() and marker.read_text() == str(count):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for number, path in enumerate(sorted(source.glob("*/*/*.md"))):
+        target = folder / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(foreign(path.read_text(encoding="utf-8"), number % 4),
+                          encoding="utf-8")
+    marker.write_text(str(count))
+    return folder
+
+
 def bench_records(report: Report) -> None:
     env = environment()
     cwd = Path(tempfile.mkdtemp(prefix="deescalate-bench-cwd-"))
@@ -374,6 +420,32 @@ def bench_records(report: Report) -> None:
                 print(f"     {what}, first run: {cold:.2f} s{memory}")
                 print(f"     {what}, nothing changed: {warm:.2f} s (median of 5; "
                       f"{warm_largest:.0f} MB)")
+    shutil.rmtree(cwd, ignore_errors=True)
+
+
+def bench_foreign(report: Report) -> None:
+    """The first `records stats` over 10,000 records other YAML writers wrote (see
+    `foreign`), against the same records as the tool writes them."""
+    env = environment()
+    cwd = Path(tempfile.mkdtemp(prefix="deescalate-bench-cwd-"))
+    own, other = records_folder(10_000), foreign_folder(10_000)
+    for folder in (own, other):
+        files = list(folder.glob("*/*/*.md"))
+        newest = max(p.stat().st_mtime for p in files)
+        time.sleep(max(0.0, newest + 2.1 - time.time()))
+        for path in files:  # in the page cache, as after a clone or a pull
+            path.read_bytes()
+    took = {}
+    for name, folder in (("own", own), ("foreign", other)):
+        argv = [DEESCALATE, "records", "stats", "--records", str(folder)]
+        runs = []
+        for _ in range(3):
+            shutil.rmtree(folder / ".cache", ignore_errors=True)
+            runs.append(run_measured(argv, env=env, cwd=cwd)[0])
+        took[name] = statistics.median(runs)
+    report.seconds("records stats, 10,000 records other YAML writers wrote, first run",
+                   took["foreign"], 1.5, f" (median of 3; the tool's own: "
+                                         f"{took['own']:.2f} s)")
     shutil.rmtree(cwd, ignore_errors=True)
 
 
@@ -472,6 +544,7 @@ BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "validate": bench_validate,
     "steps": bench_steps,
     "records": bench_records,
+    "foreign": bench_foreign,
     "scale": bench_scale,
 }
 
