@@ -164,6 +164,8 @@ class Catalog:
             if probe is None:
                 return None
             probes.append((path, *probe))
+        if len({(path.parent, ident) for path, ident, _ in probes}) < len(probes):
+            return None  # an id twice in one folder: the full search says which one wins
         chosen = next((path for path, ident, _ in probes if ident == name), None)
         if chosen is None:
             chosen = next((path for path, _, aliases in probes if name in aliases), None)
