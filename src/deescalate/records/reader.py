@@ -11,7 +11,6 @@ what the safe reader would make of the same text; the tests hold it to that.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -207,13 +206,21 @@ def summarize(data: dict[str, Any], path: str) -> Summary:
     return make(values, more)
 
 
-@functools.cache
 def _plan(fields: tuple[Field, ...]) -> tuple[tuple[Field, ...], Any]:
     """The fields in the order `summarize` checks them, and the extra columns: worked
-    out once for each table of fields (a test may change the table)."""
+    out once for each table of fields (a test may change the table). Kept by the
+    table's identity: hashing every field each time would cost more than the rest."""
+    kept = _plans.get(id(fields))
+    if kept is not None and kept[0] is fields:
+        return kept[1], kept[2]
     first = [field for name in _FIRST for field in fields if field.name == name]
     order = (*first, *(field for field in fields if field.name not in _FIRST))
-    return order, extra_columns(column.name for column in columns(fields))
+    more = extra_columns(column.name for column in columns(fields))
+    _plans[id(fields)] = (fields, order, more)
+    return order, more
+
+
+_plans: dict[int, tuple[tuple[Field, ...], tuple[Field, ...], Any]] = {}
 
 
 # Checked first, in this order (the order `records check` has always named a record's
@@ -223,9 +230,16 @@ _FIRST = ("record", "id", "outcome", "escalated", "duration_seconds", "mood", "s
 _MOODS = " moods"  # where the moods reader leaves the checked ratings: not a column
 
 
-@functools.cache
 def _column(field: Field) -> str:
-    return field.summed_up[0].name if field.summed_up else field.name
+    kept = _columns.get(id(field))
+    if kept is not None and kept[0] is field:
+        return kept[1]
+    name = field.summed_up[0].name if field.summed_up else field.name
+    _columns[id(field)] = (field, name)
+    return name
+
+
+_columns: dict[int, tuple[Field, str]] = {}  # by the field's identity, as _plans
 
 
 def _record(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:
