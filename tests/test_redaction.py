@@ -87,6 +87,7 @@ def test_every_kind_can_be_redacted_and_named() -> None:
         assert re.fullmatch(r"[a-z0-9-]+", kind.name), kind
         assert kind.label and kind.label[0].islower(), kind
         assert kind.cue is None or re.compile(kind.cue).groups == 0, kind
+        assert all(re.compile(cue).groups == 0 for cue in kind.more_cues), kind
     switches = [kind.setting for kind in redaction.KINDS if kind.setting]
     assert len(set(switches)) == len(switches) and "patterns" not in switches
 
@@ -297,7 +298,8 @@ def test_the_corpus(name: str, text: str, expected: tuple[str, ...] | NonGoal) -
 def test_each_kinds_cue_is_on_each_line_holding_one() -> None:
     """`records check` searches only the lines where a cue matches: a kind's cue must
     match wherever one of that kind is."""
-    cues = {kind.name: kind.cue for kind in redaction.KINDS if kind.cue is not None}
+    cues = {kind.name: "|".join([kind.cue, *kind.more_cues])
+            for kind in redaction.KINDS if kind.cue is not None}
     redactor = Redactor()
     tried = 0
     for name, text, _ in CORPUS:

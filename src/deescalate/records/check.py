@@ -15,6 +15,7 @@ and line: a CI log is no place for a card number.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import re
@@ -78,8 +79,14 @@ def _lines_to_search(text: str, redactor: Redactor) -> list[tuple[int, int]]:
         return []
     if redactor.cue is None:
         return [(0, len(text))]
+    ascii_only = text.isascii()
+    found: list[re.Match[str]] = list(_cue(redactor.cue, ascii_only).finditer(text))
+    if redactor.more_cues:
+        for cue in redactor.more_cues:
+            found += _cue(cue, ascii_only).finditer(text)
+        found.sort(key=lambda match: match.start())
     spans: list[tuple[int, int]] = []
-    for match in _cue(redactor.cue, text.isascii()).finditer(text):
+    for match in found:
         start = text.rfind("\n", 0, match.start()) + 1
         if spans and start < spans[-1][1]:
             continue  # on a line already taken
@@ -170,9 +177,11 @@ def _across_notes(text: str, redactor: Redactor, taken: list[tuple[int, int]]
     if "- Note at " not in text:
         return []
     notes = list(_NOTE.finditer(text))
-    if len(notes) < 2:
-        return []
-    parts, _ = redactor.across([note[1] for note in notes])
+    texts = [note[1] for note in notes]
+    if not any(before[-1:].isdigit() or after[:1].isdigit()
+               for before, after in itertools.pairwise(texts)):
+        return []  # no note ends or starts with a digit where the next one goes on
+    parts, _ = redactor.across(texts)
     found = []
     for number in sorted(parts):
         if number > 0 and number - 1 in parts:
