@@ -10,6 +10,7 @@ four styles, on thousands of random edits of them, and on values hypothesis make
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from deescalate import safeyaml
 from deescalate.records import fastreader, reader
+from deescalate.records.summary import Unreadable
 from tests.recordkit import generator
 from tests.test_records_reader import mutate
 
@@ -38,7 +40,7 @@ def _benchmarks() -> Any:
 
 foreign = _benchmarks().foreign
 
-RUNS = {"cases": 0, "fast": 0, "failed": 0}
+RUNS = {"cases": 0, "fast": 0, "failed": 0, "respelled": 0}
 
 
 def same(a: Any, b: Any) -> bool:
@@ -54,6 +56,56 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and a != a:
         return b != b
     return bool(a == b)
+
+
+def summary_agrees(head: str) -> bool:
+    """If the writer's layout with other times takes `head`, its summary is the safe
+    reader's; whether it took it."""
+    quick = fastreader.summary_of_other_times(head, "x.md")
+    if quick is None:
+        return False
+    RUNS["respelled"] += 1
+    try:
+        safe = reader.summarize(safeyaml.load(head), "x.md")
+    except (safeyaml.YamlError, Unreadable) as exc:
+        RUNS["failed"] += 1
+        raise AssertionError(f"read what the safe reader refuses ({exc}):\n{head}") from None
+    if quick != safe:
+        RUNS["failed"] += 1
+        raise AssertionError(f"the summaries differ:\n{head}")
+    return True
+
+
+def respelled(text: str, number: int) -> str:
+    """A record as the writer wrote it but for its times, spelled as other tools do."""
+    head = text
+    for key in ("started", "ended"):
+        line = re.search(rf"^{key}: (\S+)$", head, re.MULTILINE)
+        assert line is not None
+        moment = line[1]
+        spelled = [f"'{moment}'", f'"{moment}"', moment.replace("T", " ").replace("Z", "+00:00"),
+                   moment.replace("Z", "+00:00"), moment.replace("T", " ")][number % 5]
+        head = head.replace(f"{key}: {moment}\n", f"{key}: {spelled}\n", 1)
+    return re.sub(r"^(follow_up(?:_done)?): ([0-9-]{10})$", r"\1: '\2'", head,
+                  flags=re.MULTILINE)
+
+
+def test_the_writers_layout_with_other_times_takes_the_fast_path(isolated: Path) -> None:
+    """The tool's own layout, times spelled as other tools spell them: read by the fast
+    reader once respelled, to the summary the safe reader makes of the text as it is."""
+    paths = generator().generate(isolated / "records", 40, seed=7, workers=1)
+    heads = [respelled(reader.split(path.read_text(encoding="utf-8"))[0], n)
+             for n, path in enumerate(paths)]
+    assert sum(summary_agrees(head) for head in heads) >= 30
+    rng = random.Random(17)
+    for round_ in range(3000):
+        head = heads[round_ % len(heads)]
+        for _ in range(rng.randrange(1, 3)):
+            head = mutate(head, rng)
+        if not head.endswith("\n"):
+            head += "\n"
+        summary_agrees(head)
+    print(f"respelled times: {RUNS['respelled']} read fast, {RUNS['failed']} failed")
 
 
 def agrees(head: str) -> bool:

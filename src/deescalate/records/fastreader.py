@@ -732,3 +732,30 @@ def _plain(text: str) -> Any:
     if isinstance(value, list | dict | bytes):
         raise _GiveUp
     return value
+
+
+# Times as other writers spell them, on the top-level lines of `started`, `ended`,
+# `follow_up` and `follow_up_done`: quoted, or native with a space, with a zero offset
+# or none (which YAML and the safe reader take as UTC).
+_OTHER_TIMES = re.compile(
+    r"^(started|ended): (?:'([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})Z'"
+    r"|\"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})Z\""
+    r"|([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:Z|\+00:00| \+00:00)?)$"
+    r"|^(follow_up|follow_up_done): (?:'([0-9]{4}-[0-9]{2}-[0-9]{2})'"
+    r"|\"([0-9]{4}-[0-9]{2}-[0-9]{2})\")$", re.MULTILINE)
+
+
+def _writer_time(match: re.Match[str]) -> str:
+    if match[1]:
+        day, clock = next((match[n], match[n + 1]) for n in (2, 4, 6) if match[n])
+        return f"{match[1]}: {day}T{clock}Z"
+    return f"{match[8]}: {match[9] or match[10]}"
+
+
+def summary_of_other_times(head: str, path: str, *, visits: bool = True) -> Summary | None:
+    """`summary` of a front matter in the writer's layout but for its times, spelled as
+    other writers spell them ('2026-11-22T14:30:12Z', 2026-11-22 14:30:12+00:00,
+    '2026-11-25'): each means the very moment or day the writer's spelling does, so the
+    Summary is the one the safe reader makes of the text as it is; None for any other."""
+    respelled, count = _OTHER_TIMES.subn(_writer_time, head)
+    return summary(respelled, path, visits=visits) if count else None

@@ -86,10 +86,11 @@ def decode(data: bytes) -> str:
 def read(data: bytes, path: str, *, visits: bool = True) -> Summary:
     """The summary of a record file's bytes (with its step visits, unless not
     `visits`: they may then be left out); Unreadable says what is wrong."""
-    from deescalate.records.fastreader import load, summary
+    from deescalate.records.fastreader import load, summary, summary_of_other_times
 
     head, _ = split(decode(data))
-    fast = summary(head, path, visits=visits)
+    fast = summary(head, path, visits=visits) or summary_of_other_times(
+        head, path, visits=visits)
     if fast is not None:
         return fast
     return summarize(load(head) or load_safely(head), path)
