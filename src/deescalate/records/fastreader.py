@@ -621,29 +621,36 @@ class _Rows:
 
     def mapping(self, indent: int, depth: int, item: bool = False) -> dict[str, Any]:
         """A block mapping at `indent`; `item`: its first line starts with the `- ` of
-        the list it is an item of."""
+        the list it is an item of. (The next line kept in `at` here, a local: this loop
+        runs for nearly every line of a record.)"""
         result: dict[str, Any] = {}
-        rows, indents, count = self.rows, self.indents, len(self.rows)
-        while self.at < count:
-            _, dash, name, rest, _ = rows[self.at]
+        rows, indents, count, known = self.rows, self.indents, len(self.rows), _scalars
+        at = self.at
+        while at < count:
+            _, dash, name, rest, _ = rows[at]
             if item:
                 item = False
-            elif indents[self.at] != indent:
+            elif indents[at] != indent:
                 break  # the end of this mapping
             elif dash or not name:
                 raise _GiveUp  # a list item or a bare value where a key should be
             if name in result or (name not in _texts and not _all_text({name})):
                 raise _GiveUp  # twice (an error), or a key YAML reads as another type
-            self.at += 1
-            if rest and (self.at == count or indents[self.at] <= indent):
-                result[name] = _scalar(rest)  # the usual case: a value on its one line
-            elif rest:
+            at += 1
+            if rest and (at == count or indents[at] <= indent):
+                value = known.get(rest, _NOT_KNOWN)  # the usual case: a value on its line
+                result[name] = _scalar(rest) if value is _NOT_KNOWN else value
+                continue
+            self.at = at
+            if rest:
                 result[name] = self.value(rest, indent)
-            elif self.at < count and (indents[self.at] > indent or (
-                    indents[self.at] == indent and rows[self.at][1])):
-                result[name] = self.block(indents[self.at], depth + 1)
+            elif at < count and (indents[at] > indent or (
+                    indents[at] == indent and rows[at][1])):
+                result[name] = self.block(indents[at], depth + 1)
             else:
                 result[name] = None
+            at = self.at
+        self.at = at
         return result
 
     def sequence(self, indent: int, depth: int) -> list[Any]:
@@ -692,6 +699,7 @@ def _scalar(text: str) -> Any:
 
 
 _scalars: dict[str, Any] = {}
+_NOT_KNOWN = object()
 
 
 def _make_scalar(text: str) -> Any:
