@@ -2,7 +2,9 @@
 
     python benchmarks/run.py               # all of them
     python benchmarks/run.py help validate # some of them
+    python benchmarks/run.py steps         # one playbook of 10,000 steps validated
     python benchmarks/run.py records       # records stats/list at 10,000 and 100,000
+    python benchmarks/run.py foreign       # 10,000 records other YAML writers wrote
     python benchmarks/run.py scale         # the index at 100,000 and 300,000: stats,
                                            # check, Parquet export, growth
     python benchmarks/run.py report        # records report at 100,000: time, file size
@@ -128,6 +130,59 @@ def bench_validate(report: Report) -> None:
                for _ in range(5))
     report.seconds("playbooks validate, 500 playbooks", took, 2.0)
     shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+def long_playbook(steps: int, branch_every: int = 0) -> bytes:
+    """One valid playbook of `steps` steps: a chain, with a branch every `branch_every`
+    steps that may jump back (so the graph has loops with exits), the last step ending."""
+    lines = ["id: long", "title: Long", "summary: Many steps.", "version: 1",
+             "escalate: s0", "steps:"]
+    for n in range(steps):
+        lines += [f"  - id: s{n}", f"    title: Step {n}"]
+        if branch_every and n % branch_every == branch_every - 1 and n + 1 < steps:
+            lines += ["    branch:", "      question: Again?", "      options:",
+                      f"        - {{label: Back, goto: s{n - 5}}}",
+                      f"        - {{label: On, goto: s{n + 1}}}"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def bench_steps(report: Report) -> None:
+    """Validating long playbooks: the graph checks grow with the steps, not their square.
+
+    `playbooks validate` of the longest playbook the YAML caps let in (9,900 steps of an
+    id and a title each, 50,000 values), and the checks of 10,000 steps with branches
+    that loop back, run in this process with the value cap lifted for the measure."""
+    import functools
+
+    sys.path.insert(0, str(REPO / "src"))
+    from deescalate import safeyaml
+    from deescalate.playbooks import loader
+
+    env = environment()
+    folder = Path(tempfile.mkdtemp(prefix="deescalate-bench-"))
+    path = folder / "long.yaml"
+    path.write_bytes(long_playbook(9_900))
+    done = subprocess.run([DEESCALATE, "playbooks", "validate", str(path)], env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0 or done.stdout:
+        sys.exit(f"the long playbook is not clean:\n{done.stdout}{done.stderr}")
+    took = min(wall([DEESCALATE, "playbooks", "validate", str(path)], env=env)
+               for _ in range(3))
+    report.seconds("playbooks validate, one playbook of 9,900 steps", took, 1.0,
+                   f" ({path.stat().st_size // 1000} kB)")
+    data = long_playbook(10_000, branch_every=10)
+    compose = safeyaml.compose
+    safeyaml.compose = functools.partial(compose, max_nodes=10**6)  # type: ignore[assignment]
+    try:
+        started = time.perf_counter()
+        book, problems = loader.check_bytes(data, path, "long.yaml")
+        took = time.perf_counter() - started
+    finally:
+        safeyaml.compose = compose  # type: ignore[assignment]
+    if book is None or problems:
+        sys.exit(f"the 10,000 steps are not clean: {problems[:1]}")
+    report.seconds("checks of one playbook of 10,000 steps, 1,000 branches", took, 1.0)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def pty_seconds(argv: list[str], env: dict[str, str], until: str | None) -> float:
@@ -280,6 +335,70 @@ def records_folder(count: int) -> Path:
     return folder
 
 
+def foreign(text: str, style: int) -> str:
+    """A record as another team's YAML writer might have written it: its front matter
+    loaded and dumped again by PyYAML, in one of four styles: block style with the keys
+    sorted and times native with a space (2026-11-22 14:30:12+00:00); flow style in the
+    tool's key order with times quoted ('2026-11-22T14:30:12Z'); block style, times
+    quoted; flow style, keys in reverse order, times native."""
+    import yaml
+
+    head, _, body = text[4:].partition("\n---\n")
+    data = yaml.safe_load(head)
+    quoted = style in (1, 2)
+    for key in ("started", "ended", "follow_up", "follow_up_done"):
+        value = data.get(key)
+        if value is not None and quoted:
+            data[key] = (value.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(value, "hour")
+                         else value.isoformat())
+        elif hasattr(value, "hour") and value.tzinfo is None:
+            from datetime import UTC
+
+            data[key] = value.replace(tzinfo=UTC)  # written 2026-11-22 14:30:12+00:00
+    if style == 3:
+        data = dict(reversed(list(data.items())))
+    dumped = yaml.safe_dump(data, sort_keys=style == 0, allow_unicode=True, width=80,
+                            default_flow_style=None if style in (1, 3) else False)
+    return f"---\n{dumped}---\n{body}"
+
+
+def other_times(text: str, quoted: bool) -> str:
+    """A record as the tool wrote it but for its times: quoted ('2026-11-22T14:30:12Z',
+    '2026-11-25') or native with a space (2026-11-22 14:30:12+00:00)."""
+    import re
+
+    def moment(match: re.Match[str]) -> str:
+        value = match[2]
+        return f"{match[1]}: " + (f"'{value}'" if quoted else
+                                  value.replace("T", " ").replace("Z", "+00:00"))
+
+    text = re.sub(r"^(started|ended): (\S+)$", moment, text, count=2, flags=re.MULTILINE)
+    return re.sub(r"^(follow_up(?:_done)?): ([0-9-]{10})$",
+                  r"\1: '\2'" if quoted else r"\1: \2", text, flags=re.MULTILINE)
+
+
+def foreign_folder(count: int, kind: str = "styles") -> Path:
+    """`count` generated records as others wrote them, kept between runs: `styles`,
+    rewritten by another YAML writer (see `foreign`); `times`, the tool's layout with
+    the times spelled as other writers spell them (see `other_times`). Half of them
+    with times quoted, half native with a space."""
+    source = records_folder(count)
+    folder = Path(tempfile.gettempdir()) / f"deescalate-bench-foreign-{kind}-{count}"
+    marker = folder / ".generated"
+    if marker.exists() and marker.read_text() == str(count):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for number, path in enumerate(sorted(source.glob("*/*/*.md"))):
+        target = folder / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = path.read_text(encoding="utf-8")
+        text = (foreign(text, number % 4) if kind == "styles"
+                else other_times(text, number % 2 == 0))
+        target.write_text(text, encoding="utf-8")
+    marker.write_text(str(count))
+    return folder
+
+
 def bench_records(report: Report) -> None:
     env = environment()
     cwd = Path(tempfile.mkdtemp(prefix="deescalate-bench-cwd-"))
@@ -327,6 +446,37 @@ def bench_records(report: Report) -> None:
                 print(f"     {what}, first run: {cold:.2f} s{memory}")
                 print(f"     {what}, nothing changed: {warm:.2f} s (median of 5; "
                       f"{warm_largest:.0f} MB)")
+    shutil.rmtree(cwd, ignore_errors=True)
+
+
+def bench_foreign(report: Report) -> None:
+    """The first `records stats` over 10,000 records other YAML writers wrote (see
+    `foreign`), against the same records as the tool writes them."""
+    env = environment()
+    cwd = Path(tempfile.mkdtemp(prefix="deescalate-bench-cwd-"))
+    folders = {"own": records_folder(10_000), "times": foreign_folder(10_000, "times"),
+               "styles": foreign_folder(10_000, "styles")}
+    for folder in folders.values():
+        files = list(folder.glob("*/*/*.md"))
+        newest = max(p.stat().st_mtime for p in files)
+        time.sleep(max(0.0, newest + 2.1 - time.time()))
+        for path in files:  # in the page cache, as after a clone or a pull
+            path.read_bytes()
+    took = {}
+    for name, folder in folders.items():
+        argv = [DEESCALATE, "records", "stats", "--records", str(folder)]
+        runs = []
+        for _ in range(3):
+            shutil.rmtree(folder / ".cache", ignore_errors=True)
+            runs.append(run_measured(argv, env=env, cwd=cwd)[0])
+        took[name] = statistics.median(runs)
+    own = f"; the tool's own: {took['own']:.2f} s"
+    report.seconds("records stats, 10,000 records with times as other writers spell them "
+                   "(half quoted, half native with a space), first run", took["times"], 1.5,
+                   f" (median of 3{own})")
+    report.seconds("records stats, 10,000 records rewritten by another YAML writer (keys "
+                   "sorted or reversed, block or flow style), first run", took["styles"],
+                   1.5, f" (median of 3{own})")
     shutil.rmtree(cwd, ignore_errors=True)
 
 
@@ -455,7 +605,9 @@ BENCHMARKS: dict[str, Callable[[Report], None]] = {
     "keys": bench_keys,
     "record": bench_record,
     "validate": bench_validate,
+    "steps": bench_steps,
     "records": bench_records,
+    "foreign": bench_foreign,
     "scale": bench_scale,
     "report": bench_report,
 }

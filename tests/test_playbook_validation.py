@@ -4,6 +4,7 @@ line it reports."""
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -491,3 +492,36 @@ def test_many_files_are_checked_in_parallel_with_the_same_findings(
     assert parallel == serial
     assert [(Path(p.path).name, p.line) for p in parallel if p.is_error] == [
         ("book-003.yaml", 4), ("book-003.yaml", 5), ("book-040.yaml", 1)]
+
+
+def _chain(count: int, last_next: str | None) -> bytes:
+    lines = ["title: Long", "steps:"]
+    for n in range(count):
+        lines += [f"  - id: s{n}", f"    title: Step {n}"]
+    if last_next:
+        lines.append(f"    next: {last_next}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_validation_grows_with_the_steps_not_their_square() -> None:
+    """A chain of 9,900 steps (the most the YAML caps let in) is checked in well under
+    a second: the graph is walked once, backwards from the end."""
+    started = time.perf_counter()
+    book, problems = check_bytes(_chain(9_900, None), Path("long.yaml"), "long.yaml")
+    took = time.perf_counter() - started
+    assert book is not None and problems == []
+    assert took < 1.5, f"took {took:.2f} s"
+
+
+def test_a_long_loop_names_a_few_of_its_steps() -> None:
+    """Every step of a loop without exit is reported, each naming the first few steps it
+    leads to, not all of them: the report stays linear in the steps."""
+    started = time.perf_counter()
+    _, problems = check_bytes(_chain(3_000, "s0"), Path("loop.yaml"), "loop.yaml")
+    took = time.perf_counter() - started
+    loops = [p for p in problems if "never reach the end" in p.message]
+    assert len(loops) == 3_000
+    assert loops[0].message == ("from step 's0' the call can never reach the end (it only "
+                                "leads to 's1', 's2', 's3', 's4', 's5' and more); give the "
+                                "loop an exit")
+    assert took < 1.5, f"took {took:.2f} s"

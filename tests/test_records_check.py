@@ -327,3 +327,18 @@ def test_check_keeps_findings_only_for_the_same_kinds_settings_and_labels(monkey
                        else kind for kind in redaction.KINDS)
     monkeypatch.setattr(redaction, "KINDS", relabelled)
     assert _cache_key(Redactor(off={"ninos"})) != plain  # kept messages hold the label
+
+
+def test_a_card_typed_over_two_notes_of_a_record_is_found() -> None:
+    """As the writer finds it at the end of a call, check finds it in a record edited
+    by hand or written by another tool: over two notes one after the other."""
+    redactor = Redactor()
+    body = ("# Upset customer\n\n## Timeline\n\n- Note at 00:10: card 4111 1111\n"
+            "- Note at 00:15: 1111 1111 thanks\n- Note at 00:20: order 1234 5678\n"
+            "- Note at 00:25: 9012 3456\n- Note at 00:30: IBAN GB29 NWBK 6016\n"
+            "- Note at 00:35: 1331 9268 19\n")
+    assert unredacted(body, redactor) == [(5, "a card number that is not redacted"),
+                                          (9, "an IBAN that is not redacted")]
+    clean = body.replace("4111 1111\n", "[redacted: card]\n").replace(
+        "1111 1111 thanks", "[redacted: card] thanks").replace("GB29 NWBK 6016", "x")
+    assert unredacted(clean, redactor) == []

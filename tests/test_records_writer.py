@@ -239,3 +239,56 @@ def test_what_people_type_is_redacted_whatever_its_type(tmp_path: Path) -> None:
     for raw in ("4111", "5555", "3704", "123456", "23 45 67"):
         assert raw not in text
     assert unredacted(text, Redactor()) == []
+
+
+def _noted(*notes: str):
+    """A finished call with these notes, typed one after the other (a few seconds apart)."""
+    book = builtin("upset-customer")
+    engine = new_call(book)
+    script = Script(*[note(text) for text in notes], end_call(),
+                    wrap_up(outcome="resolved", summary="Done."))
+    script.clock = engine.clock
+    run_call(engine, script, lambda c: None, [])
+    return engine, book
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("card 4111 1111", "1111 1111 thanks"),
+    ("it is 5555 5555", "5555 4444"),
+    ("IBAN DE89 3704 0044", "0532 0130 00"),
+])
+def test_a_card_typed_over_two_notes_is_found_at_the_end_of_the_call(
+        tmp_path: Path, first: str, second: str) -> None:
+    """Each note alone holds too few digits to be anything; the record writer sees the
+    whole call, so the two together are found, and each part is redacted where it is."""
+    from deescalate.records.check import unredacted
+
+    engine, book = _noted("called about the charge", first, second, "order 1234 5678")
+    path = write_record(tmp_path, finished(engine.call), book, Redactor())
+    text = path.read_text(encoding="utf-8")
+    texts = [n["text"] for step in front_of(path)["steps"] for n in step["notes"]]
+    kind = "iban" if "DE89" in first else "card"
+    assert texts[1].endswith(f"[redacted: {kind}]") and texts[2].startswith(
+        f"[redacted: {kind}]"), texts
+    assert texts[0] == "called about the charge" and texts[3] == "order 1234 5678"
+    assert front_of(path)["redactions"] == 1
+    assert not any(part in text for part in (first.split()[-1], second.split()[0]))
+    assert unredacted(text, Redactor()) == []
+
+
+def test_a_card_typed_over_a_note_and_a_capture_is_found(tmp_path: Path) -> None:
+    engine, book = _noted("the card starts 4111 1111")
+    engine.call.captures["card-end"] = "1111 1111"
+    path = write_record(tmp_path, finished(engine.call), book, Redactor())
+    front = front_of(path)
+    assert front["captures"]["card-end"] == "[redacted: card]"
+    assert front["steps"][0]["notes"][0]["text"] == "the card starts [redacted: card]"
+
+
+def test_numbers_of_separate_notes_are_not_joined_into_a_card(tmp_path: Path) -> None:
+    """Two notes that happen to end and start with digits make no card unless the
+    digits together are one: a scheme's leading digits and length, and the check."""
+    engine, book = _noted("order 1234 5678", "9012 3456 shipped", "tracking 7489 1234",
+                          "5678 0000")
+    path = write_record(tmp_path, finished(engine.call), book, Redactor())
+    assert front_of(path)["redactions"] == 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from deescalate.errors import BadFile, BadInput, CantWrite
+from deescalate.errors import BadFile, BadInput, CantWrite, DeescalateError
 from deescalate.schemacheck import ID_PATTERN, check_node
 
 if TYPE_CHECKING:
@@ -198,10 +198,13 @@ def save_agent(name: str) -> Path:
     name = " ".join(name.split())
     if not name:
         raise BadInput("the agent name is empty")
+    from deescalate import safeyaml
+
     try:
-        before = path.read_text(encoding="utf-8") if path.is_file() else ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CantWrite(f"{path}: can't read the settings file to add your name ({exc})") from None
+        before = (safeyaml.read_text(path, limit=CONFIG_LIMIT, what="settings file")
+                  if os.path.lexists(path) else "")
+    except DeescalateError as exc:
+        raise CantWrite(f"can't add your name: {exc.message}") from None
     if before and not before.endswith("\n"):
         before += "\n"
     line = yaml.safe_dump({"agent": name}, allow_unicode=True, width=1000)
@@ -218,8 +221,8 @@ def find_team_file(start: Path | None = None) -> Path | None:
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / TEAM_FILE
-        if candidate.is_file():
-            return candidate
+        if os.path.lexists(candidate) and not candidate.is_dir():
+            return candidate  # not a regular file: reading it says so
     return None
 
 
@@ -262,7 +265,8 @@ def load(
 ) -> Config:
     """Resolve every setting from flags (the arguments), environment, files and defaults."""
     user_file, config_note = user_path("config", "config.yaml")
-    user = read_settings(user_file, USER_SCHEMA) if user_file.is_file() else {}
+    user = (read_settings(user_file, USER_SCHEMA)
+            if os.path.lexists(user_file) and not user_file.is_dir() else {})
     team_file = find_team_file(cwd)
     team = read_settings(team_file, TEAM_SCHEMA) if team_file else {}
     team_src = f"team file {team_file}"

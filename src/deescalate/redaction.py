@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from deescalate.dates import STAMP
@@ -78,6 +78,42 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Card schemes: the leading digits (IIN prefixes and ranges) each issues, and the lengths
+# of its numbers. A Luhn-valid number counts as a card only if one of these could have
+# issued it: the check alone passes one random number in ten, and order numbers, IMEIs
+# and timestamps pass it as often.
+CARD_SCHEMES: tuple[tuple[str, tuple[tuple[int, int], ...], frozenset[int]], ...] = (
+    ("Visa", ((4, 4),), frozenset({13, 16, 19})),
+    ("Mastercard", ((51, 55), (2221, 2720)), frozenset({16})),
+    ("American Express", ((34, 34), (37, 37)), frozenset({15})),
+    ("Discover", ((6011, 6011), (644, 649), (65, 65), (622126, 622925)),
+     frozenset(range(16, 20))),
+    ("JCB", ((3528, 3589),), frozenset(range(16, 20))),
+    ("Diners Club", ((300, 305), (3095, 3095), (36, 36), (38, 39)), frozenset(range(14, 20))),
+    ("UnionPay", ((62, 62), (81, 81)), frozenset(range(16, 20))),
+    ("Maestro", ((50, 50), (56, 58), (6304, 6304), (639, 639), (67, 67)),
+     frozenset(range(13, 20))),
+    ("Mir", ((2200, 2204),), frozenset(range(16, 20))),
+)
+
+
+def card_scheme(digits: str) -> str | None:
+    """The scheme that issues numbers of this length and these leading digits, or None."""
+    for name, ranges, lengths in CARD_SCHEMES:
+        if len(digits) not in lengths:
+            continue
+        for low, high in ranges:
+            size = len(str(low))
+            if low <= int(digits[:size]) <= high:
+                return name
+    return None
+
+
+def card_ok(digits: str) -> bool:
+    """A card number: a scheme's leading digits and length, and the Luhn check."""
+    return card_scheme(digits) is not None and luhn_ok(digits)
+
+
 def _is_date(groups: list[str], gaps: list[str]) -> bool:
     """Whether three digit groups, with the gaps between them, are a calendar date:
     2026-11-22, 22/11/2026, 11.22.2026."""
@@ -129,16 +165,61 @@ def _card_spans(text: str, thorough: bool, valid: Callable[[str], bool]) -> list
                     break
                 if len(digits) < 13 or not valid(digits):
                     continue
-                chosen = groups[first:last + 1]
-                between = gaps[first:last]
                 if _STAMP.match(text, found[first].start(), found[last].end()):
                     continue  # a record id's 20261122-143012
-                if any(_is_date(chosen[i:i + 3], between[i:i + 2])
-                       for i in range(len(chosen) - 2)):
+                if _other_shape(groups, gaps, first, last):
                     continue
                 candidates.append((found[first].start(), found[last].end(), len(digits)))
         spans += _joined(candidates)
     return spans
+
+
+_JOINING = frozenset("-./:_\u2010\u2011\u2012\u2013\u2014\u2015")
+_DASHED_LAYOUTS = ((4, 6, 5), (4, 6, 4))
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015"
+
+
+def _joins(gap: str) -> bool:
+    """Whether a gap makes its two digit groups one number (a dash, dot, slash or colon,
+    no space): a date, a time, an IP, an order number's parts."""
+    return bool(gap) and all(char in _JOINING for char in gap)
+
+
+def _card_layout(sizes: tuple[int, ...]) -> bool:
+    """Whether digit groups of these sizes are how cards are printed: in fours (the last
+    group shorter), or as American Express's 4-6-5 and Diners Club's 4-6-4."""
+    return sizes in _DASHED_LAYOUTS or (
+        all(size == 4 for size in sizes[:-1]) and sizes[-1] <= 4)
+
+
+def _other_shape(groups: list[str], gaps: list[str], first: int, last: int) -> bool:
+    """Whether groups[first:last + 1] (with the gaps between them), though their digits
+    would make a card, are a known other shape or part of a longer number: a date, a
+    time, an IP address, an order number with dashes where cards have none, or a piece
+    of a longer run of digits."""
+    chosen, between = groups[first:last + 1], gaps[first:last]
+    if any(_is_date(chosen[i:i + 3], between[i:i + 2]) for i in range(len(chosen) - 2)):
+        return True
+    if any(":" in gap for gap in between):
+        return True  # 11:47:05: a time
+    if (first > 0 and _joins(gaps[first - 1])) or (last < len(gaps) and _joins(gaps[last])):
+        return True  # part of 112-3456789-1234567 or 2026-11-20 11:47:05
+    if any(all(len(group) <= 3 and int(group) <= 255 for group in chosen[i:i + 4])
+           and all(gap == "." for gap in between[i:i + 3]) for i in range(len(chosen) - 3)):
+        return True  # 192.168.10.200
+    sizes = tuple(len(group) for group in chosen)
+    if len(chosen) > 1 and not _card_layout(sizes) and (
+            (first > 0 and gaps[first - 1] in between)
+            or (last < len(gaps) and gaps[last] in between)):
+        return True  # 86 474603 026913 2: the tail of an IMEI, not a card after a number
+    dashed = bool(between) and all(gap.strip() and all(c in _DASHES for c in gap.strip())
+                                   for gap in between)
+    if dashed and not _card_layout(sizes):
+        return True  # 7734-2219-0045-113: not how a card is printed
+    # Four digits a group, more of them than a card has: a tracking number.
+    return (first, last) != (0, len(groups) - 1) and len(set(gaps)) == 1 and (
+        len(groups) > 2 and all(len(group) == 4 for group in groups[:-1])
+        and len(groups[-1]) <= 4)
 
 
 def _joined(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
@@ -222,42 +303,99 @@ def _iban_spans(text: str, thorough: bool, valid: Callable[[str], bool]) -> list
 
 # -- e-mail addresses, social security numbers, phone numbers --------------------------
 
+# An e-mail address, written or spelled out: `dana@example.com`, `dana @ example.com`,
+# `dana at example dot com`, `dana [at] example [dot] com`.
+_SP = r"[^\S\r\n]"  # a space on the line: an address does not run over a line break
+_AT = (rf"(?:{_SP}*@{_SP}*|{_SP}*[\[(<{{]{_SP}*(?i:at){_SP}*[\])>}}]{_SP}*"
+       rf"|{_SP}+(?i:at){_SP}+)")
+_DOT = (rf"(?:\.|{_SP}*[\[(<{{]{_SP}*(?i:dot){_SP}*[\])>}}]{_SP}*|{_SP}+(?i:dot){_SP}+)")
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+    rf"(?<![\w.+-])[\w+-]+(?:{_DOT}[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[^\W\d_]{{2,}}"
+    rf"(?![\w-])")
+# The endings an address spelled with the word `at` must have to count as one: `meet at
+# home.Then` is a sentence, `dana at example dot com` an address.
+_SPELLED_ENDINGS = frozenset((
+    "com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "me", "us",
+    "uk", "de", "fr", "nl", "be", "ch", "at", "es", "it", "pt", "ie", "se", "no", "dk", "fi",
+    "pl", "cz", "eu", "ca", "au", "nz", "in", "jp", "cn", "br", "mx", "ru", "za", "email"))
 # A US social security number: never area 000, 666 or 9xx, group 00 or serial 0000.
+# With dashes it is one wherever it is; nine bare digits only where the text names it.
 _SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])")
+_SSN_BARE = re.compile(
+    r"(?<![\w-])(?!000|666|9\d\d)\d{3}([ ]?)(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
+_SSN_NAMED = re.compile(
+    r"(?i:\b(?:ssn|ss#|social[ -]security|soc\.? ?sec\.?)(?:[ ]?(?:number|no\.?|nr\.?|#))?"
+    r"(?:[\s:=#.,-]|\bis\b|\bwas\b)*)\Z")
 # Digits with the separators phone numbers are written with; checked further in _is_phone.
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ()./-]{6,}\d(?![\w])")
+_PHONE = re.compile(r"(?<![\w+#/.-])(?:\+|00)?\(?\d[\d ()./-]{5,}\d(?![\w])")
+# What, just before a number, says it is some other number than a phone's.
+_NOT_A_PHONE = re.compile(
+    r"(?i:\b(?:order|orders|invoice|inv|ref|reference|tracking|track|trk|policy|account|acct|"
+    r"serial|sn|s/n|imei|meter|ticket|case|claim|zip|postcode|sku|part|model|batch|lot|"
+    r"receipt|confirmation|booking|contract|parcel|shipment|consignment|awb|waybill|po|"
+    r"member|membership|loyalty|voucher|coupon|transaction|txn|sort code|routing|aba|"
+    r"upc|ean|gtin|isbn|vin|ups|usps|fedex|dhl|tnt|gls|dpd|hermes|asin)\b"
+    r"(?:[\s.:#=-]|\bno\b|\bnumber\b|\bnr\b|\bid\b|\bcode\b|\bis\b)*)\Z")
 _MARK = re.compile(r"\[redacted: [a-z0-9-]+\]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STAMP_TEXT = re.compile(STAMP)
+_US_FORMATTED = re.compile(
+    r"(?:1[ .-]?)?(?:\([2-9]\d\d\)[ ]?|[2-9]\d\d[ .-])\d{3}[ .-]\d{4}")
+_US_BARE = re.compile(r"1?[2-9]\d\d[2-9]\d{6}")
+_US_LOCAL = re.compile(r"[2-9]\d\d[.-]\d{4}")
+
+
+def _email_ok(text: str) -> bool:
+    """An address with an @, or spelled with the word `at` and ending in a known domain."""
+    if "@" in text:
+        return True
+    ending = re.split(r"[\s.\])>}]+", text.rstrip())[-1].lower()
+    return ending in _SPELLED_ENDINGS
+
+
+def _ssn_named(text: str, start: int, end: int) -> bool:
+    """Whether the words just before text[start:end] name a social security number."""
+    return bool(_SSN_NAMED.search(text, max(0, start - 40), start))
+
+
+# A word of letters and digits just before a number: the number is the rest of a code
+# (UPS 1Z 999 AA1 01 2345 6784).
+_CODE_BEFORE = re.compile(r"(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]+[ -]\Z")
+
+
+def _phone_here(text: str, start: int, end: int) -> bool:
+    """Whether a number that reads as a phone number is not called something else just
+    before it (`order`, `invoice`, `tracking no.`, `policy`...), nor the rest of a code."""
+    return not (_NOT_A_PHONE.search(text, max(0, start - 40), start)
+                or _CODE_BEFORE.search(text, max(0, start - 40), start))
 
 
 def _is_phone(text: str) -> bool:
-    """A phone number, not an order or account number.
+    """A phone number in one of the forms people write them, not an order number.
 
-    Nine to fifteen digits, written the way people write phone numbers: with a
-    leading + or 00, a leading 0, a bracketed area code, or separators between groups.
-    A bare run of digits that starts with 1-9 is left alone: it is far more often a
-    reference than a phone number here. A slash is a separator only after an area
-    code with its 0 (030/1234567); single-digit groups only in international numbers
-    (+33 1 23 45 67 89, +49 (0)30 123456).
+    International: a leading + or 00 and eight to fifteen digits after it, however
+    grouped. National with a trunk 0 (UK, German, French and most of Europe): nine to
+    twelve digits. North American: ten digits as (415) 555-2671, 415-555-2671,
+    415.555.2671, 415 555 2671 or bare 4155552671 (a 1 before them or not), and seven
+    as 555-0100. Doubled separators, unmatched brackets, a slash anywhere but after an
+    area code with its 0, dates and record ids are not phone numbers.
     """
     digits = re.sub(r"\D", "", text)
-    if not 9 <= len(digits) <= 15:
-        return False
-    if text.count("(") != text.count(")"):
-        return False
-    international = text.startswith(("+", "00"))
-    formatted = bool(re.search(r"[ ()./-]", text)) or text.startswith(("+", "0"))
-    if not formatted or re.search(r"[ ./-]{2,}", text):
-        return False
-    if "/" in text and not text.startswith(("0", "+", "(0")):
+    if text.count("(") != text.count(")") or re.search(r"[ ./-]{2,}", text):
         return False
     if _STAMP_TEXT.fullmatch(text) or _ISO_DATE.match(text):
         return False  # a record id or a date, not a number to dial
+    if "/" in text and not text.startswith(("0", "+", "(0")):
+        return False
     groups = [g for g in re.split(r"[ ()./-]+", text.lstrip("+")) if g]
-    return international or not any(len(group) == 1 for group in groups[1:])
+    if text.startswith("+"):
+        return 8 <= len(digits) <= 15
+    if text.startswith("00"):
+        return digits[2] != "0" and 8 <= len(digits) - 2 <= 13
+    if text.lstrip("(").startswith("0"):
+        return 9 <= len(digits) <= 12 and not any(len(group) == 1 for group in groups)
+    return bool(_US_FORMATTED.fullmatch(text) or _US_BARE.fullmatch(text)
+                or _US_LOCAL.fullmatch(text))
 
 
 def _always(text: str) -> bool:
@@ -293,8 +431,16 @@ class Kind:
     # redactor only such lines, ten times quicker; None: it searches all of the text.
     cue: str | None = None
     finder: Finder | None = None
+    # More cues, each searched on its own: one that starts with a literal text (` at `)
+    # is found by a quick scan for it alone, where as one more choice in the joined
+    # cue it would be tried at every space of every record.
+    more_cues: tuple[str, ...] = ()
     # Looked for after the team's own patterns, so that theirs claim text first.
     after_patterns: bool = False
+    # What the text around a match must say for it to count (given the text and where
+    # the match is): a bare SSN only after words that name it, a phone number not after
+    # `order` or `invoice`. None: wherever it is.
+    where: Callable[[str, int, int], bool] | None = None
 
     def __post_init__(self) -> None:
         if (self.pattern is None) == (self.finder is None):
@@ -309,13 +455,15 @@ _DIGITS_CUE = r"\d[\d ()./+-]{5,}\d"
 # is kept.
 KINDS: tuple[Kind, ...] = (
     Kind("iban", "an IBAN", finder=_iban_spans, valid=iban_ok),
-    Kind("card", "a card number", finder=_card_spans, valid=luhn_ok),
+    Kind("card", "a card number", finder=_card_spans, valid=card_ok),
     Kind("ssn", "a social security number", _SSN, cue=_DIGITS_CUE),
-    Kind("email", "an e-mail address", _EMAIL, setting="emails", cue="@"),
+    Kind("ssn", "a social security number", _SSN_BARE, cue=_DIGITS_CUE, where=_ssn_named),
+    Kind("email", "an e-mail address", _EMAIL, _email_ok, setting="emails", cue="@",
+         more_cues=(r" at [\w-]+(?:\.| +dot | *[\[(<{])", r"\[at\]", r"\(at\)")),
     # After the team's patterns: a phone number's pattern takes any run of digits, so a
     # team's pattern for its account numbers must claim them first.
     Kind("phone", "a phone number", _PHONE, _is_phone, setting="phones", cue=_DIGITS_CUE,
-         after_patterns=True),
+         after_patterns=True, where=_phone_here),
 )
 
 
@@ -346,6 +494,7 @@ class Redactor:
     # lines it searches: those where one of their cues matches (None: all of the text).
     by_line: tuple[Kind, ...] = field(init=False, repr=False)
     cue: str | None = field(init=False, repr=False)
+    more_cues: tuple[str, ...] = field(init=False, repr=False)  # each searched alone
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.off) - set(settings()))
@@ -363,6 +512,8 @@ class Redactor:
         cues = [kind.cue for kind in self.by_line]
         self.cue = None if None in cues else "|".join(dict.fromkeys(
             cue for cue in cues if cue is not None))
+        self.more_cues = tuple(dict.fromkeys(
+            cue for kind in self.by_line for cue in kind.more_cues))
 
     def find(self, text: str, *, thorough: bool = False,
              kinds: Iterable[Kind] | None = None) -> list[Finding]:
@@ -382,7 +533,8 @@ class Redactor:
             for start, end in spans:
                 if start == end or any(start < e and s < end for s, e in taken):
                     continue
-                if not valid(text[start:end]):
+                if not valid(text[start:end]) or (
+                        kind.where is not None and not kind.where(text, start, end)):
                     continue
                 taken.append((start, end))
                 found.append(Finding(kind.name, start, end, text[start:end]))
@@ -402,13 +554,40 @@ class Redactor:
                       if not any(start < e and s < end for s, e in earlier)]
         return sorted(found, key=lambda f: f.start)
 
+    def across(self, pieces: Sequence[str]) -> tuple[dict[int, list[tuple[Span, str]]], int]:
+        """What the kinds with a finder (cards, IBANs) find typed over two or more of
+        `pieces`, one after the other (`4111 1111` in one note, `1111 1111` in the
+        next): for each piece by its number, the spans of its parts and their kind; and
+        how many were found. What lies within one piece is left to `redact`."""
+        bounds, at = [], 0
+        for piece in pieces:
+            bounds.append((at, at + len(piece)))
+            at += len(piece) + 1
+        joined = "\n".join(pieces)
+        parts: dict[int, list[tuple[Span, str]]] = {}
+        count = 0
+        for kind in self.kinds:
+            if kind.finder is None:
+                continue
+            for start, end in kind.finder(joined, False, kind.valid):
+                touched = [(number, low, high) for number, (low, high) in enumerate(bounds)
+                           if low < end and start < high]
+                if len(touched) < 2:
+                    continue
+                count += 1
+                for number, low, high in touched:
+                    span = (max(start, low) - low, min(end, high) - low)
+                    parts.setdefault(number, []).append((span, kind.name))
+        return parts, count
+
     def describe(self) -> list[list[object]]:
         """What this redactor looks for, as plain data: its kinds in order, with what
         each is named, found and tested by (so a kind turned off, added or changed
         shows)."""
         return [[kind.name, kind.label, kind.pattern and kind.pattern.pattern,
-                 kind.pattern and kind.pattern.flags, kind.cue, _named(kind.valid),
-                 _named(kind.finder)] for kind in self.kinds]
+                 kind.pattern and kind.pattern.flags, kind.cue, list(kind.more_cues),
+                 _named(kind.valid),
+                 _named(kind.finder), _named(kind.where)] for kind in self.kinds]
 
     def redact(self, text: str) -> tuple[str, int]:
         """The text with each finding replaced by `[redacted: KIND]`, and how many there were."""

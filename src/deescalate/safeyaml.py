@@ -343,6 +343,17 @@ def timestamp_pattern() -> re.Pattern[str]:
     return pattern
 
 
+def timestamp(text: str) -> Any:
+    """What `load(f"!!timestamp {text}")` makes of a text `timestamp_pattern` matches
+    whole: a date, or a date and time; the text itself when it is not a real one
+    (2026-02-30, an offset out of range). Without parsing a document for it."""
+    node = yaml.ScalarNode(f"{_CORE}timestamp", text)
+    try:
+        return _constructor.construct_yaml_timestamp(node)
+    except Exception:  # as `load` would refuse it: the caller keeps the text
+        return text
+
+
 def to_python(node: Node | None) -> Any:
     """Plain Python values for a node tree; repeated keys are an error."""
     if node is None:

@@ -8,7 +8,6 @@ resume is kept); a file that does not hold a call is one clear error, never a cr
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -17,8 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from deescalate.call.model import Call
-from deescalate.errors import Ambiguous, BadFile, NotFound
-from deescalate.files import write_atomic
+from deescalate.errors import Ambiguous, BadFile, CantWrite, NotFound
+from deescalate.files import NotAFile, read_limited, write_atomic
+
+# A saved call is a few kilobytes; one of hours of notes, a few hundred. A file larger
+# than this is not one of ours.
+MAX_BYTES = 16_000_000
 
 
 def _check(call: Call) -> None:
@@ -121,7 +124,11 @@ class CallStore:
     def load(self, call_id: str) -> Call:
         path = self.path(call_id)
         try:
-            data = json.loads(path.read_bytes().decode("utf-8", "surrogatepass"))
+            raw = read_limited(path, MAX_BYTES)  # only a regular file, and never too much
+            if len(raw) > MAX_BYTES:
+                raise BadFile(f"{path}: the saved call is larger than {MAX_BYTES:,} bytes; "
+                              f"`deescalate resume --discard {call_id}` removes it")
+            data = json.loads(raw.decode("utf-8", "surrogatepass"))
             if not isinstance(data, dict):
                 raise ValueError(f"it holds a {type(data).__name__}, not a call")
             call = Call.from_dict(data)
@@ -130,6 +137,9 @@ class CallStore:
         except FileNotFoundError:
             raise NotFound(f"no saved call {call_id!r}; "
                            "`deescalate resume --list` shows them") from None
+        except NotAFile as exc:
+            raise BadFile(f"{path}: is {exc.what}, not a saved call; "
+                          f"`deescalate resume --discard {call_id}` removes it") from None
         except (OSError, ValueError, TypeError, KeyError, AttributeError,
                 RecursionError) as exc:
             reason = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
@@ -155,5 +165,10 @@ class CallStore:
                         f"{', '.join(matches)}")
 
     def discard(self, call_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path(call_id).unlink()
+        path = self.path(call_id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # a folder of that name, or the state folder read-only
+            raise CantWrite(f"{path}: can't remove it ({exc.strerror or exc})") from None

@@ -164,6 +164,8 @@ class Catalog:
             if probe is None:
                 return None
             probes.append((path, *probe))
+        if len({(path.parent, ident) for path, ident, _ in probes}) < len(probes):
+            return None  # an id twice in one folder: the full search says which one wins
         chosen = next((path for path, ident, _ in probes if ident == name), None)
         if chosen is None:
             chosen = next((path for path, _, aliases in probes if name in aliases), None)
@@ -181,15 +183,21 @@ _BLOCK = re.compile(r"^(?:title|steps):", re.MULTILINE)
 _ODD = re.compile(r"^(?:<<|[\"'?&*!{\[])", re.MULTILINE)  # merges, quoted keys, flow: read it
 
 
+PROBE_BYTES = 64_000
+
+
 def _probe(path: Path) -> tuple[str, set[str]] | None:
     """A playbook file's id and aliases from its plain top-level lines, or None if the
     file is written in a way that needs the YAML reader to tell."""
+    from deescalate.files import read_limited
+
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(64_000)
+        data = read_limited(path, PROBE_BYTES)  # a FIFO or device: refused, never waited on
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    if len(data) > PROBE_BYTES:
+        return None  # the YAML reader says what is wrong with a file this large
     if not _BLOCK.search(text) or _ODD.search(text) or text.count("\nid:") > 1:
         return None
     ident = _TOP_ID.search(text)
@@ -283,11 +291,14 @@ def _clashes(playbooks: list[_Names]) -> list[Problem]:
 
 def _line_of(path: Path, key: str) -> int:
     """The line of a top-level key in a file, for messages about the whole file (else 1)."""
+    from deescalate.files import read_limited
+    from deescalate.safeyaml import MAX_BYTES
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, 1):
-                if line.startswith(f"{key}:"):
-                    return number
+        text = read_limited(path, MAX_BYTES).decode("utf-8", "replace")
     except OSError:
-        pass
+        return 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
     return 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
 from pathlib import Path
 
 from deescalate import safeyaml
@@ -274,14 +275,19 @@ def _check_graph(root: Node, steps: list[Node], checker: Checker) -> None:
         reached.add(current)
         todo.extend(edges[current])
 
+    # Backwards from the end, along reversed edges: each edge is looked at once, so the
+    # time grows with the steps, not with their square.
+    sources: dict[str, list[str]] = {}
+    for step_id, targets in edges.items():
+        for target in targets:
+            sources.setdefault(target, []).append(step_id)
     leads_to_end: set[str] = {END}
-    changed = True
-    while changed:
-        changed = False
-        for step_id, targets in edges.items():
-            if step_id not in leads_to_end and any(t in leads_to_end for t in targets):
-                leads_to_end.add(step_id)
-                changed = True
+    todo = [END]
+    while todo:
+        for source in sources.get(todo.pop(), ()):
+            if source not in leads_to_end:
+                leads_to_end.add(source)
+                todo.append(source)
 
     for node, step_id in zip(steps, order, strict=True):
         if step_id not in reached:
@@ -289,22 +295,30 @@ def _check_graph(root: Node, steps: list[Node], checker: Checker) -> None:
                                             f"{'or the escalate step ' if len(roots) > 1 else ''}"
                                             "by any next or branch")
         if step_id not in leads_to_end:
-            loop = [s for s in _follow(step_id, edges) if s != step_id]
-            via = f" (it only leads to {', '.join(repr(s) for s in loop)})" if loop else ""
+            loop = [s for s in _follow(step_id, edges, SHOWN_LOOP + 2) if s != step_id]
+            more = " and more" if len(loop) > SHOWN_LOOP else ""
+            via = (f" (it only leads to {', '.join(repr(s) for s in loop[:SHOWN_LOOP])}{more})"
+                   if loop else "")
             checker.error(node.get("id"), f"from step {step_id!r} the call can never reach the "
                                           f"end{via}; give the loop an exit")
 
 
-def _follow(start: str, edges: dict[str, list[str]]) -> list[str]:
-    seen: list[str] = []
-    todo = [start]
-    while todo:
-        current = todo.pop(0)
+# The steps a loop's error names at most: each step of a loop of thousands is reported,
+# so naming them all would make the report (and its making) grow with the square.
+SHOWN_LOOP = 5
+
+
+def _follow(start: str, edges: dict[str, list[str]], limit: int) -> list[str]:
+    """Up to `limit` steps reached from `start`, nearest first."""
+    seen: dict[str, None] = {}  # in the order reached
+    todo = deque([start])
+    while todo and len(seen) < limit:
+        current = todo.popleft()
         if current in seen or current == END:
             continue
-        seen.append(current)
+        seen[current] = None
         todo.extend(edges[current])
-    return seen
+    return list(seen)
 
 
 def _strings(node: Node | None) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ and line: a CI log is no place for a card number.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import re
@@ -78,14 +79,65 @@ def _lines_to_search(text: str, redactor: Redactor) -> list[tuple[int, int]]:
         return []
     if redactor.cue is None:
         return [(0, len(text))]
+    ascii_only = text.isascii()
+    found: list[re.Match[str]] = list(_cue(redactor.cue, ascii_only).finditer(text))
+    if redactor.more_cues:
+        for cue in redactor.more_cues:
+            found += _cue(cue, ascii_only).finditer(text)
+        found.sort(key=lambda match: match.start())
     spans: list[tuple[int, int]] = []
-    for match in _cue(redactor.cue, text.isascii()).finditer(text):
+    for match in found:
         start = text.rfind("\n", 0, match.start()) + 1
         if spans and start < spans[-1][1]:
             continue  # on a line already taken
         end = text.find("\n", match.end())
-        spans.append((start, len(text) if end < 0 else end))
+        start, end = _wrapped(text, start, len(text) if end < 0 else end)
+        if spans and start <= spans[-1][1]:
+            start = spans.pop()[0]
+        spans.append((start, end))
     return spans
+
+
+# A line ending in a digit (or a bracket or + that starts a number), and a line starting
+# with one (after its indentation or a quote): a number may run on from one to the other.
+_RUNS_ON = re.compile(r"[0-9(+\-./][ \t]*\Z")
+_RUNS_IN = re.compile(r"[ \t'\"]*[0-9(]")
+
+
+def _wrapped(text: str, start: int, end: int) -> tuple[int, int]:
+    """The line text[start:end], with the line before it and the one after it when a
+    number may be wrapped from one to the other: `+44 20` at a line's end and `7946
+    0958` at the next one's start."""
+    if start > 0 and _RUNS_IN.match(text, start):
+        before = text.rfind("\n", 0, start - 1) + 1
+        if _RUNS_ON.search(text, before, start - 1):
+            start = before
+    if end < len(text) and _RUNS_ON.search(text, start, end) and _RUNS_IN.match(text, end + 1):
+        after = text.find("\n", end + 1)
+        end = len(text) if after < 0 else after
+    return start, end
+
+
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t'\"]*")
+
+
+def _unwrapped(chunk: str) -> tuple[str, list[tuple[int, int]]]:
+    """`chunk` as one line: each line break (with the spaces around it) as one space, or
+    as nothing after a dash, dot, slash or bracket that a number goes on from; and where
+    each joined piece starts, (in the line, in the chunk), to find a line again."""
+    parts, starts, last = [], [(0, 0)], 0
+    length = 0
+    for match in _LINE_BREAK.finditer(chunk):
+        piece = chunk[last:match.start()]
+        parts.append(piece)
+        length += len(piece)
+        joiner = "" if piece[-1:] in "-./(" else " "
+        parts.append(joiner)
+        length += len(joiner)
+        last = match.end()
+        starts.append((length, last))
+    parts.append(chunk[last:])
+    return "".join(parts), starts
 
 
 def unredacted(text: str, redactor: Redactor) -> list[tuple[int, str]]:
@@ -101,14 +153,69 @@ def unredacted(text: str, redactor: Redactor) -> list[tuple[int, str]]:
         taken.append((finding.start, finding.end))
         found.append((text.count("\n", 0, finding.start) + 1,
                       f"{labels[finding.kind]} that is not redacted"))
+    found += _across_notes(text, redactor, taken)
     for start, end in _lines_to_search(text, redactor):
-        for finding in redactor.find(text[start:end], kinds=redactor.by_line):
-            first, last = start + finding.start, start + finding.end
+        for first, last, kind in _by_line(text[start:end], redactor):
+            first, last = start + first, start + last
             if any(first < e and s < last for s, e in taken):
                 continue
+            taken.append((first, last))
             line = text.count("\n", 0, first) + 1
-            found.append((line, f"{labels[finding.kind]} that is not redacted"))
+            found.append((line, f"{labels[kind]} that is not redacted"))
     return sorted(found)
+
+
+# A note in the body, as the writer writes it: `- Note at 03:12: text`.
+_NOTE = re.compile(r"^- Note at [0-9:]+: (.*)$", re.MULTILINE)
+
+
+def _across_notes(text: str, redactor: Redactor, taken: list[tuple[int, int]]
+                  ) -> list[tuple[int, str]]:
+    """(line, what) for each card or IBAN typed over two or more notes one after the
+    other (`4111 1111` in one, `1111 1111` in the next), as the writer finds them at
+    the end of a call: each note alone holds too few digits to be anything."""
+    if "- Note at " not in text:
+        return []
+    notes = list(_NOTE.finditer(text))
+    texts = [note[1] for note in notes]
+    if not any(before[-1:].isdigit() or after[:1].isdigit()
+               for before, after in itertools.pairwise(texts)):
+        return []  # no note ends or starts with a digit where the next one goes on
+    parts, _ = redactor.across(texts)
+    found = []
+    for number in sorted(parts):
+        if number > 0 and number - 1 in parts:
+            continue  # the rest of one found in the note before
+        (start, end), kind = parts[number][-1]
+        first = notes[number].start(1) + start
+        if any(first < e and s < first + end - start for s, e in taken):
+            continue
+        found.append((text.count("\n", 0, first) + 1,
+                      f"{redactor.labels[kind]} that is not redacted"))
+    return found
+
+
+def _by_line(chunk: str, redactor: Redactor) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of what the kinds looked for line by line find in `chunk`:
+    on each of its lines, and, when it is more than one line, what runs from one line
+    on to the next (found in the lines joined)."""
+    kinds = redactor.by_line
+    if "\n" not in chunk:
+        return [(f.start, f.end, f.kind) for f in redactor.find(chunk, kinds=kinds)]
+    found = []
+    at = 0
+    for line in chunk.split("\n"):
+        found += [(at + f.start, at + f.end, f.kind) for f in redactor.find(line, kinds=kinds)]
+        at += len(line) + 1
+    joined, starts = _unwrapped(chunk)
+    for finding in redactor.find(joined, kinds=kinds):
+        into = [(a, w) for a, w in starts if a <= finding.start]
+        if len([a for a, _ in starts if finding.start < a < finding.end]) == 0:
+            continue  # on one line: found above
+        a, w = into[-1]
+        first = w + finding.start - a
+        found.append((first, first + finding.end - finding.start, finding.kind))
+    return found
 
 
 def inspect_files(folder: str, items: list[tuple[str, int, str | None]], *,

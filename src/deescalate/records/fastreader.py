@@ -652,3 +652,203 @@ def _value(text: str) -> Any:
         _values.clear()  # the values that recur come back soon enough
     _values[text] = value  # shared, so only ever read
     return value
+
+
+# -- records other YAML writers wrote ----------------------------------------------------
+#
+# Other teams' scripts write records with PyYAML, ruamel or by hand: keys sorted or in
+# any order, block or flow style, times quoted ('2026-11-22T14:30:12Z') or native with a
+# space (2026-11-22 14:30:12+00:00). `load` reads the plain corner of YAML they use
+# (block mappings and lists by indentation, flow lists and maps of scalars, plain and
+# quoted scalars, folded over lines) into the very data `safeyaml.load` makes of it, ten
+# times quicker; anything else (an anchor, a tag, a comment, a block scalar, an escape,
+# a quoted key, a blank line...) gives None, and the safe parser decides. The record's
+# fields are then checked by `reader.summarize`, as on the safe path.
+
+# Each line: its indentation, a `- ` (a list item), then `key:` and the value after it,
+# or else the rest of the line.
+_ROW = re.compile(r"^( *)(- )?(?:([A-Za-z0-9_][A-Za-z0-9_-]*):(?: (.*))?|(.*))$",
+                  re.MULTILINE)
+_MOST_DEPTH = 12
+
+
+def load(head: str) -> dict[str, Any] | None:
+    """The front matter `head` as data, exactly as `safeyaml.load` reads it, when it is
+    written in the plain corner of YAML this reads; None for anything else."""
+    if (len(head) > FAST_LIMIT or not head.endswith("\n") or " \n" in head
+            or "\n\n" in head or not _printable(head)):
+        return None
+    reader = _Rows(_ROW.findall(head, 0, len(head) - 1))
+    try:
+        data = reader.block(0, 0)
+    except (_GiveUp, RecursionError):
+        return None
+    if reader.at != len(reader.rows) or not isinstance(data, dict):
+        return None
+    return data
+
+
+class _Rows:
+    """A reader over the rows (see _ROW) of a front matter, `at` the next one to read."""
+
+    def __init__(self, rows: list[tuple[str, str, str, str, str]]) -> None:
+        self.rows = rows
+        self.indents = [len(row[0]) for row in rows]
+        self.at = 0
+
+    def block(self, indent: int, depth: int) -> Any:
+        """The mapping or list whose first line is the next one, at `indent`."""
+        if depth > _MOST_DEPTH or self.at >= len(self.rows):
+            raise _GiveUp
+        if self.rows[self.at][1]:
+            return self.sequence(indent, depth)
+        return self.mapping(indent, depth)
+
+    def mapping(self, indent: int, depth: int, item: bool = False) -> dict[str, Any]:
+        """A block mapping at `indent`; `item`: its first line starts with the `- ` of
+        the list it is an item of. (The next line kept in `at` here, a local: this loop
+        runs for nearly every line of a record.)"""
+        result: dict[str, Any] = {}
+        rows, indents, count, known = self.rows, self.indents, len(self.rows), _scalars
+        at = self.at
+        while at < count:
+            _, dash, name, rest, _ = rows[at]
+            if item:
+                item = False
+            elif indents[at] != indent:
+                break  # the end of this mapping
+            elif dash or not name:
+                raise _GiveUp  # a list item or a bare value where a key should be
+            if name in result or (name not in _texts and not _all_text({name})):
+                raise _GiveUp  # twice (an error), or a key YAML reads as another type
+            at += 1
+            if rest and (at == count or indents[at] <= indent):
+                value = known.get(rest, _NOT_KNOWN)  # the usual case: a value on its line
+                result[name] = _scalar(rest) if value is _NOT_KNOWN else value
+                continue
+            self.at = at
+            if rest:
+                result[name] = self.value(rest, indent)
+            elif at < count and (indents[at] > indent or (
+                    indents[at] == indent and rows[at][1])):
+                result[name] = self.block(indents[at], depth + 1)
+            else:
+                result[name] = None
+            at = self.at
+        self.at = at
+        return result
+
+    def sequence(self, indent: int, depth: int) -> list[Any]:
+        """A block list at `indent`: each item a mapping, a flow collection or a scalar."""
+        result: list[Any] = []
+        rows, indents, count = self.rows, self.indents, len(self.rows)
+        while self.at < count and indents[self.at] == indent and rows[self.at][1]:
+            _, _, name, _, other = rows[self.at]
+            if name:
+                result.append(self.mapping(indent + 2, depth + 1, item=True))
+                continue
+            if not other or other.startswith(("- ", " ")):
+                raise _GiveUp  # a list in a list, or more spaces: for the safe parser
+            self.at += 1
+            result.append(self.value(other, indent) if self.at < count and (
+                indents[self.at] > indent) else _scalar(other))
+        return result
+
+    def value(self, text: str, indent: int) -> Any:
+        """A value starting on the line just read, going on over the lines after it
+        that are indented more than `indent` (folded into one line, as YAML does)."""
+        more = [text]
+        plain = text[:1] not in ("[", "{", "'", '"')
+        while self.at < len(self.rows) and self.indents[self.at] > indent:
+            _, dash, name, rest, other = self.rows[self.at]
+            if plain and (dash or name or other.startswith("#")):
+                raise _GiveUp  # a comment, or structure: for the safe parser to say
+            more.append(dash + (f"{name}:" + (f" {rest}" if rest else "") if name
+                                else other.lstrip(" ")))
+            self.at += 1
+        return _scalar(" ".join(more))
+
+
+def _scalar(text: str) -> Any:
+    """A whole value on one (folded) line: a flow list or map, a quoted or plain scalar.
+    Values recur from record to record: each is made once (and shared, so only read)."""
+    try:
+        return _scalars[text]
+    except KeyError:
+        pass
+    value = _make_scalar(text)
+    if len(_scalars) >= CACHE_LIMIT:
+        _scalars.clear()
+    _scalars[text] = value
+    return value
+
+
+_scalars: dict[str, Any] = {}
+_NOT_KNOWN = object()
+
+
+def _make_scalar(text: str) -> Any:
+    first = text[:1]
+    if first in ("[", "{"):
+        value, end = _flow(text, 0)
+    elif first in ("'", '"'):
+        if first == '"' and "\\" in text:
+            raise _GiveUp
+        value, end = _quoted(text, 0)
+    else:
+        if ": " in text or " #" in text or text.endswith(":"):
+            raise _GiveUp
+        return _plain(text)
+    if end != len(text):
+        raise _GiveUp
+    return value
+
+
+def _plain(text: str) -> Any:
+    """A plain scalar's value, as the safe parser resolves and makes it."""
+    try:
+        return _typed(text)
+    except _GiveUp:
+        pass
+    if text[:1] in _INDICATOR or text[:1] == " " or text[-1:] == " ":
+        raise _GiveUp
+    from types import SimpleNamespace
+
+    from deescalate import safeyaml
+
+    event = SimpleNamespace(value=text, tag=None, implicit=(True, False), style=None,
+                            start_mark=None)
+    try:
+        _, value = safeyaml._resolve_scalar(event)  # type: ignore[arg-type]
+    except safeyaml.YamlError:
+        raise _GiveUp from None
+    if isinstance(value, list | dict | bytes):
+        raise _GiveUp
+    return value
+
+
+# Times as other writers spell them, on the top-level lines of `started`, `ended`,
+# `follow_up` and `follow_up_done`: quoted, or native with a space, with a zero offset
+# or none (which YAML and the safe reader take as UTC).
+_OTHER_TIMES = re.compile(
+    r"^(started|ended): (?:'([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})Z'"
+    r"|\"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})Z\""
+    r"|([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:Z|\+00:00| \+00:00)?)$"
+    r"|^(follow_up|follow_up_done): (?:'([0-9]{4}-[0-9]{2}-[0-9]{2})'"
+    r"|\"([0-9]{4}-[0-9]{2}-[0-9]{2})\")$", re.MULTILINE)
+
+
+def _writer_time(match: re.Match[str]) -> str:
+    if match[1]:
+        day, clock = next((match[n], match[n + 1]) for n in (2, 4, 6) if match[n])
+        return f"{match[1]}: {day}T{clock}Z"
+    return f"{match[8]}: {match[9] or match[10]}"
+
+
+def summary_of_other_times(head: str, path: str, *, visits: bool = True) -> Summary | None:
+    """`summary` of a front matter in the writer's layout but for its times, spelled as
+    other writers spell them ('2026-11-22T14:30:12Z', 2026-11-22 14:30:12+00:00,
+    '2026-11-25'): each means the very moment or day the writer's spelling does, so the
+    Summary is the one the safe reader makes of the text as it is; None for any other."""
+    respelled, count = _OTHER_TIMES.subn(_writer_time, head)
+    return summary(respelled, path, visits=visits) if count else None

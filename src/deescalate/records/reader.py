@@ -86,10 +86,14 @@ def decode(data: bytes) -> str:
 def read(data: bytes, path: str, *, visits: bool = True) -> Summary:
     """The summary of a record file's bytes (with its step visits, unless not
     `visits`: they may then be left out); Unreadable says what is wrong."""
-    from deescalate.records.fastreader import summary
+    from deescalate.records.fastreader import load, summary, summary_of_other_times
 
     head, _ = split(decode(data))
-    return summary(head, path, visits=visits) or summarize(load_safely(head), path)
+    fast = summary(head, path, visits=visits) or summary_of_other_times(
+        head, path, visits=visits)
+    if fast is not None:
+        return fast
+    return summarize(load(head) or load_safely(head), path)
 
 
 def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
@@ -160,15 +164,12 @@ def _day(data: dict[str, Any], key: str) -> str | None:
 def _yaml_timestamp(text: str) -> Any:
     """What YAML makes of `text` written unquoted, when that is a date or a date and
     time; else `text` itself. Other tools quote timestamps, and mean the same."""
-    from deescalate.safeyaml import YamlError, load, timestamp_pattern
+    from deescalate.safeyaml import timestamp, timestamp_pattern
 
     text = text.strip()
     if not timestamp_pattern().fullmatch(text):
         return text
-    try:
-        return load(f"!!timestamp {text}")
-    except YamlError:  # not a real date (2026-02-30), or an offset out of range
-        return text
+    return timestamp(text)
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:
@@ -198,12 +199,29 @@ def summarize(data: dict[str, Any], path: str) -> Summary:
         if field.required and field.name not in data:
             raise Unreadable(f"the required field '{field.name}' is missing")
     values: dict[str, Any] = {"path": path}
-    first = [field for name in _FIRST for field in fields if field.name == name]
-    for field in (*first, *(field for field in fields if field.name not in _FIRST)):
+    order, more = _plan(fields)
+    for field in order:
         _READ[field.kind](data, field, values)
     # The moods and steps readers leave their checked lists for the step visits.
     values["visits"] = _visits(values["visits"], values.pop(_MOODS))
-    return make(values, extra_columns(column.name for column in columns(fields)))
+    return make(values, more)
+
+
+def _plan(fields: tuple[Field, ...]) -> tuple[tuple[Field, ...], Any]:
+    """The fields in the order `summarize` checks them, and the extra columns: worked
+    out once for each table of fields (a test may change the table). Kept by the
+    table's identity: hashing every field each time would cost more than the rest."""
+    kept = _plans.get(id(fields))
+    if kept is not None and kept[0] is fields:
+        return kept[1], kept[2]
+    first = [field for name in _FIRST for field in fields if field.name == name]
+    order = (*first, *(field for field in fields if field.name not in _FIRST))
+    more = extra_columns(column.name for column in columns(fields))
+    _plans[id(fields)] = (fields, order, more)
+    return order, more
+
+
+_plans: dict[int, tuple[tuple[Field, ...], tuple[Field, ...], Any]] = {}
 
 
 # Checked first, in this order (the order `records check` has always named a record's
@@ -214,7 +232,15 @@ _MOODS = " moods"  # where the moods reader leaves the checked ratings: not a co
 
 
 def _column(field: Field) -> str:
-    return field.summed_up[0].name if field.summed_up else field.name
+    kept = _columns.get(id(field))
+    if kept is not None and kept[0] is field:
+        return kept[1]
+    name = field.summed_up[0].name if field.summed_up else field.name
+    _columns[id(field)] = (field, name)
+    return name
+
+
+_columns: dict[int, tuple[Field, str]] = {}  # by the field's identity, as _plans
 
 
 def _record(data: dict[str, Any], field: Field, values: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -114,14 +114,21 @@ def minutes(seconds: int) -> str:
 class _Scrubber:
     """Redacts text and counts what it took out."""
 
-    def __init__(self, redactor: Redactor) -> None:
+    def __init__(self, redactor: Redactor, pieces: Sequence[str] = ()) -> None:
+        """`pieces`: what was typed in the call, in order, so that a card or IBAN typed
+        over two notes or captures is found (each piece's part redacted where it is)."""
         self.redactor = redactor
-        self.count = 0
+        cleaned = [clean(piece) for piece in pieces]
+        found, self.count = redactor.across(cleaned)
+        self.parts = {cleaned[number]: spans for number, spans in found.items()}
 
     def __call__(self, text: str | None) -> str | None:
         if text is None:
             return None
-        redacted, found = self.redactor.redact(clean(text))
+        text = clean(text)
+        for (start, end), kind in sorted(self.parts.get(text, ()), reverse=True):
+            text = f"{text[:start]}[redacted: {kind}]{text[end:]}"
+        redacted, found = self.redactor.redact(text)
         self.count += found
         return redacted
 
@@ -131,11 +138,29 @@ class _Scrubber:
         if isinstance(value, str):
             return self(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            redacted, found = self.redactor.redact(str(value))
+            if _digits(value) in self.parts:
+                return self(_digits(value))
+            redacted, found = self.redactor.redact(_digits(value))
             if found:
                 self.count += found
                 return redacted
         return value
+
+
+def _digits(value: int | float) -> str:
+    """A number as it was typed: a whole float without its `.0`."""
+    whole = isinstance(value, float) and value.is_integer() and abs(value) < 1e20
+    return str(int(value)) if whole else str(value)
+
+
+def _typed(call: FinishedCall) -> list[str]:
+    """What the agent typed in the call, in the order typed: the notes by time, then the
+    captured values (strings and numbers)."""
+    notes = sorted((at, text) for marks in call.marks.values() for at, text in marks.notes)
+    values = [value if isinstance(value, str) else _digits(value)
+              for value in call.captures.values()
+              if isinstance(value, str | int | float) and not isinstance(value, bool)]
+    return [text for _, text in notes] + values
 
 
 Books = Mapping[str, Playbook]
@@ -188,7 +213,7 @@ def render(call: FinishedCall, playbook: Playbook | Books, redactor: Redactor,
     """The whole record: front matter, then the body for people."""
     books = _books(playbook)
     final = books[call.playbook]
-    scrub = _Scrubber(redactor)
+    scrub = _Scrubber(redactor, _typed(call))
     started, ended = parse_iso(call.started), parse_iso(call.ended or call.started)
     steps = step_entries(call, books, scrub)
     used = [book for number, book in enumerate(visit.playbook for visit in call.visits)
