@@ -8,6 +8,7 @@ resume is kept); a file that does not hold a call is one clear error, never a cr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from deescalate.call.model import Call
-from deescalate.errors import Ambiguous, BadFile, CantWrite, NotFound
+from deescalate.errors import Ambiguous, BadFile, NotFound
 from deescalate.files import NotAFile, read_limited, write_atomic
 
 # A saved call is a few kilobytes; one of hours of notes, a few hundred. A file larger
@@ -165,10 +166,5 @@ class CallStore:
                         f"{', '.join(matches)}")
 
     def discard(self, call_id: str) -> None:
-        path = self.path(call_id)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as exc:  # a folder of that name, or the state folder read-only
-            raise CantWrite(f"{path}: can't remove it ({exc.strerror or exc})") from None
+        with contextlib.suppress(FileNotFoundError):
+            self.path(call_id).unlink()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from deescalate.cli import common
-from deescalate.errors import DeescalateError, NotFound
+from deescalate.errors import CantWrite, DeescalateError, NotFound
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -112,7 +112,11 @@ def resume(
             what = f"{call.playbook}, {call.customer or 'no name'}"
         except DeescalateError:  # a damaged file: removing it is what --discard is for
             what = "a file that did not read as a call"
-        store.discard(found)
+        try:
+            store.discard(found)
+        except OSError as exc:  # a folder of that name, or the state folder read-only
+            raise CantWrite(f"{store.path(found)}: can't remove it "
+                            f"({exc.strerror or exc})") from None
         common.echo(f"Discarded {found} ({what}); it had no record yet.")
         return
     live.require_terminal()
