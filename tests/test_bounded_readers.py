@@ -28,9 +28,11 @@ def hostile(path: Path, kind: str) -> None:
         os.mkfifo(path)
     elif kind == "zero":
         path.symlink_to("/dev/zero")
-    else:
+    elif kind == "big":
         with open(path, "wb") as handle:
             handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB to read, none on disk
+    else:  # harmless: a small file, what the hostile one is timed against
+        path.write_text("id: harmless\n", encoding="utf-8")
 
 
 def run(*args: str, cwd: Path) -> tuple[int, str, str, float]:
@@ -93,7 +95,14 @@ def test_a_hostile_file_is_one_line_within_a_second(
     if "--discard" in command:
         assert out.startswith("Discarded ") and not os.path.lexists(path), (out, err)
     assert "Traceback" not in err
-    assert took < start_up + 1.0, f"took {took:.2f} s (start-up {start_up:.2f} s)"
+    if took >= start_up + 1.0:  # a busy machine? the same command over a harmless file
+        if not os.path.lexists(path):
+            hostile(path, "harmless")
+        else:
+            os.unlink(path)
+            path.write_text("id: harmless\n", encoding="utf-8")
+        control = run(*command, cwd=isolated)[3]
+        assert took < control + 1.0, f"took {took:.2f} s, {control:.2f} s on a harmless file"
     if line is None:
         return
     said = _lines(out if command[-1] == "pb" and "validate" in command else err)
