@@ -133,6 +133,30 @@ def test_a_narrower_re_export_and_an_empty_one_keep_every_month(cli, folder: Pat
     assert seen == list(by_month)
 
 
+def test_a_filtered_export_into_a_dataset_needs_replace(cli, folder: Path,
+                                                        isolated: Path) -> None:
+    """An export by agent would leave its months holding that agent's calls alone."""
+    out = isolated / "warehouse"
+    records = store.scan(folder).records
+    agent = Counter(r.agent for r in records).most_common(1)[0][0]
+    assert cli("records", "export", "--format", "parquet", "--output", out,
+               "--records", folder).code == 0
+    whole = dataset_months(out)
+    refused = cli("records", "export", "--format", "parquet", "--output", out,
+                  "--records", folder, "--agent", agent)
+    assert refused.code == 2 and "--agent would replace each month" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1 and dataset_months(out) == whole
+    replaced = cli("records", "export", "--format", "parquet", "--output", out,
+                   "--records", folder, "--agent", agent, "--replace")
+    assert replaced.code == 0, replaced.err
+    mine = Counter(r.started[:7] for r in records if r.agent == agent)
+    assert dataset_months(out) == {m: mine.get(m, n) for m, n in whole.items()}
+    fresh = isolated / "mine"
+    assert cli("records", "export", "--format", "parquet", "--output", fresh,
+               "--records", folder, "--agent", agent).code == 0
+    assert dataset_months(fresh) == dict(sorted(mine.items()))
+
+
 def test_month_folders_are_zero_padded_and_old_ones_renamed(cli, folder: Path,
                                                            isolated: Path) -> None:
     out = isolated / "warehouse"

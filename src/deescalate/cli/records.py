@@ -428,6 +428,9 @@ def export(
     rows_wanted: Annotated[Rows, typer.Option(
         "--rows", help="A row per call, or per step the call reached (with its notes, "
         "branch answer, checklist and captures).")] = Rows.calls,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="For parquet: let filters other than --since and --until "
+        "replace the months they write with only the rows they match.")] = False,
     *,
     chosen: Filters,
     playbooks: common.PlaybooksOption = None,
@@ -449,6 +452,8 @@ def export(
     from deescalate.records.store import display
 
     spec = FORMATS[format.value]
+    if spec.dataset is not None and output is not None:
+        _keeps_other_rows(output, chosen, replace)
     where = folder(records)
 
     def taken(visits: bool = False) -> list[Any]:
@@ -492,6 +497,19 @@ def export(
     what = "step row" if steps else "record"
     common.echo(f"Wrote {len(found):,} {what}{'s' if len(found) != 1 else ''} to "
                 f"{display(output)}", err=True)
+
+
+def _keeps_other_rows(output: Path, chosen: Filters, replace: bool) -> None:
+    """Refuse (exit 2) an export into a dataset that would replace its months with only
+    some of their rows: one filtered by more than the days, without --replace."""
+    from deescalate.records.store import display
+
+    narrowing = [name for name in chosen.given if name not in ("since", "until")]
+    if narrowing and not replace and output.is_dir() and any(output.glob("year=*")):
+        raise BadInput(
+            f"{display(output)} holds a dataset, and --{narrowing[0]} would replace each "
+            "month it writes with only the rows it matches: export to a new folder, or "
+            "add --replace")
 
 
 @app.command()
