@@ -28,6 +28,7 @@ from deescalate.call.model import (
     parse_iso,
     utc_now,
 )
+from deescalate.errors import DeescalateError
 
 # Parsing a capture is the capture table's; these names stay importable from the engine.
 from deescalate.playbooks.captures import ANSWER_LIMIT, kind_of
@@ -733,10 +734,12 @@ def _switch(engine: CallEngine, asker: Asker, others: Other | None) -> None:
     text = engine.call.book(chosen.id).text if any(
         b.id == chosen.id for b in engine.call.books) else None
     if text is None:
+        from deescalate import safeyaml
+
         try:
             assert chosen.path is not None
-            text = chosen.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError, AssertionError) as exc:
+            text = safeyaml.read_text(chosen.path, what="playbook")
+        except (DeescalateError, AssertionError) as exc:
             asker.problem(f"{chosen.id} can't be read now ({exc}); staying on this playbook.")
             return
     engine.switch(chosen, text)

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from deescalate import safeyaml
 from deescalate.call.engine import CallEngine, CallPaused, run_call
 from deescalate.call.model import Call, utc_now
 from deescalate.call.plain import PlainScreen
@@ -53,7 +54,7 @@ def begin(book: Playbook, settings: Config, *, customer: str | None,
           reference: str | None) -> CallEngine:
     """A new call on the first step of `book`."""
     assert book.path is not None
-    text = book.path.read_text(encoding="utf-8")
+    text = safeyaml.read_text(book.path, what="playbook")  # regular, and never too much
     started = utc_now()
     return CallEngine.start(book, text, call_id=new_call_id(started),
                             agent=settings.agent.value, customer=customer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from deescalate import safeyaml
 from deescalate.config import Config
 from deescalate.errors import BadFile, BadInput, CantWrite, Conflict
 from deescalate.playbooks.catalog import BUILTIN, Catalog
@@ -97,7 +98,7 @@ def new_playbook(playbook_id: str, source: str | None, settings: Config) -> tupl
     if source:
         original = catalog.find(source)
         assert original.path is not None
-        text = _with_id(original.path.read_text(encoding="utf-8"), playbook_id)
+        text = _with_id(safeyaml.read_text(original.path, what="playbook"), playbook_id)
         if original.id != playbook_id:  # the copy's aliases would only clash with the original's
             text = re.sub(r"^aliases:.*\n(?:[ \t]+-.*\n)*", "aliases: []\n", text,
                           count=1, flags=re.MULTILINE)
