@@ -93,7 +93,7 @@ def read(data: bytes, path: str, *, visits: bool = True) -> Summary:
         head, path, visits=visits)
     if fast is not None:
         return fast
-    return summarize(load(head) or load_safely(head), path)
+    return summarize(load(head) or load_safely(head), path, visits=visits)
 
 
 def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
@@ -192,8 +192,9 @@ def _shown(value: Any) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
-def summarize(data: dict[str, Any], path: str) -> Summary:
-    """The summary of a record's front matter; Unreadable names the first problem."""
+def summarize(data: dict[str, Any], path: str, *, visits: bool = True) -> Summary:
+    """The summary of a record's front matter; Unreadable names the first problem.
+    Without `visits`, its step visits are left out (never a reason to refuse one)."""
     fields = record_format.FIELDS
     for field in fields:
         if field.required and field.name not in data:
@@ -203,7 +204,8 @@ def summarize(data: dict[str, Any], path: str) -> Summary:
     for field in order:
         _READ[field.kind](data, field, values)
     # The moods and steps readers leave their checked lists for the step visits.
-    values["visits"] = _visits(values["visits"], values.pop(_MOODS))
+    moods = values.pop(_MOODS)
+    values["visits"] = _visits(values["visits"], moods) if visits else ()
     return make(values, more)
 
 
