@@ -753,10 +753,10 @@ class _Rows:
         rows, indents, count, known = self.rows, self.indents, len(self.rows), _scalars
         at = self.at
         while at < count:
-            _, dash, name, rest, _ = rows[at]
+            here, dash, name, rest, _ = rows[at]
             if item:
                 item = False
-            elif indents[at] != indent:
+            elif here != indent:
                 break  # the end of this mapping
             elif dash or not name:
                 raise _GiveUp  # a list item or a bare value where a key should be
@@ -782,17 +782,28 @@ class _Rows:
     def sequence(self, indent: int, depth: int) -> list[Any]:
         """A block list at `indent`: each item a mapping, a flow collection or a scalar."""
         result: list[Any] = []
-        rows, indents, count = self.rows, self.indents, len(self.rows)
-        while self.at < count and indents[self.at] == indent and rows[self.at][1]:
-            _, _, name, _, other = rows[self.at]
+        rows, indents, count, known = self.rows, self.indents, len(self.rows), _scalars
+        at = self.at
+        while at < count:
+            here, dash, name, _, other = rows[at]
+            if here != indent or not dash:
+                break  # the end of this list
             if name:
+                self.at = at
                 result.append(self.mapping(indent + 2, depth + 1, item=True))
+                at = self.at
                 continue
             if not other or other.startswith(("- ", " ")):
                 raise _GiveUp  # a list in a list, or more spaces: for the safe parser
-            self.at += 1
-            result.append(self.value(other, indent) if self.at < count and (
-                indents[self.at] > indent) else _scalar(other))
+            at += 1
+            if at < count and indents[at] > indent:
+                self.at = at
+                result.append(self.value(other, indent))
+                at = self.at
+            else:
+                value = known.get(other, _NOT_KNOWN)
+                result.append(_scalar(other) if value is _NOT_KNOWN else value)
+        self.at = at
         return result
 
     def value(self, text: str, indent: int) -> Any:
