@@ -11,6 +11,7 @@ what the safe reader would make of the same text; the tests hold it to that.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -161,12 +162,23 @@ def _day(data: dict[str, Any], key: str) -> str | None:
     return value.isoformat()
 
 
+_USUAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?\Z")
+
+
 def _yaml_timestamp(text: str) -> Any:
     """What YAML makes of `text` written unquoted, when that is a date or a date and
     time; else `text` itself. Other tools quote timestamps, and mean the same."""
     from deescalate.safeyaml import timestamp, timestamp_pattern
 
     text = text.strip()
+    usual = _USUAL_TIME.match(text)
+    if usual is not None:
+        # The usual spellings, 2026-11-22T14:30:12Z and 2026-11-25, as YAML reads them
+        # (a date that does not exist stays text there too), without its constructor.
+        try:
+            return (datetime.fromisoformat(text) if usual[1] else date.fromisoformat(text))
+        except ValueError:
+            return text
     if not timestamp_pattern().fullmatch(text):
         return text
     return timestamp(text)
