@@ -352,11 +352,12 @@ def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
     `visits`, its step visits are left out (a third of the time; the safe reader never
     refuses a record for them, so which records read is the same)."""
     table = _table if _table.fields is record_format.FIELDS else _new_table()
-    if (not head.startswith(table.start) or len(head) > FAST_LIMIT or " \n" in head
-            or "\n\n" in head or not _printable(head)):
+    if not head.startswith(table.start) or len(head) > FAST_LIMIT:
         return None
+    # The patterns first: they refuse most texts not in the layout at once, before the
+    # checks that go over the whole text.
     match = table.strict.match(head) or table.lenient().match(head)
-    if match is None:
+    if match is None or " \n" in head or "\n\n" in head or not _printable(head):
         return None
     try:
         return table.summary(match, path, visits)
