@@ -71,8 +71,7 @@ _ITEM = (r"'[^']*(?:''[^']*)*'|\"[^\"\\]*\"|"
          r"[^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#?]*")
 _SEQ = re.compile(rf"\[(?:(?:{_ITEM})(?:, (?:{_ITEM}))*)?\]")
 _MAP = re.compile(rf"\{{(?:(?:{_ITEM}): (?:{_ITEM})(?:, (?:{_ITEM}): (?:{_ITEM}))*)?\}}")
-_TOKENS = re.compile(r"'([^']*(?:''[^']*)*)'|\"([^\"\\]*)\"|"
-                     r"([^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#?]*)")
+_ITEMS = re.compile(_ITEM)  # each item, quoted or plain, of a flow list or map
 _SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 # Whole numbers of up to 18 digits: longer ones go to the safe parser, which has its own
@@ -260,20 +259,11 @@ def _flow(text: str, start: int) -> tuple[Any, int]:
     match = (_SEQ if is_list else _MAP).match(text, start)
     if match is None:
         raise _GiveUp
-    values = []
+    tokens = _ITEMS.findall(text, start + 1, match.end() - 1)
     known = _items.get
-    for token in _TOKENS.finditer(text, start + 1, match.end() - 1):
-        kind = token.lastindex
-        if kind == 3:
-            plain = token[3]
-            value = known(plain, _NOT_KNOWN)
-            if value is _NOT_KNOWN:
-                value = _item(plain)
-            values.append(value)
-        elif kind == 1:
-            values.append(token[1].replace("''", "'"))
-        else:
-            values.append(token[2])
+    values = [known(token, _NOT_KNOWN) for token in tokens]
+    if _NOT_KNOWN in values:
+        values = [_item(token) for token in tokens]
     if is_list:
         return values, match.end()
     pairs = dict(zip(values[::2], values[1::2], strict=True))
@@ -283,11 +273,17 @@ def _flow(text: str, start: int) -> tuple[Any, int]:
 
 
 _NOT_KNOWN = object()  # not in a cache
-_items: dict[str, Any] = {}  # a plain item of a flow list or map -> its value
+_items: dict[str, Any] = {}  # an item of a flow list or map -> its value
 
 
 def _item(text: str) -> Any:
-    value = _typed(text)
+    """The value of an item of a flow list or map, as `_ITEMS` finds it."""
+    value = _items.get(text, _NOT_KNOWN)
+    if value is not _NOT_KNOWN:
+        return value
+    first = text[0]
+    value = (text[1:-1].replace("''", "'") if first == "'" else
+             text[1:-1] if first == '"' else _typed(text))
     if len(_items) >= CACHE_LIMIT:
         _items.clear()
     _items[text] = value  # shared, so only ever read
