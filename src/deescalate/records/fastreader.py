@@ -290,8 +290,11 @@ def _item(text: str) -> Any:
     return value
 
 
-# A value on one line, or going on over more-indented ones.
-_V = r"[^\n]*(?:\n [^\n]*)*"
+# A value on one line, or going on over more-indented ones. Possessive: what follows it
+# is a line break and a field's name, which never starts with a space, so giving back a
+# character or a line could never make a match, and a text in another layout is refused
+# without trying each shorter value of each line before it.
+_V = r"[^\n]*+(?:\n [^\n]*+)*+"
 _NUMBER = _DIGITS
 # The counts and lengths `reader.summarize` takes: up to MAX_WHOLE, all nines.
 _WHOLE = f"(?:0|[1-9][0-9]{{0,{len(str(MAX_WHOLE)) - 1}}})"
