@@ -188,3 +188,21 @@ def test_dates_and_times_are_read_as_the_safe_parser_reads_them() -> None:
     assert data is not None and agrees(head)
     assert isinstance(data["started"], datetime) and data["ended"] == "2026-11-22T14:36:40Z"
     assert data["follow_up"] == date(2026, 11, 25)
+
+
+
+def test_quoted_times_mean_what_yaml_reads_them_as_unquoted() -> None:
+    """A quoted time or date (as other tools write them) means what YAML's timestamp
+    constructor makes of the same text; the usual spellings take a shortcut that must
+    agree, down to the dates that do not exist and the ISO forms YAML does not know."""
+    texts = ["2026-03-17T07:42:23Z", "2026-03-17", "2026-02-30", "2026-02-29T10:00:00Z",
+             "2028-02-29", "2026-3-17", "20260317", "2026-W12-3", "2026-03-17T074223.5Z",
+             "2026-03-17T07:42:23z", "2026-03-17t07:42:23Z", "2026-03-17T24:00:00Z",
+             "2026-03-17T07:42:60Z", "2026-13-01", "0000-01-01", " 2026-03-17 ",
+             "2026-03-17 07:42:23+00:00", "2026-03-17T07:42:23.5+01:00",
+             "\uff12\uff10\uff12\uff16-03-17"]
+    for text in texts:
+        stripped = text.strip()
+        expected = (safeyaml.timestamp(stripped)
+                    if safeyaml.timestamp_pattern().fullmatch(stripped) else stripped)
+        assert same(reader._yaml_timestamp(text), expected), text

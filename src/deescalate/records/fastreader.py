@@ -71,8 +71,7 @@ _ITEM = (r"'[^']*(?:''[^']*)*'|\"[^\"\\]*\"|"
          r"[^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#?]*")
 _SEQ = re.compile(rf"\[(?:(?:{_ITEM})(?:, (?:{_ITEM}))*)?\]")
 _MAP = re.compile(rf"\{{(?:(?:{_ITEM}): (?:{_ITEM})(?:, (?:{_ITEM}): (?:{_ITEM}))*)?\}}")
-_TOKENS = re.compile(r"'([^']*(?:''[^']*)*)'|\"([^\"\\]*)\"|"
-                     r"([^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#?]*)")
+_ITEMS = re.compile(_ITEM)  # each item, quoted or plain, of a flow list or map
 _SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 # Whole numbers of up to 18 digits: longer ones go to the safe parser, which has its own
@@ -82,6 +81,8 @@ _DECIMAL = re.compile(rf"-?{_DIGITS}\Z")
 _FLOAT = re.compile(r"-?[0-9]+\.[0-9]+\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
+# A time as other writers spell it, native with a space: UTC or without a zone.
+_SPACED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\+00:00)?\Z")
 _FOLD = re.compile(r"\n +")
 # The quickest test of all, for steps whose every value is one YAML can only read as
 # text: quoted, or plain and starting with a character no implicit type starts with,
@@ -209,7 +210,7 @@ def _typed(text: str) -> Any:
         if _DECIMAL.match(text):
             return int(text)
         try:
-            if _STAMP.match(text):
+            if _STAMP.match(text) or _SPACED.match(text):
                 return datetime.fromisoformat(text)  # takes the Z since Python 3.11
             if _DATE.match(text):
                 return date.fromisoformat(text)
@@ -258,15 +259,11 @@ def _flow(text: str, start: int) -> tuple[Any, int]:
     match = (_SEQ if is_list else _MAP).match(text, start)
     if match is None:
         raise _GiveUp
-    values = []
-    for token in _TOKENS.finditer(text, start + 1, match.end() - 1):
-        kind = token.lastindex
-        if kind == 3:
-            values.append(_typed(token[3]))
-        elif kind == 1:
-            values.append(token[1].replace("''", "'"))
-        else:
-            values.append(token[2])
+    tokens = _ITEMS.findall(text, start + 1, match.end() - 1)
+    known = _items.get
+    values = [known(token, _NOT_KNOWN) for token in tokens]
+    if _NOT_KNOWN in values:
+        values = [_item(token) for token in tokens]
     if is_list:
         return values, match.end()
     pairs = dict(zip(values[::2], values[1::2], strict=True))
@@ -275,8 +272,29 @@ def _flow(text: str, start: int) -> tuple[Any, int]:
     return pairs, match.end()
 
 
-# A value on one line, or going on over more-indented ones.
-_V = r"[^\n]*(?:\n [^\n]*)*"
+_NOT_KNOWN = object()  # not in a cache
+_items: dict[str, Any] = {}  # an item of a flow list or map -> its value
+
+
+def _item(text: str) -> Any:
+    """The value of an item of a flow list or map, as `_ITEMS` finds it."""
+    value = _items.get(text, _NOT_KNOWN)
+    if value is not _NOT_KNOWN:
+        return value
+    first = text[0]
+    value = (text[1:-1].replace("''", "'") if first == "'" else
+             text[1:-1] if first == '"' else _typed(text))
+    if len(_items) >= CACHE_LIMIT:
+        _items.clear()
+    _items[text] = value  # shared, so only ever read
+    return value
+
+
+# A value on one line, or going on over more-indented ones. Possessive: what follows it
+# is a line break and a field's name, which never starts with a space, so giving back a
+# character or a line could never make a match, and a text in another layout is refused
+# without trying each shorter value of each line before it.
+_V = r"[^\n]*+(?:\n [^\n]*+)*+"
 _NUMBER = _DIGITS
 # The counts and lengths `reader.summarize` takes: up to MAX_WHOLE, all nines.
 _WHOLE = f"(?:0|[1-9][0-9]{{0,{len(str(MAX_WHOLE)) - 1}}})"
@@ -332,12 +350,13 @@ def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
     `reader.summarize(safeyaml.load(head))` would make it; None for any other. Without
     `visits`, its step visits are left out (a third of the time; the safe reader never
     refuses a record for them, so which records read is the same)."""
-    if (len(head) > FAST_LIMIT or " \n" in head or "\n\n" in head
-            or not _printable(head)):
-        return None
     table = _table if _table.fields is record_format.FIELDS else _new_table()
+    if not head.startswith(table.start) or len(head) > FAST_LIMIT:
+        return None
+    # The patterns first: they refuse most texts not in the layout at once, before the
+    # checks that go over the whole text.
     match = table.strict.match(head) or table.lenient().match(head)
-    if match is None:
+    if match is None or " \n" in head or "\n\n" in head or not _printable(head):
         return None
     try:
         return table.summary(match, path, visits)
@@ -514,6 +533,11 @@ class _Table:
     def __init__(self, fields: tuple[Field, ...]) -> None:
         self.fields = fields
         self.strict = re.compile("".join(_line(field) for field in fields) + r"\Z")
+        # The line every record in this layout starts with (`record: 1`), if there is one:
+        # most records other tools wrote are told from the writer's by it alone.
+        first = fields[0] if fields else None
+        self.start = (f"{first.name}: {VERSION}\n" if first is not None and first.kind ==
+                      "record" and first.required and not first.optional else "")
         self._lenient: re.Pattern[str] | None = None
         self.more = extra_columns(column.name for column in columns(fields))
         # (group, column, ...) of each text and each plain value; a function for the rest.
@@ -667,9 +691,26 @@ def _value(text: str) -> Any:
 
 # Each line: its indentation, a `- ` (a list item), then `key:` and the value after it,
 # or else the rest of the line.
-_ROW = re.compile(r"^( *)(- )?(?:([A-Za-z0-9_][A-Za-z0-9_-]*):(?: (.*))?|(.*))$",
-                  re.MULTILINE)
+_ROW = re.compile(r"( *)(- )?(?:([A-Za-z0-9_][A-Za-z0-9_-]*):(?: (.*))?|(.*))")
 _MOST_DEPTH = 12
+Row = tuple[int, str, str, str, str]  # _ROW's groups, the indentation as its width
+_lines: dict[str, Row] = {}  # a line -> its row; most lines recur from record to record
+
+
+def _row(line: str) -> Row:
+    match = _ROW.fullmatch(line)
+    assert match is not None  # every line without a line break matches
+    indent, dash, name, rest, other = match.groups("")
+    row = _lines[line] = (len(indent), dash, name, rest, other)
+    return row
+
+
+def _rows(head: str) -> list[Row]:
+    """The rows of each line of `head` (which ends with a line break)."""
+    if len(_lines) >= CACHE_LIMIT:
+        _lines.clear()
+    known = _lines.get
+    return [known(line) or _row(line) for line in head[:-1].split("\n")]
 
 
 def load(head: str) -> dict[str, Any] | None:
@@ -678,7 +719,7 @@ def load(head: str) -> dict[str, Any] | None:
     if (len(head) > FAST_LIMIT or not head.endswith("\n") or " \n" in head
             or "\n\n" in head or not _printable(head)):
         return None
-    reader = _Rows(_ROW.findall(head, 0, len(head) - 1))
+    reader = _Rows(_rows(head))
     try:
         data = reader.block(0, 0)
     except (_GiveUp, RecursionError):
@@ -691,9 +732,9 @@ def load(head: str) -> dict[str, Any] | None:
 class _Rows:
     """A reader over the rows (see _ROW) of a front matter, `at` the next one to read."""
 
-    def __init__(self, rows: list[tuple[str, str, str, str, str]]) -> None:
+    def __init__(self, rows: list[Row]) -> None:
         self.rows = rows
-        self.indents = [len(row[0]) for row in rows]
+        self.indents = [row[0] for row in rows]
         self.at = 0
 
     def block(self, indent: int, depth: int) -> Any:
@@ -712,10 +753,10 @@ class _Rows:
         rows, indents, count, known = self.rows, self.indents, len(self.rows), _scalars
         at = self.at
         while at < count:
-            _, dash, name, rest, _ = rows[at]
+            here, dash, name, rest, _ = rows[at]
             if item:
                 item = False
-            elif indents[at] != indent:
+            elif here != indent:
                 break  # the end of this mapping
             elif dash or not name:
                 raise _GiveUp  # a list item or a bare value where a key should be
@@ -741,17 +782,28 @@ class _Rows:
     def sequence(self, indent: int, depth: int) -> list[Any]:
         """A block list at `indent`: each item a mapping, a flow collection or a scalar."""
         result: list[Any] = []
-        rows, indents, count = self.rows, self.indents, len(self.rows)
-        while self.at < count and indents[self.at] == indent and rows[self.at][1]:
-            _, _, name, _, other = rows[self.at]
+        rows, indents, count, known = self.rows, self.indents, len(self.rows), _scalars
+        at = self.at
+        while at < count:
+            here, dash, name, _, other = rows[at]
+            if here != indent or not dash:
+                break  # the end of this list
             if name:
+                self.at = at
                 result.append(self.mapping(indent + 2, depth + 1, item=True))
+                at = self.at
                 continue
             if not other or other.startswith(("- ", " ")):
                 raise _GiveUp  # a list in a list, or more spaces: for the safe parser
-            self.at += 1
-            result.append(self.value(other, indent) if self.at < count and (
-                indents[self.at] > indent) else _scalar(other))
+            at += 1
+            if at < count and indents[at] > indent:
+                self.at = at
+                result.append(self.value(other, indent))
+                at = self.at
+            else:
+                value = known.get(other, _NOT_KNOWN)
+                result.append(_scalar(other) if value is _NOT_KNOWN else value)
+        self.at = at
         return result
 
     def value(self, text: str, indent: int) -> Any:
@@ -784,7 +836,6 @@ def _scalar(text: str) -> Any:
 
 
 _scalars: dict[str, Any] = {}
-_NOT_KNOWN = object()
 
 
 def _make_scalar(text: str) -> Any:
@@ -830,19 +881,21 @@ def _plain(text: str) -> Any:
 # Times as other writers spell them, on the top-level lines of `started`, `ended`,
 # `follow_up` and `follow_up_done`: quoted, or native with a space, with a zero offset
 # or none (which YAML and the safe reader take as UTC).
+# (Each found after a line break: a search for one character is far quicker than for
+# the start of every line; `summary_of_other_times` puts one before the first line.)
 _OTHER_TIMES = re.compile(
-    r"^(started|ended): (?:'([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})Z'"
+    r"\n(?:(started|ended): (?:'([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})Z'"
     r"|\"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2}:[0-9]{2})Z\""
-    r"|([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:Z|\+00:00| \+00:00)?)$"
-    r"|^(follow_up|follow_up_done): (?:'([0-9]{4}-[0-9]{2}-[0-9]{2})'"
-    r"|\"([0-9]{4}-[0-9]{2}-[0-9]{2})\")$", re.MULTILINE)
+    r"|([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:Z|\+00:00| \+00:00)?)"
+    r"|(follow_up|follow_up_done): (?:'([0-9]{4}-[0-9]{2}-[0-9]{2})'"
+    r"|\"([0-9]{4}-[0-9]{2}-[0-9]{2})\"))(?=\n|\Z)")
 
 
 def _writer_time(match: re.Match[str]) -> str:
     if match[1]:
         day, clock = next((match[n], match[n + 1]) for n in (2, 4, 6) if match[n])
-        return f"{match[1]}: {day}T{clock}Z"
-    return f"{match[8]}: {match[9] or match[10]}"
+        return f"\n{match[1]}: {day}T{clock}Z"
+    return f"\n{match[8]}: {match[9] or match[10]}"
 
 
 def summary_of_other_times(head: str, path: str, *, visits: bool = True) -> Summary | None:
@@ -850,5 +903,8 @@ def summary_of_other_times(head: str, path: str, *, visits: bool = True) -> Summ
     other writers spell them ('2026-11-22T14:30:12Z', 2026-11-22 14:30:12+00:00,
     '2026-11-25'): each means the very moment or day the writer's spelling does, so the
     Summary is the one the safe reader makes of the text as it is; None for any other."""
-    respelled, count = _OTHER_TIMES.subn(_writer_time, head)
-    return summary(respelled, path, visits=visits) if count else None
+    table = _table if _table.fields is record_format.FIELDS else _new_table()
+    if not head.startswith(table.start):
+        return None  # in another order: no respelling makes it the writer's layout
+    respelled, count = _OTHER_TIMES.subn(_writer_time, "\n" + head)
+    return summary(respelled[1:], path, visits=visits) if count else None

@@ -11,6 +11,7 @@ what the safe reader would make of the same text; the tests hold it to that.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -93,7 +94,7 @@ def read(data: bytes, path: str, *, visits: bool = True) -> Summary:
         head, path, visits=visits)
     if fast is not None:
         return fast
-    return summarize(load(head) or load_safely(head), path)
+    return summarize(load(head) or load_safely(head), path, visits=visits)
 
 
 def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
@@ -161,12 +162,23 @@ def _day(data: dict[str, Any], key: str) -> str | None:
     return value.isoformat()
 
 
+_USUAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?\Z")
+
+
 def _yaml_timestamp(text: str) -> Any:
     """What YAML makes of `text` written unquoted, when that is a date or a date and
     time; else `text` itself. Other tools quote timestamps, and mean the same."""
     from deescalate.safeyaml import timestamp, timestamp_pattern
 
     text = text.strip()
+    usual = _USUAL_TIME.match(text)
+    if usual is not None:
+        # The usual spellings, 2026-11-22T14:30:12Z and 2026-11-25, as YAML reads them
+        # (a date that does not exist stays text there too), without its constructor.
+        try:
+            return (datetime.fromisoformat(text) if usual[1] else date.fromisoformat(text))
+        except ValueError:
+            return text
     if not timestamp_pattern().fullmatch(text):
         return text
     return timestamp(text)
@@ -192,8 +204,9 @@ def _shown(value: Any) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
-def summarize(data: dict[str, Any], path: str) -> Summary:
-    """The summary of a record's front matter; Unreadable names the first problem."""
+def summarize(data: dict[str, Any], path: str, *, visits: bool = True) -> Summary:
+    """The summary of a record's front matter; Unreadable names the first problem.
+    Without `visits`, its step visits are left out (never a reason to refuse one)."""
     fields = record_format.FIELDS
     for field in fields:
         if field.required and field.name not in data:
@@ -203,7 +216,8 @@ def summarize(data: dict[str, Any], path: str) -> Summary:
     for field in order:
         _READ[field.kind](data, field, values)
     # The moods and steps readers leave their checked lists for the step visits.
-    values["visits"] = _visits(values["visits"], values.pop(_MOODS))
+    moods = values.pop(_MOODS)
+    values["visits"] = _visits(values["visits"], moods) if visits else ()
     return make(values, more)
 
 
