@@ -345,19 +345,28 @@ _MOOD_STEPS = re.compile(r"\{step: ([a-z0-9][a-z0-9-]*), ")
 _MOOD_VALUES = re.compile(rf"value: ({_MOOD_VALUE})\}}")
 
 
+def _matched(head: str) -> tuple[_Table, re.Match[str]] | None:
+    """The table and its match of a front matter in the writer's layout; None for any
+    other. The patterns go first: they refuse most texts not in the layout at once,
+    before the checks that go over the whole text."""
+    table = _table if _table.fields is record_format.FIELDS else _new_table()
+    if not head.startswith(table.start) or len(head) > FAST_LIMIT:
+        return None
+    match = table.strict.match(head) or table.lenient().match(head)
+    if match is None or " \n" in head or "\n\n" in head or not _printable(head):
+        return None
+    return table, match
+
+
 def summary(head: str, path: str, *, visits: bool = True) -> Summary | None:
     """The Summary of a front matter in the writer's layout with every field valid, as
     `reader.summarize(safeyaml.load(head))` would make it; None for any other. Without
     `visits`, its step visits are left out (a third of the time; the safe reader never
     refuses a record for them, so which records read is the same)."""
-    table = _table if _table.fields is record_format.FIELDS else _new_table()
-    if not head.startswith(table.start) or len(head) > FAST_LIMIT:
+    matched = _matched(head)
+    if matched is None:
         return None
-    # The patterns first: they refuse most texts not in the layout at once, before the
-    # checks that go over the whole text.
-    match = table.strict.match(head) or table.lenient().match(head)
-    if match is None or " \n" in head or "\n\n" in head or not _printable(head):
-        return None
+    table, match = matched
     try:
         return table.summary(match, path, visits)
     except _GiveUp:
@@ -374,13 +383,10 @@ def details(head: str) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
     """Each `steps` entry's `unticked`, `notes` and `skip_reason`, and the `captures`,
     of a front matter in the writer's layout, as the safe parser would give them; None
     for any other (then the safe parser reads it)."""
-    if (len(head) > FAST_LIMIT or " \n" in head or "\n\n" in head
-            or not _printable(head)):
+    matched = _matched(head)
+    if matched is None:
         return None
-    table = _table if _table.fields is record_format.FIELDS else _new_table()
-    match = table.strict.match(head) or table.lenient().match(head)
-    if match is None:
-        return None
+    table, match = matched
     try:
         table.summary(match, "", False)  # every field as the fast reader takes it, or none
         found = _capture_values(match["captures"])
