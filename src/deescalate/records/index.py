@@ -5,9 +5,9 @@ row per record file: its size, modification time and inode when it was read, and
 what it says (its summary; the columns come from the record's fields, see
 `deescalate.records.rows`), or the problem that keeps it from being read; its step
 visits, read with the rest by a command that will use them, else the first time a
-per-step report asks for them (`deescalate.records.visits`); and what `records check` found in it
-(`deescalate.records.checked`). The commands ask it in SQL: filters, counts, sums,
-groups.
+per-step report asks for them (`deescalate.records.visits`); and what `records check`
+found in it (`deescalate.records.checked`). The commands ask it in SQL: filters,
+counts, sums, groups.
 
 Never trusted over the files: each run brings it up to date with the folder
 (`deescalate.records.update`). The commands ask it through `store.ask`, which brings it

@@ -56,8 +56,8 @@ def ask(folder: Path, work: Callable[[Index, Scan], R] | None = None, *,
     which `work` asks the index for). `found(scan)`, if given, is told before `work`
     runs. `visits`: `work` will ask for step visits, so the files read to bring the
     index up to date are read with theirs (one pass, not two). A missing folder is an
-    empty one. If the index turns out to be damaged
-    halfway, it is made again and `work` run again.
+    empty one. If the index turns out to be damaged halfway, it is made again and
+    `work` run again.
 
     Or `ahead(db)`, a question that only reads the index: it is first asked of the
     index as it stands, in a second thread and a read transaction of its own, while the

@@ -109,8 +109,9 @@ def gather(index: Index, filters: Filters, *, today: date, lookup: Lookup) -> Re
     (see `_Beside`)."""
     where, params = filters.sql()
     db = index.db
-    counting = _Beside(index, functools.partial(_count, filters=filters, where=where,
-                                                params=tuple(params), today=today))
+    counting = _Beside(index, functools.partial(_count, playbook=filters.playbook,
+                                                where=where, params=tuple(params),
+                                                today=today))
     try:
         index.fill_visits(where, params)
         # The step visits read out of their JSON once, for every question asked of them.
@@ -149,13 +150,15 @@ class _Counted:
     skips: dict[str, dict[str, int]] = field(default_factory=dict)  # by agent, by step
 
 
-def _count(db: Any, filters: Filters, where: str, params: Sequence[Any],
+def _count(db: Any, playbook: str | None, where: str, params: Sequence[Any],
            today: date) -> _Counted:
+    """Counted over the records matching `where`; the versions of `playbook`, else of
+    the playbook with the most calls."""
     stats = compute_sql(db, where, params, by="week", today=today)
     counted = _Counted(stats)
     if not stats.figures.calls:
         return counted
-    playbook = counted.playbook = filters.playbook or _most_used(db, where, params)
+    playbook = counted.playbook = playbook or _most_used(db, where, params)
     chosen = f"({where}) AND r.playbook = ?" if where else "r.playbook = ?"
     counted.versions = grouped(db, chosen, (*params, playbook), _BY_VERSION, today)
     counted.agents = grouped(db, where, params, DIMENSIONS["agent"], today)
