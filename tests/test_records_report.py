@@ -261,18 +261,23 @@ def test_the_figures_are_the_same_counted_in_a_second_process_or_here(truth,
 
     monkeypatch.setattr(figures._Beside, "__init__", noted)
 
-    def gathered(cache: bool) -> figures.ReportData:
+    def gathered(cache: bool, chosen: Filters) -> figures.ReportData:
         found, _ = store.ask(truth["folder"], lambda index, _: figures.gather(
-            index, Filters(), today=date(2026, 12, 2), lookup=lambda _: None),
+            index, chosen, today=date(2026, 12, 2), lookup=lambda _: None),
             cache=cache, visits=True)
         return found
 
-    beside = gathered(True)
-    assert made[-1].future is not None  # it did count in another process
-    here = gathered(False)
-    assert made[-1].future is None
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    one_core = gathered(True)
-    assert made[-1].future is None
-    assert beside == here == one_core
-    assert beside.calls == 400 and beside.steps and beside.agents and beside.verdicts
+    for chosen, calls in ((Filters(), 400), (Filters(agent="asmith"), 134),
+                          (Filters(playbook="upset-customer", since=date(2026, 9, 1)), None)):
+        beside = gathered(True, chosen)
+        assert made[-1].future is not None  # it did count in another process
+        here = gathered(False, chosen)
+        assert made[-1].future is None
+        with monkeypatch.context() as patched:
+            patched.setattr(os, "cpu_count", lambda: 1)
+            one_core = gathered(True, chosen)
+        assert made[-1].future is None
+        assert beside == here == one_core
+        assert beside.steps and beside.agents and beside.verdicts
+        assert beside.calls == (calls if calls is not None else sum(
+            c["day"] >= date(2026, 9, 1) for c in truth["calls"]))
