@@ -239,3 +239,45 @@ def test_text_from_playbooks_is_text_in_the_page_and_its_charts(truth, cli, isol
     assert shown[:30] in "".join(labels)  # the chart's label: text, not mathtext
     rows = Page(page).tables["Each step, and each branch answer given there"]
     assert rows[1][0].startswith("Refund $20 or $30 <script>x()</script> & ")
+
+
+def test_the_figures_are_the_same_counted_in_a_second_process_or_here(truth,
+                                                                      monkeypatch) -> None:
+    """The report counts over the records in a process of its own while it counts the
+    step visits here; with an index in memory, or one core, all here: the same page."""
+    import os
+    from datetime import date
+
+    from deescalate.records import store
+    from deescalate.records.filters import Filters
+    from deescalate.records.htmlreport import figures
+
+    made: list[figures._Beside] = []
+    real = figures._Beside.__init__
+
+    def noted(self, *args, **kwargs) -> None:
+        real(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(figures._Beside, "__init__", noted)
+
+    def gathered(cache: bool, chosen: Filters) -> figures.ReportData:
+        found, _ = store.ask(truth["folder"], lambda index, _: figures.gather(
+            index, chosen, today=date(2026, 12, 2), lookup=lambda _: None),
+            cache=cache, visits=True)
+        return found
+
+    for chosen, calls in ((Filters(), 400), (Filters(agent="asmith"), 134),
+                          (Filters(playbook="upset-customer", since=date(2026, 9, 1)), None)):
+        beside = gathered(True, chosen)
+        assert made[-1].future is not None  # it did count in another process
+        here = gathered(False, chosen)
+        assert made[-1].future is None
+        with monkeypatch.context() as patched:
+            patched.setattr(os, "cpu_count", lambda: 1)
+            one_core = gathered(True, chosen)
+        assert made[-1].future is None
+        assert beside == here == one_core
+        assert beside.steps and beside.agents and beside.verdicts
+        assert beside.calls == (calls if calls is not None else sum(
+            c["day"] >= date(2026, 9, 1) for c in truth["calls"]))

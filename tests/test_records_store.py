@@ -264,3 +264,47 @@ def test_a_record_is_found_by_its_path_when_two_share_an_id(known, isolated: Pat
     found = store.find(store.scan(known.folder), f"records/2026/11/{link.name}")
     assert found == (f"2026/11/{link.name}", "is a symbolic link (to /etc/passwd), not a file: "
                      "records are read only from regular files")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_command_that_asks_for_step_visits_has_them_read_in_the_same_pass(
+        isolated: Path, monkeypatch, workers: int) -> None:
+    """`records report`, `stats --by step` and the step rows: each file is read once,
+    its step visits with the rest, never again for them (`records.visits`)."""
+    import sqlite3
+
+    from deescalate.records import visits as visits_module
+    from deescalate.records.folder import read_file
+    from deescalate.records.index import index_path
+
+    folder = isolated / "records"
+    generator().generate(folder, 40, seed=7, workers=1)
+    (folder / "2026" / "broken.md").write_text("---\nid: [unclosed\n---\n")
+    for path in folder.rglob("*.md"):
+        os.utime(path, ns=(10**18, 10**18))  # long enough ago for the index to trust
+    monkeypatch.setattr(folder_module, "PARALLEL_MIN", 10)  # the reading processes' way
+    monkeypatch.setattr(folder_module, "CHUNK", 7)
+
+    def never(*_: object) -> list:
+        raise AssertionError("a file was read a second time for its step visits")
+
+    monkeypatch.setattr(visits_module, "read_visits", never)
+    found = store.scan(folder, workers=workers, visits=True)
+    assert found.read == 41 and len(found.records) == 40 and len(found.unreadable) == 1
+    for record in found.records:  # as the reader makes them from the file
+        whole = read_file(str(folder), record.path)
+        assert not isinstance(whole, str) and record.visits == whole.visits
+    assert sum(bool(record.visits) for record in found.records) > 20
+    db = sqlite3.connect(index_path(folder))
+    assert db.execute("SELECT count(*) FROM records WHERE visits IS NULL").fetchone() == (1,)
+    assert db.execute("SELECT problem IS NOT NULL FROM records WHERE visits IS NULL"
+                      ).fetchone() == (1,)
+    db.close()
+    # A refresh that leaves them out stores none for what it reads again.
+    changed = found.records[0].path
+    os.utime(folder / changed, ns=(10**18 + 10**9, 10**18 + 10**9))
+    assert store.scan(folder, workers=workers).read == 1
+    monkeypatch.undo()
+    again = store.scan(folder, workers=workers, visits=True)
+    assert again.read == 0 and sorted(again.records) == sorted(found.records)
+    assert sorted(store.scan(folder, cache=False, visits=True).records) == sorted(found.records)

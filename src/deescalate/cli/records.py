@@ -128,13 +128,14 @@ def _whose(source: str) -> str:
 
 def ask(records: Path | None, work: Callable[[Index, Scan], T] | None = None, *,
         ahead: Callable[[sqlite3.Connection], T] | None = None, quiet: bool = False,
-        where: Path | None = None) -> tuple[T, Scan]:
+        where: Path | None = None, visits: bool = False) -> tuple[T, Scan]:
     """`store.ask` over the records folder (`where`, else from the flag or settings);
     says on stderr which folder when it is not the team's, and what it had to skip
-    (unless `quiet`), before `work` prints anything."""
+    (unless `quiet`), before `work` prints anything. `visits`: `work` asks for step
+    visits (read in the same pass as the rest)."""
     from deescalate.records.store import ask as asking
 
-    return asking(where or folder(records), work, ahead=ahead,
+    return asking(where or folder(records), work, ahead=ahead, visits=visits,
                   found=lambda result: report(result, quiet=quiet))
 
 
@@ -299,9 +300,9 @@ def stats(
     from deescalate.records import report
     from deescalate.records import stats as figures
 
-    if by == BY_STEP:  # the step visits are read the first time they are asked for
+    if by == BY_STEP:  # the step visits are read with the records, in the same pass
         (calls, steps), scan = ask(records, lambda index, _: figures.answer_by_step(
-            index, chosen))
+            index, chosen), visits=True)
         titles = _titles(steps, playbooks)
         if json:
             common.print_json({"records": calls, "unreadable": len(scan.unreadable),
@@ -363,7 +364,8 @@ def report_html(
     with common.progress("Building the report", total=6) as step:
         step("reading the records")
         data, scan = ask(records, lambda index, _: figures.gather(
-            index, chosen, today=today, lookup=_lookup(catalog)))  # type: ignore[arg-type]
+            index, chosen, today=today, lookup=_lookup(catalog)),  # type: ignore[arg-type]
+            visits=True)
         data.unreadable = len(scan.unreadable)
         html = page.render(data, version=__version__, progress=step)
     write_file(output, html.encode("utf-8"))
@@ -459,7 +461,7 @@ def export(
     def taken(visits: bool = False) -> list[Any]:
         found = ask(records, lambda index, _: store.oldest_first(index, chosen,
                                                                  visits=visits),
-                    where=where)[0]
+                    where=where, visits=visits)[0]
         if not visits:
             return found
         from deescalate.records.steprows import rows

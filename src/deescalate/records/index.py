@@ -4,10 +4,10 @@
 row per record file: its size, modification time and inode when it was read, and
 what it says (its summary; the columns come from the record's fields, see
 `deescalate.records.rows`), or the problem that keeps it from being read; its step
-visits, read the first time a per-step report asks for them
-(`deescalate.records.visits`); and what `records check` found in it
-(`deescalate.records.checked`). The commands ask it in SQL: filters, counts, sums,
-groups.
+visits, read with the rest by a command that will use them, else the first time a
+per-step report asks for them (`deescalate.records.visits`); and what `records check`
+found in it (`deescalate.records.checked`). The commands ask it in SQL: filters,
+counts, sums, groups.
 
 Never trusted over the files: each run brings it up to date with the folder
 (`deescalate.records.update`). The commands ask it through `store.ask`, which brings it
@@ -213,15 +213,17 @@ class Index:
     # -- bringing it up to date ------------------------------------------------------
 
     def refresh(self, *, workers: int | None = None,
-                before_change: Callable[[], object] | None = None) -> Scan:
-        """Read what changed in the folder since the index last saw it. A damaged index
-        is made again; one that can't be written (read-only, locked for longer than
-        BUSY_SECONDS) is left for one in memory, for this run."""
+                before_change: Callable[[], object] | None = None,
+                visits: bool = False) -> Scan:
+        """Read what changed in the folder since the index last saw it, with the step
+        visits of the files read if `visits` (for a command that will ask for them). A
+        damaged index is made again; one that can't be written (read-only, locked for
+        longer than BUSY_SECONDS) is left for one in memory, for this run."""
         for attempt in range(3):
             database = None if self.in_memory else str(index_path(self.folder))
             try:
                 found = bring_up_to_date(self.db, self.folder, database, BUSY_SECONDS, workers,
-                                         before_change)
+                                         before_change, visits=visits)
                 return Scan(self.folder, created_cache=self.created_cache,
                             in_memory=self.in_memory, **found._asdict())
             except sqlite3.Error as exc:

@@ -92,6 +92,9 @@ class Layout:
         inserted = [*FILE_COLUMNS, "problem", *said]
         self.insert = (f"INSERT OR REPLACE INTO records ({', '.join(inserted)}) "
                        f"VALUES ({', '.join('?' * len(inserted))})")
+        # The same with the step visits last, for a refresh that reads them too.
+        self.insert_visits = (f"INSERT OR REPLACE INTO records ({', '.join(inserted)}, visits)"
+                              f" VALUES ({', '.join('?' * (len(inserted) + 1))})")
         self.empty = (None,) * len(said)  # after the problem, for a file that can't be read
         lines = [f"    {c.name} {COLUMN_KINDS[c.kind][0]}," for c in self.columns]
         lines += [f"    {name}_key TEXT,  -- case and runs of spaces ignored"
@@ -176,17 +179,30 @@ def layout() -> Layout:
     return found
 
 
-def read_rows(folder: str, items: list[tuple[str, int]]) -> list[Sequence[Any]]:
+def visits_json(visits: Sequence[StepVisit]) -> str:
+    """A record's step visits as the index keeps them (`visits` column)."""
+    return json.dumps(visits, separators=(",", ":")) if visits else "[]"
+
+
+def read_rows(folder: str, items: list[tuple[str, int]], visits: bool = False
+              ) -> list[Sequence[Any]]:
     """The index's columns (after path, folder, size, time and inode) for each file:
-    what it says, or what is wrong with it. Run in the reading processes."""
+    what it says, or what is wrong with it; and with `visits`, its step visits last
+    (None for a file that can't be read), for `Layout.insert_visits`. Run in the
+    reading processes."""
     from deescalate.records.filters import normalize
     from deescalate.records.folder import read_file
 
     table = layout()
     rows: list[Sequence[Any]] = []
     for path, size in items:
-        r = read_file(folder, path, size, visits=False)
-        rows.append((r, *table.empty) if isinstance(r, str) else table.row(r, normalize))
+        r = read_file(folder, path, size, visits=visits)
+        if isinstance(r, str):
+            rows.append((r, *table.empty, None) if visits else (r, *table.empty))
+        elif visits:
+            rows.append([*table.row(r, normalize), visits_json(r.visits)])
+        else:
+            rows.append(table.row(r, normalize))
     return rows
 
 

@@ -49,13 +49,15 @@ def display(path: Path) -> str:
 
 def ask(folder: Path, work: Callable[[Index, Scan], R] | None = None, *,
         ahead: Callable[[sqlite3.Connection], R] | None = None, cache: bool = True,
-        workers: int | None = None, found: Callable[[Scan], object] | None = None
-        ) -> tuple[R, Scan]:
+        workers: int | None = None, found: Callable[[Scan], object] | None = None,
+        visits: bool = False) -> tuple[R, Scan]:
     """`work(index, scan)` over the folder's records index brought up to date first
     (see `deescalate.records.index`), and `scan`, what that found (without the records,
     which `work` asks the index for). `found(scan)`, if given, is told before `work`
-    runs. A missing folder is an empty one. If the index turns out to be damaged
-    halfway, it is made again and `work` run again.
+    runs. `visits`: `work` will ask for step visits, so the files read to bring the
+    index up to date are read with theirs (one pass, not two). A missing folder is an
+    empty one. If the index turns out to be damaged halfway, it is made again and
+    `work` run again.
 
     Or `ahead(db)`, a question that only reads the index: it is first asked of the
     index as it stands, in a second thread and a read transaction of its own, while the
@@ -79,7 +81,7 @@ def ask(folder: Path, work: Callable[[Index, Scan], R] | None = None, *,
     early = _Ahead(index, ahead) if ahead is not None and exists else None
     try:
         for attempt in range(2):
-            scan = index.refresh(workers=workers,
+            scan = index.refresh(workers=workers, visits=visits,
                                  before_change=early.stop if early is not None else None)
             scan.exists = exists
             if found is not None:
@@ -164,7 +166,7 @@ def scan(folder: Path, *, cache: bool = True, workers: int | None = None,
     """Every record below `folder`, through the index: only what changed since the last
     run is read."""
     records, result = ask(folder, lambda index, _: index.summaries(order="", visits=visits),
-                          cache=cache, workers=workers)
+                          cache=cache, workers=workers, visits=visits)
     result.records = records
     return result
 

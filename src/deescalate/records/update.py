@@ -11,7 +11,10 @@ before the walk is stored so that the next run reads it again (a second change w
 the file system's timestamp resolution could go unseen), and its folder gets no digest.
 
 Many files to read are read in as many processes as there are cores, each writing
-what it read through its own connection (`_store_in_worker`).
+what it read through its own connection (`_store_in_worker`). A command that will ask
+for the step visits (`records report`, `records stats --by step`, the step rows) has
+them read in the same pass (`visits`), rather than each file read again for them after
+(`deescalate.records.visits`); the others leave them out, which is quicker.
 """
 
 from __future__ import annotations
@@ -57,10 +60,12 @@ def transaction(db: sqlite3.Connection, work: Callable[[], object]) -> None:
 
 def bring_up_to_date(db: sqlite3.Connection, folder: Path, database: str | None,
                      busy: float, workers: int | None,
-                     before_change: Callable[[], object] | None = None) -> Found:
+                     before_change: Callable[[], object] | None = None, *,
+                     visits: bool = False) -> Found:
     """Read what changed in the folder since the index last saw it (see above).
     `database` is the index's file, for reading processes to write to (None: the index
-    is in memory), `busy` how long they wait for their turn to write."""
+    is in memory), `busy` how long they wait for their turn to write; with `visits`,
+    the step visits of each file read too."""
     from deescalate.records.folder import PARALLEL_MIN, in_parallel_chunks, walk
 
     unreadable: list[tuple[str, str]] = []
@@ -101,9 +106,9 @@ def bring_up_to_date(db: sqlite3.Connection, folder: Path, database: str | None,
     cores = workers if workers is not None else (os.cpu_count() or 1)
     if database is not None and cores >= 2 and len(todo) >= PARALLEL_MIN:
         # Each reading process writes what it read, through its own connection.
-        work = functools.partial(_store_in_worker, database, busy, racy)
+        work = functools.partial(_store_in_worker, database, busy, racy, visits)
     else:  # here, through this connection (an index in memory is only in this process)
-        work, cores = functools.partial(_store_here, db, racy), 1
+        work, cores = functools.partial(_store_here, db, racy, visits), 1
     for chunk, racy_ones in in_parallel_chunks(work, folder, todo, cores,
                                                batch=BATCH):
         fresh.update(path[:path.rfind("/") + 1] for (path, *_), too_fresh
@@ -141,11 +146,12 @@ def _clear(db: sqlite3.Connection, prefixes: set[str]) -> None:
 
 
 def store_files(db: sqlite3.Connection, folder: str, items: list[tuple[str, int, int, int]],
-                racy: int) -> list[bool]:
-    """Read each file (path, size, time, inode as walked) and write its row, all in one
-    write transaction; for each, whether it changed too recently to trust its time (its
-    row then gets the time -1, so that the next run reads it again)."""
-    read = read_rows(folder, [(path, size) for path, size, _, _ in items])
+                racy: int, visits: bool = False) -> list[bool]:
+    """Read each file (path, size, time, inode as walked) and write its row (with its
+    step visits, if `visits`), all in one write transaction; for each, whether it
+    changed too recently to trust its time (its row then gets the time -1, so that the
+    next run reads it again)."""
+    read = read_rows(folder, [(path, size) for path, size, _, _ in items], visits)
     stored = []
     too_fresh = []
     for (path, size, mtime, inode), row in zip(items, read, strict=True):
@@ -155,22 +161,23 @@ def store_files(db: sqlite3.Connection, folder: str, items: list[tuple[str, int,
                        *row))
 
     def write() -> None:
-        db.executemany(layout().insert, stored)  # replacing the file's row, if it had one
+        table = layout()  # replacing the file's row, if it had one
+        db.executemany(table.insert_visits if visits else table.insert, stored)
         _clear(db, {row[1] for row in stored})
 
     transaction(db, write)
     return too_fresh
 
 
-def _store_here(db: sqlite3.Connection, racy: int, folder: str,
+def _store_here(db: sqlite3.Connection, racy: int, visits: bool, folder: str,
                 items: list[tuple[str, int, int, int]]) -> list[bool]:
-    return store_files(db, folder, items, racy)
+    return store_files(db, folder, items, racy, visits)
 
 
 _connections: dict[str, sqlite3.Connection] = {}  # a reading process's, by database
 
 
-def _store_in_worker(database: str, busy: float, racy: int, folder: str,
+def _store_in_worker(database: str, busy: float, racy: int, visits: bool, folder: str,
                      items: list[tuple[str, int, int, int]]) -> list[bool]:
     """`store_files` in a reading process, through its own connection to the index: the
     rows go straight to the database, not back through the process that started it."""
@@ -179,7 +186,7 @@ def _store_in_worker(database: str, busy: float, racy: int, folder: str,
         db = sqlite3.connect(database, timeout=busy, isolation_level=None)
         db.execute("PRAGMA synchronous=NORMAL")
         _connections[database] = db
-    return store_files(db, folder, items, racy)
+    return store_files(db, folder, items, racy, visits)
 
 
 def digest(names: Sequence[str], stats: Sequence[tuple[int, int, int]]) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from deescalate.records.rows import visits_json
 from deescalate.records.update import BATCH, transaction
 
 
@@ -18,7 +18,9 @@ def fill_visits(db: sqlite3.Connection, folder: Path, where: str = "",
 
     Only `records stats --by step`, `records report` and the step rows use them, and reading
     them takes a third of the time of reading a record: so a refresh leaves them
-    out, and they are read here, once, the first time they are asked for."""
+    out, unless the command asking will use them (`Index.refresh(visits=True)`, which
+    reads them with the rest of each file it reads), and they are read here, once, the
+    first time they are asked for."""
     from deescalate.records.folder import in_parallel_chunks
 
     sql = ("SELECT path, size, mtime_ns, inode FROM records r"
@@ -55,6 +57,5 @@ def read_visits(folder: str, items: list[tuple[str, int, int, int]]) -> list[str
             found.append(None)
             continue
         r = read_file(folder, path, size)
-        found.append(None if isinstance(r, str) else
-                     json.dumps(r.visits, separators=(",", ":")) if r.visits else "[]")
+        found.append(None if isinstance(r, str) else visits_json(r.visits))
     return found

@@ -4,19 +4,21 @@ each figure, and each agent's calls. Plain data, drawn by `charts` and `page`.""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from deescalate.records.proportions import Comparison, Share, compare
 from deescalate.records.stats import (
     DIMENSIONS,
     Dimension,
     Figures,
+    Stats,
     StepFigures,
     compute_sql,
     grouped,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from deescalate.records.index import Index
 
 Lookup = Callable[[str], "Playbook | None"]
+T = TypeVar("T")
 
 # The figures compared between versions: (name, how it is counted, the verbs for more
 # and fewer, whether fewer is better).
@@ -101,30 +104,128 @@ class ReportData:
 
 def gather(index: Index, filters: Filters, *, today: date, lookup: Lookup) -> ReportData:
     """Everything the report shows for the records matching `filters`; the playbook is
-    the one filtered on, else the one with the most calls."""
+    the one filtered on, else the one with the most calls. What is counted over the
+    records and what over their step visits are asked at once, on two connections
+    (see `_Beside`)."""
     where, params = filters.sql()
     db = index.db
-    stats = compute_sql(db, where, params, by="week", today=today)
-    data = ReportData(stats.figures.calls, stats.figures, stats.first_day, stats.last_day,
-                      filters.describe(), today.isoformat(), weeks=stats.groups)
-    if not data.calls:
-        return data
-    index.fill_visits(where, params)
-    data.playbook = filters.playbook or _most_used(db, where, params)
-    book = lookup(data.playbook)
-    data.playbook_title = book.title if book is not None else None
-    # The step visits read out of their JSON once, for every question asked of them.
-    db.execute("DROP TABLE IF EXISTS temp.report_visits")
-    db.execute(f"CREATE TEMP TABLE report_visits AS SELECT * FROM {visits_sql(where)}",
-               tuple(params))
+    counting = _Beside(index, functools.partial(_count, playbook=filters.playbook,
+                                                where=where, params=tuple(params),
+                                                today=today))
     try:
+        index.fill_visits(where, params)
+        # The step visits read out of their JSON once, for every question asked of them.
+        db.execute("DROP TABLE IF EXISTS temp.report_visits")
+        db.execute(f"CREATE TEMP TABLE report_visits AS SELECT * FROM {visits_sql(where)}",
+                   tuple(params))
         ticks = _unticked(db)
+        counted = counting.result()
+        stats = counted.stats
+        data = ReportData(stats.figures.calls, stats.figures, stats.first_day,
+                          stats.last_day, filters.describe(), today.isoformat(),
+                          weeks=stats.groups)
+        if not data.calls:
+            return data
+        data.playbook = counted.playbook
+        assert data.playbook is not None
+        book = lookup(data.playbook)
+        data.playbook_title = book.title if book is not None else None
         _steps(data, db, book, ticks)
-        _versions(data, db, where, params, today)
-        _agents(data, db, where, params, today, lookup, ticks)
+        _versions(data, counted.versions)
+        _agents(data, counted, lookup, ticks)
     finally:
+        counting.close()
         db.execute("DROP TABLE IF EXISTS temp.report_visits")
     return data
+
+
+@dataclass
+class _Counted:
+    """What the report counts over the records table (not their step visits)."""
+
+    stats: Stats
+    playbook: str | None = None
+    versions: dict[Any, Figures] = field(default_factory=dict)
+    agents: dict[Any, Figures] = field(default_factory=dict)
+    skips: dict[str, dict[str, int]] = field(default_factory=dict)  # by agent, by step
+
+
+def _count(db: Any, playbook: str | None, where: str, params: Sequence[Any],
+           today: date) -> _Counted:
+    """Counted over the records matching `where`; the versions of `playbook`, else of
+    the playbook with the most calls."""
+    stats = compute_sql(db, where, params, by="week", today=today)
+    counted = _Counted(stats)
+    if not stats.figures.calls:
+        return counted
+    playbook = counted.playbook = playbook or _most_used(db, where, params)
+    chosen = f"({where}) AND r.playbook = ?" if where else "r.playbook = ?"
+    counted.versions = grouped(db, chosen, (*params, playbook), _BY_VERSION, today)
+    counted.agents = grouped(db, where, params, DIMENSIONS["agent"], today)
+    skips: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for agent, skipped, count in db.execute(
+            f"SELECT r.agent, r.skipped, count(*) FROM records r WHERE {_where(where)}"
+            " AND r.skipped != '[]' GROUP BY r.agent, r.skipped", tuple(params)):
+        for step in json.loads(skipped):
+            skips[agent][step] += count
+    counted.skips = {agent: dict(steps) for agent, steps in skips.items()}
+    return counted
+
+
+class _Beside(Generic[T]):
+    """`work(db)` asked in a process of its own, on its own connection to the index, while
+    this process asks other questions: two cores, two questions. (Not a thread: two
+    threads asking SQLite at once took nearly as long as one asking both, measured over
+    100,000 records.) `work` must pickle (a module's function, or a partial of one).
+    Asked here instead, when its result is wanted, with one core, an index in memory
+    (which only this process sees), or no process to be had."""
+
+    def __init__(self, index: Index, work: Callable[[Any], T]) -> None:
+        import os
+
+        from deescalate.records.folder import _pool
+        from deescalate.records.index import index_path
+
+        self.index, self.work = index, work
+        self.pool: Any = None
+        self.future: Any = None
+        if index.in_memory or (os.cpu_count() or 1) < 2:
+            return
+        try:
+            self.pool = _pool(1)
+            self.future = self.pool.submit(_asked, str(index_path(index.folder)), work)
+        except (OSError, ImportError, RuntimeError):  # no processes here
+            self.close()
+            self.future = None
+
+    def result(self) -> T:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.future is not None:
+            try:
+                return self.future.result()  # type: ignore[no-any-return]
+            except BrokenProcessPool:  # it died (killed, out of memory): ask here
+                self.close()
+        return self.work(self.index.db)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = None
+
+
+def _asked(database: str, work: Callable[[Any], T]) -> T:
+    """`work(db)` on a connection of its own to the index, in one read transaction."""
+    import sqlite3
+
+    from deescalate.records.index import BUSY_SECONDS
+
+    db = sqlite3.connect(database, timeout=BUSY_SECONDS, isolation_level=None)
+    try:
+        db.execute("BEGIN")  # one snapshot for all it asks
+        return work(db)
+    finally:
+        db.close()
 
 
 def _where(where: str) -> str:
@@ -171,10 +272,7 @@ def _steps(data: ReportData, db: Any, book: Playbook | None,
         data.steps.append(Step(step, titles.get(step.step, step.step), completion, size))
 
 
-def _versions(data: ReportData, db: Any, where: str, params: Sequence[Any],
-              today: date) -> None:
-    chosen = f"({where}) AND r.playbook = ?" if where else "r.playbook = ?"
-    groups = grouped(db, chosen, (*params, data.playbook), _BY_VERSION, today)
+def _versions(data: ReportData, groups: dict[Any, Figures]) -> None:
     data.versions = [Version(number, figures) for number, figures in groups.items()]
     numbered = [v for v in data.versions if v.number is not None]
     for older, newer in itertools.pairwise(numbered):
@@ -184,15 +282,9 @@ def _versions(data: ReportData, db: Any, where: str, params: Sequence[Any],
                 verbs=verbs, lower_is_better=lower)))
 
 
-def _agents(data: ReportData, db: Any, where: str, params: Sequence[Any], today: date,
-            lookup: Lookup, ticks: list[tuple[Any, ...]]) -> None:
-    groups = grouped(db, where, params, DIMENSIONS["agent"], today)
-    skips: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for agent, skipped, count in db.execute(
-            f"SELECT r.agent, r.skipped, count(*) FROM records r WHERE {_where(where)}"
-            " AND r.skipped != '[]' GROUP BY r.agent, r.skipped", tuple(params)):
-        for step in json.loads(skipped):
-            skips[agent][step] += count
+def _agents(data: ReportData, counted: _Counted, lookup: Lookup,
+            ticks: list[tuple[Any, ...]]) -> None:
+    skips = counted.skips
     books: dict[str, dict[str, int]] = {}
     ticked: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # items ticked, items on lists
     for agent, name, step, known, unticked in ticks:
@@ -202,7 +294,7 @@ def _agents(data: ReportData, db: Any, where: str, params: Sequence[Any], today:
         if size and known:
             ticked[agent][0] += known * size - unticked
             ticked[agent][1] += known * size
-    for agent, figures in groups.items():
-        most = sorted(skips[agent].items(), key=lambda item: (-item[1], item[0]))[:3]
+    for agent, figures in counted.agents.items():
+        most = sorted(skips.get(agent, {}).items(), key=lambda item: (-item[1], item[0]))[:3]
         done, total = ticked.get(agent, (0, 0))
         data.agents.append(Agent(agent, figures, most, done / total if total else None))
