@@ -411,8 +411,11 @@ def test_dates_go_both_ways_and_show_what_they_became(tmp_path: Path) -> None:
 def test_the_first_call_asks_the_agents_name_once(tmp_path: Path) -> None:
     env = {"DEESCALATE_AGENT": "", "XDG_CONFIG_HOME": str(tmp_path / "config")}
     book = builtin("upset-customer")
-    term = start("upset", records=tmp_path / "rec", env=env)
-    term.wait_for("Your name as it goes into call records")
+    term = start("upset", records=tmp_path / "rec", env=env, columns=80, lines=24)
+    term.wait_for("Your name for call records")
+    # at 80 columns the question and its hint share one line, the grey name after them
+    assert any("records (asked once)  (Enter: the grey name)" in line
+               for line in term.screen.display), term.screen.display
     term.type("Jo Agent")  # the prompt starts empty: the login name is only a hint
     term.press("enter")
     at_step(term, book, "stay-calm")

@@ -558,7 +558,7 @@ def ask_line(question: str, *, suggested: str = "") -> str:
             import questionary
 
             hint: dict[str, Any] = ({"placeholder": [("fg:#888888", suggested)],
-                                     "instruction": "(Enter takes the grey name)"}
+                                     "instruction": "(Enter: the grey name)"}
                                     if suggested else {})
             typed = str(questionary.text(question, **hint).unsafe_ask())
         answer = " ".join((typed or suggested).split())

@@ -169,7 +169,7 @@ def _first_call(settings: Config, *, playbooks: list[Path] | None,
     from deescalate import config
     from deescalate.call.screen import ask_line
 
-    name = ask_line("Your name as it goes into call records (asked once)",
+    name = ask_line("Your name for call records (asked once)",
                     suggested=config.login_name())
     path = config.save_agent(name)
     return (common.settings(playbooks=playbooks, records=records),
