@@ -165,3 +165,14 @@ def test_wrap_and_clip_keep_to_the_width(text: str, width: int) -> None:
     for line in wrap(text, width):
         assert cells(line) <= width or len(line) == 1  # one wide character in one cell
     assert cells(clip(text, width)) <= width
+
+
+def test_wrapped_text_keeps_its_indent() -> None:
+    """A score card's indented lines stay indented, and so do the lines they wrap onto."""
+    from deescalate.call.layout import wrap
+
+    card = "Score card\n  ✓ Wrote down the facts the customer gave, every one of them"
+    assert wrap(card, 30) == ["Score card", "  ✓ Wrote down the facts the",
+                              "  customer gave, every one of", "  them"]
+    assert wrap("   ", 10) == [""]
+    assert wrap(" " * 20 + "word", 10) == ["word"]  # no room to indent: as before

@@ -122,7 +122,7 @@ def test_a_key_added_to_the_table_is_bound_shown_prompted_and_in_help(monkeypatc
                             "?", 0.2, lambda s: screens.append(seen(s)), "x", 0.1, "T")
     assert (got, item) == (Action.HANDOVER, None)
     assert key_lines[0].endswith(" ? keys  t hold")
-    assert "t      put the customer on hold" in screens[0].splitlines()  # wrapped: no indent
+    assert "  t      put the customer on hold" in screens[0].splitlines()  # indented as written
     engine = new_call(builtin("upset-customer"))
     prompts: list[str] = []
     answers = iter(["?", "t"])

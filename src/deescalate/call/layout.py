@@ -42,10 +42,16 @@ def clip(text: str, width: int, ellipsis: str = "…") -> str:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Word-wrap `text` into lines of at most `width` cells (a long word is split)."""
+    """Word-wrap `text` into lines of at most `width` cells (a long word is split); a
+    paragraph's leading spaces indent each of its lines, while room is left."""
     width = max(1, width)
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        body = paragraph.lstrip(" ")
+        indent = len(paragraph) - len(body)
+        if indent and body and indent < width // 2:
+            lines += [" " * indent + line for line in wrap(body, width - indent)]
+            continue
         done: list[str] = []
         line, used = "", 0
         for word in paragraph.split(" "):
