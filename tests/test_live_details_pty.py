@@ -557,3 +557,31 @@ def test_the_record_of_a_call_with_every_kind_of_event_reads_back_clean(
     assert not failures.scan_failures, [(f.rule_id, f.line_number, f.rule_description)
                                         for f in failures.scan_failures]
     assert json.loads(json.dumps(data, default=str))  # plain data all through
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_fifo_or_device_in_the_playbooks_folder_never_holds_up_a_call(
+        tmp_path: Path, kind: str) -> None:
+    """A named pipe (or a link to /dev/zero) named *.yaml beside the playbooks: a call on
+    a built-in or on the folder's own playbook reaches its first step, and a call on it
+    is one clear line."""
+    folder = tmp_path / "pb"
+    drill(folder)
+    bad = folder / "stuck.yaml"
+    if kind == "fifo":
+        os.mkfifo(bad)
+    else:
+        bad.symlink_to("/dev/zero")
+    for name, first in (("upset", "Steady yourself"), ("drill", "Check the amount")):
+        started = time.monotonic()
+        term = start(name, "--playbooks", str(folder), records=tmp_path / "rec",
+                     columns=80, lines=24)
+        term.wait_for(first, timeout=10)
+        assert time.monotonic() - started < 10
+        term.press("q")
+        wrap_up(term, outcome="resolved")
+    term = start("stuck", "--playbooks", str(folder), records=tmp_path / "rec",
+                 columns=80, lines=24)
+    assert term.finish() == 2
+    said = " ".join(term.output().split())
+    assert "stuck.yaml" in said and ("named pipe" in said or "device" in said), said
