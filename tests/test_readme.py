@@ -18,9 +18,11 @@ def quick_start() -> list[str]:
 
 def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
     install_and_run, install_and_test = quick_start()
-    # by the name it has on the package index, which is this project's and no other's
-    assert install_and_run.startswith("python3 -m pip install deescalate-coach && "
-                                      "deescalate start")
+    # from the checkout, so it works before a release is on the package index; the name
+    # there (this project's and no other's) is given below it
+    assert install_and_run.startswith("python3 -m pip install . && deescalate start")
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "`python3 -m pip install deescalate-coach`" in section
     assert "[test]" in install_and_test and "pytest" in install_and_test
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert install_and_test in ci.splitlines()
