@@ -245,6 +245,22 @@ def worst(turn) -> int:  # type: ignore[no-untyped-def]
     return max(range(len(turn.replies)), key=lambda n: turn.replies[n].change)
 
 
+def finish_step(term, twin) -> None:  # type: ignore[no-untyped-def]
+    """After a reply: write down what the step asks (the scenario's fact, else "noted"),
+    answer its branch with the first option, and wait for the next turn's replies."""
+    for capture in twin.step.capture:
+        term.wait_for_question(capture.label)
+        fact = twin.scenario.fact(capture.id) or "noted"
+        term.type("\x15" + fact)
+        term.press("enter")
+        twin.write_down(capture, fact)
+    if twin.step.branch:
+        term.wait_for_question(twin.step.branch.question)
+        term.press("1", "enter")
+    twin.move_on(0 if twin.step.branch else None)
+    term.wait_for_question("Your reply")
+
+
 def test_the_customer_answers_the_reply_after_it_is_given() -> None:
     """Turn order: the customer's answer comes after the reply, and stays on screen while
     it is written down; nothing is picked before the trainee picks."""
@@ -297,17 +313,7 @@ def test_explore_goes_back_after_a_hang_up() -> None:
         term.press("x")
         if twin.over:
             break
-        for capture in twin.step.capture:
-            term.wait_for_question(capture.label)
-            fact = twin.scenario.fact(capture.id) or "noted"
-            term.type("\x15" + fact)
-            term.press("enter")
-            twin.write_down(capture, fact)
-        if twin.step.branch:
-            term.wait_for_question(twin.step.branch.question)
-            term.press("1", "enter")
-        twin.move_on(0 if twin.step.branch else None)
-        term.wait_for_question("Your reply")
+        finish_step(term, twin)
     screen = term.wait_for("The customer hung up")
     assert "Take that reply back" in screen
     step_title = twin.step.title
@@ -331,17 +337,7 @@ def test_the_score_card_stays_on_the_terminal_after_the_practice() -> None:
         twin.answer(Reply.pick(pick))
         if twin.over:
             break
-        for capture in twin.step.capture:
-            term.wait_for_question(capture.label)
-            fact = twin.scenario.fact(capture.id) or "noted"
-            term.type("\x15" + fact)
-            term.press("enter")
-            twin.write_down(capture, fact)
-        if twin.step.branch:
-            term.wait_for_question(twin.step.branch.question)
-            term.press("1", "enter")
-        twin.move_on(0 if twin.step.branch else None)
-        term.wait_for_question("Your reply")
+        finish_step(term, twin)
     term.wait_for("Ending: the customer hung up")
     term.press("x")
     after = term.wait_for("Transcript: ")
